@@ -1,0 +1,110 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Every module is built in the Swift 6 language mode with these upcoming features,
+// as Hummingbird does: explicit `any`, imports internal unless marked `public`, and
+// members visible only from modules a file imports itself.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "tradewatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tradewatchd", targets: ["tradewatchd"]),
+        .executable(name: "tradewatch", targets: ["tradewatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    ],
+    targets: [
+        // C libraries from the system, each behind a module map. CCurl also carries the
+        // non-variadic wrappers that Swift needs around curl_easy_setopt and friends.
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // The value types every layer shares. Depends on nothing.
+        .target(name: "TradeWatchModel", dependencies: ["CLibCrypto"], swiftSettings: swiftSettings),
+        // HTTP over libcurl's multi interface. Knows nothing of formats or the cache.
+        .target(
+            name: "TradeWatchFetch",
+            dependencies: [
+                "CCurl", "TradeWatchModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        // Pure parsers: bytes in, records out. No I/O.
+        .target(
+            name: "TradeWatchFormats", dependencies: ["CLibXML2", "TradeWatchModel"],
+            swiftSettings: swiftSettings),
+        // The versioned SQLite cache. Never parses, never fetches.
+        .target(
+            name: "TradeWatchCache",
+            dependencies: [
+                "CZlib", "TradeWatchModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings),
+        // Configuration, scheduler and the fetch -> parse -> reconcile engine.
+        .target(
+            name: "TradeWatchSync",
+            dependencies: [
+                "TradeWatchModel", "TradeWatchFetch", "TradeWatchFormats", "TradeWatchCache",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        // Snapshot writers and the data-package manifest. Reads the cache, never writes it.
+        .target(
+            name: "TradeWatchExport", dependencies: ["TradeWatchModel", "TradeWatchCache"],
+            swiftSettings: swiftSettings),
+
+        .executableTarget(
+            name: "tradewatchd",
+            dependencies: [
+                "TradeWatchSync",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "tradewatch",
+            dependencies: [
+                "TradeWatchModel", "TradeWatchFetch", "TradeWatchFormats", "TradeWatchCache",
+                "TradeWatchSync", "TradeWatchExport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .testTarget(
+            name: "TradeWatchModelTests", dependencies: ["TradeWatchModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TradeWatchFetchTests", dependencies: ["TradeWatchFetch", "TradeWatchModel"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TradeWatchFormatsTests", dependencies: ["TradeWatchFormats", "TradeWatchModel"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TradeWatchCacheTests",
+            dependencies: ["TradeWatchCache", "TradeWatchModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TradeWatchSyncTests", dependencies: ["TradeWatchSync", "TradeWatchModel"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TradeWatchExportTests",
+            dependencies: ["TradeWatchExport", "TradeWatchCache", "TradeWatchModel"],
+            swiftSettings: swiftSettings),
+        // Runs the built executables end to end.
+        .testTarget(name: "EndToEndTests", dependencies: ["TradeWatchModel"], swiftSettings: swiftSettings),
+    ]
+)

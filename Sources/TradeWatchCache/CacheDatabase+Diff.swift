@@ -1,0 +1,163 @@
+import Foundation
+import GRDB
+public import TradeWatchModel
+
+extension CacheDatabase {
+    /// What changed between revision `from` and revision `to`. Reads only the versions
+    /// opened or closed between the two, so its cost follows the number of changes, not the
+    /// size of the cache. `diff(b, a)` is `diff(a, b)` with every change reversed.
+    public func diff(from: Int64, to: Int64, filter: RowFilter = RowFilter()) throws -> CacheDiff {
+        if from > to { return try diff(from: to, to: from, filter: filter).reversed() }
+        guard from < to else { return CacheDiff(from: from, to: to, observations: [], entries: []) }
+        return try read { db in
+            CacheDiff(
+                from: from, to: to, observations: try Self.observationChanges(db, from, to, filter),
+                entries: filter.dataset == nil && filter.keyGlob == nil
+                    ? try Self.entryChanges(db, from, to, filter) : [])
+        }
+    }
+
+    private static func observationChanges(
+        _ db: Database, _ a: Int64, _ b: Int64, _ filter: RowFilter
+    ) throws
+        -> [ObservationChange]
+    {
+        let (clause, arguments) = filterSQL(filter, table: "o")
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(observationColumns) FROM observation o JOIN source s ON s.id = o.source_id
+                WHERE ((o.from_rev > ? AND o.from_rev <= ?) OR (o.to_rev > ? AND o.to_rev <= ?)) \(clause)
+                """,
+            arguments: StatementArguments([a, b, a, b]) + arguments)
+        var byKey: [String: (old: ObservationVersion?, new: ObservationVersion?)] = [:]
+        for row in rows {
+            let version = observationVersion(row)
+            let id = version.source + "\u{1f}" + version.dataset + "\u{1f}" + version.series + "\u{1f}" + version.period
+            var slot = byKey[id] ?? (nil, nil)
+            if version.isVisible(at: a) { slot.old = version }
+            if version.isVisible(at: b) { slot.new = version }
+            byKey[id] = slot
+        }
+        var changes: [ObservationChange] = []
+        for (old, new) in byKey.values {
+            let any = (old ?? new)
+            guard let any else { continue }  // opened and closed between the two: invisible at both
+            let kind: ChangeKind
+            switch (old, new) {
+            case (nil, _?): kind = .added
+            case (_?, nil): kind = .removed
+            case let (o?, n?):
+                guard !o.sameContent(as: n) else { continue }
+                kind = .changed
+            default: continue
+            }
+            changes.append(ObservationChange(kind: kind, source: any.source, key: any.key, old: old, new: new))
+        }
+        return changes.sorted { ($0.source, $0.key) < ($1.source, $1.key) }
+    }
+
+    private static func entryChanges(
+        _ db: Database, _ a: Int64, _ b: Int64, _ filter: RowFilter
+    ) throws
+        -> [EntryChange]
+    {
+        let (clause, arguments) = filterSQL(filter, table: "e")
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(entryColumns) FROM entry e JOIN source s ON s.id = e.source_id
+                WHERE ((e.from_rev > ? AND e.from_rev <= ?) OR (e.to_rev > ? AND e.to_rev <= ?)) \(clause)
+                """,
+            arguments: StatementArguments([a, b, a, b]) + arguments)
+        var byKey: [String: (old: EntryVersion?, new: EntryVersion?)] = [:]
+        for row in rows {
+            let version = entryVersion(row)
+            let id = version.source + "\u{1f}" + version.entry.key
+            var slot = byKey[id] ?? (nil, nil)
+            if version.isVisible(at: a) { slot.old = version }
+            if version.isVisible(at: b) { slot.new = version }
+            byKey[id] = slot
+        }
+        var changes: [EntryChange] = []
+        for (old, new) in byKey.values {
+            guard let any = old ?? new else { continue }
+            switch (old, new) {
+            case (nil, _?):
+                changes.append(
+                    EntryChange(
+                        kind: .added, source: any.source, key: any.entry.key, old: nil, new: new, changedFields: []))
+            case (_?, nil):
+                changes.append(
+                    EntryChange(
+                        kind: .removed, source: any.source, key: any.entry.key, old: old, new: nil, changedFields: []))
+            case let (o?, n?):
+                let fields = o.entry.changedFields(comparedTo: n.entry)
+                guard !fields.isEmpty else { continue }
+                changes.append(
+                    EntryChange(
+                        kind: .changed, source: any.source, key: any.entry.key, old: o, new: n, changedFields: fields))
+            default: continue
+            }
+        }
+        return changes.sorted { ($0.source, $0.key) < ($1.source, $1.key) }
+    }
+}
+
+extension CacheDiff {
+    /// The same changes seen from the other end.
+    func reversed() -> CacheDiff {
+        func flip(_ kind: ChangeKind) -> ChangeKind {
+            switch kind {
+            case .added: .removed
+            case .removed: .added
+            case .changed: .changed
+            }
+        }
+        return CacheDiff(
+            from: to, to: from,
+            observations: observations.map {
+                ObservationChange(kind: flip($0.kind), source: $0.source, key: $0.key, old: $0.new, new: $0.old)
+            },
+            entries: entries.map {
+                EntryChange(
+                    kind: flip($0.kind), source: $0.source, key: $0.key, old: $0.new, new: $0.old,
+                    changedFields: $0.changedFields)
+            })
+    }
+}
+
+extension ObservationVersion {
+    func isVisible(at revision: Int64) -> Bool {
+        fromRevision <= revision && (toRevision.map { $0 > revision } ?? true)
+    }
+
+    func sameContent(as other: ObservationVersion) -> Bool {
+        value == other.value && unit == other.unit && unitMultiplier == other.unitMultiplier && status == other.status
+            && attributes == other.attributes
+    }
+}
+
+extension EntryVersion {
+    func isVisible(at revision: Int64) -> Bool {
+        fromRevision <= revision && (toRevision.map { $0 > revision } ?? true)
+    }
+}
+
+extension Entry {
+    /// Names of the fields in which `other` differs from this entry.
+    public func changedFields(comparedTo other: Entry) -> [String] {
+        var fields: [String] = []
+        if id != other.id { fields.append("id") }
+        if title != other.title { fields.append("title") }
+        if link != other.link || links != other.links { fields.append("link") }
+        if published != other.published { fields.append("published") }
+        if updated != other.updated { fields.append("updated") }
+        if authors != other.authors { fields.append("authors") }
+        if summary != other.summary { fields.append("summary") }
+        if content != other.content { fields.append("content") }
+        if categories != other.categories { fields.append("categories") }
+        if enclosures != other.enclosures { fields.append("enclosures") }
+        return fields
+    }
+}

@@ -1,0 +1,221 @@
+public import Foundation
+import GRDB
+public import TradeWatchModel
+
+extension CacheDatabase {
+    /// The revision a point names; 0 when the cache has no revision at or before it.
+    public func resolve(_ point: RevisionPoint) throws -> Int64 {
+        try read { db in try Self.resolve(point, db) }
+    }
+
+    static func resolve(_ point: RevisionPoint, _ db: Database) throws -> Int64 {
+        switch point {
+        case .latest:
+            return try Int64.fetchOne(db, sql: "SELECT max(id) FROM revision") ?? 0
+        case .beforeLatest(let back):
+            return try Int64.fetchOne(
+                db, sql: "SELECT id FROM revision ORDER BY id DESC LIMIT 1 OFFSET ?", arguments: [back]) ?? 0
+        case .revision(let id):
+            if id == 0 { return 0 }
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM revision WHERE id = ?", arguments: [id]) == true else {
+                throw CacheError(.notFound, "no revision \(id) in the cache")
+            }
+            return id
+        case .time(let date):
+            return try Int64.fetchOne(
+                db, sql: "SELECT max(id) FROM revision WHERE created_at <= ?", arguments: [Timestamp.format(date)])
+                ?? 0
+        }
+    }
+
+    /// Runs `body` in one read transaction: every query inside sees the same revisions.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as DatabaseError {
+            throw CacheError(.database, "\(error.message ?? "SQLite error") (\(error.resultCode))", path: path)
+        }
+    }
+
+    // MARK: As of
+
+    /// The observations visible at `revision`, sorted by source, dataset, series and period.
+    public func observations(at revision: Int64, filter: RowFilter = RowFilter()) throws -> [ObservationVersion] {
+        var result: [ObservationVersion] = []
+        try forEachObservation(at: revision, filter: filter) { result.append($0) }
+        return result
+    }
+
+    /// Streams the observations visible at `revision` without holding them all in memory.
+    public func forEachObservation(
+        at revision: Int64, filter: RowFilter = RowFilter(), _ body: (ObservationVersion) throws -> Void
+    ) throws {
+        let (clause, arguments) = Self.filterSQL(filter, table: "o")
+        try read { db in
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT \(Self.observationColumns) FROM observation o JOIN source s ON s.id = o.source_id
+                    WHERE o.from_rev <= ? AND (o.to_rev IS NULL OR o.to_rev > ?) \(clause)
+                    ORDER BY s.name, o.dataset, o.series_key, o.period_start, o.period
+                    """,
+                arguments: StatementArguments([revision, revision]) + arguments)
+            while let row = try cursor.next() { try body(Self.observationVersion(row)) }
+        }
+    }
+
+    /// The entries visible at `revision`, newest first.
+    public func entries(at revision: Int64, sources: [String]? = nil) throws -> [EntryVersion] {
+        let (clause, arguments) = Self.filterSQL(RowFilter(sources: sources), table: "e")
+        return try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.entryColumns) FROM entry e JOIN source s ON s.id = e.source_id
+                    WHERE e.from_rev <= ? AND (e.to_rev IS NULL OR e.to_rev > ?) \(clause)
+                    ORDER BY coalesce(e.published, e.updated) DESC, s.name, e.entry_key
+                    """,
+                arguments: StatementArguments([revision, revision]) + arguments
+            ).map(Self.entryVersion)
+        }
+    }
+
+    // MARK: History
+
+    /// Every version of one observation, oldest first.
+    public func history(source: String? = nil, key: ObservationKey) throws -> [ObservationVersion] {
+        var sql = """
+            SELECT \(Self.observationColumns) FROM observation o JOIN source s ON s.id = o.source_id
+            WHERE o.series_key = ? AND o.period = ? AND o.dataset = ?
+            """
+        var arguments: StatementArguments = [key.series, key.period, key.dataset]
+        if let source {
+            sql += " AND s.name = ?"
+            arguments += [source]
+        }
+        return try read { db in
+            try Row.fetchAll(db, sql: sql + " ORDER BY s.name, o.from_rev", arguments: arguments)
+                .map(Self.observationVersion)
+        }
+    }
+
+    /// Every version of the observations of one series and period in any dataset, oldest
+    /// first: what `tradewatch history SERIES@PERIOD` shows when no dataset is named.
+    public func history(source: String? = nil, series: String, period: String) throws -> [ObservationVersion] {
+        var sql = """
+            SELECT \(Self.observationColumns) FROM observation o JOIN source s ON s.id = o.source_id
+            WHERE o.series_key = ? AND o.period = ?
+            """
+        var arguments: StatementArguments = [series, period]
+        if let source {
+            sql += " AND s.name = ?"
+            arguments += [source]
+        }
+        return try read { db in
+            try Row.fetchAll(db, sql: sql + " ORDER BY s.name, o.dataset, o.from_rev", arguments: arguments)
+                .map(Self.observationVersion)
+        }
+    }
+
+    /// Every version of one entry (by its key or its published id), oldest first.
+    public func entryHistory(source: String? = nil, key: String) throws -> [EntryVersion] {
+        var sql = """
+            SELECT \(Self.entryColumns) FROM entry e JOIN source s ON s.id = e.source_id
+            WHERE (e.entry_key = ? OR e.guid = ?)
+            """
+        var arguments: StatementArguments = [key, key]
+        if let source {
+            sql += " AND s.name = ?"
+            arguments += [source]
+        }
+        return try read { db in
+            try Row.fetchAll(db, sql: sql + " ORDER BY s.name, e.from_rev", arguments: arguments).map(Self.entryVersion)
+        }
+    }
+
+    // MARK: Log
+
+    /// Revisions, newest first.
+    public func log(
+        sources: [String]? = nil, since: Date? = nil, until: Date? = nil, limit: Int? = nil
+    ) throws
+        -> [RevisionSummary]
+    {
+        var sql = """
+            SELECT r.id, s.name, r.fetch_id, r.created_at, r.added, r.changed, r.removed
+            FROM revision r JOIN source s ON s.id = r.source_id WHERE 1
+            """
+        var arguments = StatementArguments()
+        if let sources {
+            sql += " AND s.name IN (\(sources.map { _ in "?" }.joined(separator: ",")))"
+            arguments += StatementArguments(sources)
+        }
+        if let since {
+            sql += " AND r.created_at >= ?"
+            arguments += [Timestamp.format(since)]
+        }
+        if let until {
+            sql += " AND r.created_at <= ?"
+            arguments += [Timestamp.format(until)]
+        }
+        sql += " ORDER BY r.id DESC"
+        if let limit { sql += " LIMIT \(max(0, limit))" }
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                RevisionSummary(
+                    id: row[0], source: row[1], fetchID: row[2],
+                    createdAt: Timestamp.parse(row[3]) ?? Date(timeIntervalSince1970: 0), added: row[4],
+                    changed: row[5], removed: row[6])
+            }
+        }
+    }
+
+    // MARK: Shared SQL
+
+    static let observationColumns = """
+        s.name, o.dataset, o.series_key, o.period, o.period_start, o.period_end, o.value, o.number, o.unit,
+        o.unit_mult, o.status, o.attributes, o.from_rev, o.to_rev
+        """
+
+    static func observationVersion(_ row: Row) -> ObservationVersion {
+        ObservationVersion(
+            source: row[0], dataset: row[1], series: row[2], period: row[3], periodStart: row[4], periodEnd: row[5],
+            value: row[6], number: row[7], unit: row[8], unitMultiplier: row[9], status: row[10],
+            attributes: CanonicalJSON.parseObject(row[11]), fromRevision: row[12], toRevision: row[13])
+    }
+
+    static let entryColumns = """
+        s.name, e.entry_key, e.guid, e.title, e.link, e.published, e.updated, e.authors, e.summary, e.content,
+        e.categories, e.extra, e.from_rev, e.to_rev
+        """
+
+    static func entryVersion(_ row: Row) -> EntryVersion {
+        let fields = StoredEntryFields(
+            guid: row[2], title: row[3], link: row[4], published: row[5], updated: row[6], authors: row[7],
+            summary: row[8], content: row[9], categories: row[10], extra: row[11])
+        return EntryVersion(
+            source: row[0], entry: fields.entry(key: row[1]), fromRevision: row[12], toRevision: row[13])
+    }
+
+    /// SQL conditions (each starting with AND) for a filter over a table aliased `table`
+    /// joined with `source s`.
+    static func filterSQL(_ filter: RowFilter, table: String) -> (String, StatementArguments) {
+        var clause = ""
+        var arguments = StatementArguments()
+        if let sources = filter.sources {
+            clause += " AND s.name IN (\(sources.map { _ in "?" }.joined(separator: ",")))"
+            arguments += StatementArguments(sources)
+        }
+        if table == "o" {
+            if let dataset = filter.dataset {
+                clause += " AND o.dataset = ?"
+                arguments += [dataset]
+            }
+            if let glob = filter.keyGlob {
+                clause += " AND o.series_key GLOB ?"
+                arguments += [glob]
+            }
+        }
+        return (clause, arguments)
+    }
+}

@@ -1,0 +1,177 @@
+public import Foundation
+import GRDB
+import TradeWatchModel
+
+extension CacheDatabase {
+    /// Makes a source known to the cache (or updates its kind) and returns its row id.
+    @discardableResult
+    public func registerSource(name: String, kind: String, at date: Date = Date()) throws -> Int64 {
+        try write { db in try Self.sourceID(db, name: name, kind: kind, at: date) }
+    }
+
+    /// Records one fetch of `source` and, when it parsed to something new, applies it as one
+    /// revision — all in one transaction, so a reader or a crash sees all of it or none.
+    ///
+    /// - Parameters:
+    ///   - nextDue: when the scheduler wants the source again; stored so a restart resumes it.
+    ///   - raw: the payload to keep as proof of publication, when the source keeps raw bytes.
+    public func recordFetch(
+        source: String, kind: String, attempt: FetchAttempt, result: FetchResult, raw: RawPayload? = nil,
+        nextDue: Date? = nil, finishedAt: Date = Date()
+    ) throws -> FetchRecord {
+        try write { db in
+            let sourceID = try Self.sourceID(db, name: source, kind: kind, at: attempt.startedAt)
+            var outcome: FetchRecord.Outcome
+            var revision: RevisionSummary?
+            var errorCode: String?
+            var errorMessage: String?
+            switch result {
+            case .failed(let code, let message):
+                outcome = .failed
+                errorCode = code
+                errorMessage = message
+            case .notModified:
+                outcome = .notModified
+            case .samePayload:
+                outcome = .unchanged
+            case .parsed(let pull):
+                let changes = try Reconciler(db: db, sourceID: sourceID).plan(pull)
+                if changes.isEmpty {
+                    outcome = .unchanged
+                } else {
+                    outcome = .changed
+                    revision = try Self.apply(
+                        changes, db: db, sourceID: sourceID, source: source, at: finishedAt)
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO fetch (source_id, started_at, url, http_status, bytes, etag, last_modified,
+                        content_type, payload_sha256, duration_ms, outcome, error_code, error_message, revision_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    sourceID, Timestamp.format(attempt.startedAt), attempt.url, attempt.httpStatus, attempt.bytes,
+                    attempt.etag, attempt.lastModified, attempt.contentType, attempt.payloadSHA256,
+                    attempt.durationMilliseconds, outcome.rawValue, errorCode, errorMessage, revision?.id,
+                ])
+            let fetchID = db.lastInsertedRowID
+            if let id = revision?.id {
+                try db.execute(sql: "UPDATE revision SET fetch_id = ? WHERE id = ?", arguments: [fetchID, id])
+                revision?.fetchID = fetchID
+            }
+            if let raw, outcome != .failed, let sha = attempt.payloadSHA256 {
+                try Self.keepPayload(raw, sha256: sha, sourceID: sourceID, db: db, at: finishedAt)
+            }
+            try Self.updateState(
+                db, sourceID: sourceID, attempt: attempt, outcome: outcome, error: (errorCode, errorMessage),
+                nextDue: nextDue, at: finishedAt)
+            return FetchRecord(fetchID: fetchID, outcome: outcome, revision: revision)
+        }
+    }
+
+    /// Runs `body` in one write transaction, translating SQLite failures into `CacheError`.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        guard access == .readWrite else {
+            throw CacheError(.invalidArgument, "the cache was opened read-only", path: path)
+        }
+        do {
+            return try pool.write(body)
+        } catch let error as DatabaseError {
+            throw CacheError(.database, "\(error.message ?? "SQLite error") (\(error.resultCode))", path: path)
+        }
+    }
+
+    static func sourceID(_ db: Database, name: String, kind: String, at date: Date) throws -> Int64 {
+        if let row = try Row.fetchOne(db, sql: "SELECT id, kind FROM source WHERE name = ?", arguments: [name]) {
+            let id: Int64 = row[0]
+            if (row[1] as String) != kind {
+                try db.execute(sql: "UPDATE source SET kind = ? WHERE id = ?", arguments: [kind, id])
+            }
+            return id
+        }
+        try db.execute(
+            sql: "INSERT INTO source (name, kind, created_at) VALUES (?, ?, ?)",
+            arguments: [name, kind, Timestamp.format(date)])
+        let id = db.lastInsertedRowID
+        try db.execute(sql: "INSERT INTO source_state (source_id) VALUES (?)", arguments: [id])
+        return id
+    }
+
+    private static func apply(
+        _ changes: Reconciler.Changes, db: Database, sourceID: Int64, source: String, at date: Date
+    ) throws -> RevisionSummary {
+        try db.execute(
+            sql: "INSERT INTO revision (source_id, created_at, added, changed, removed) VALUES (?, ?, ?, ?, ?)",
+            arguments: [sourceID, Timestamp.format(date), changes.added, changes.changed, changes.removed])
+        let revision = db.lastInsertedRowID
+        try changes.write(db: db, sourceID: sourceID, revision: revision)
+        return RevisionSummary(
+            id: revision, source: source, fetchID: nil, createdAt: date, added: changes.added,
+            changed: changes.changed, removed: changes.removed)
+    }
+
+    private static func keepPayload(
+        _ raw: RawPayload, sha256: String, sourceID: Int64, db: Database, at date: Date
+    ) throws {
+        let exists =
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM payload WHERE source_id = ? AND sha256 = ?", arguments: [sourceID, sha256])
+            ?? false
+        if !exists {
+            let stored = try Gzip.compress(raw.data)
+            try db.execute(
+                sql: """
+                    INSERT INTO payload (source_id, sha256, size, stored_size, content_type, data, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    sourceID, sha256, raw.data.count, stored.count, raw.contentType, stored, Timestamp.format(date),
+                ])
+        }
+        try db.execute(
+            sql: """
+                DELETE FROM payload WHERE source_id = :source AND sha256 NOT IN (
+                    SELECT payload_sha256 FROM fetch
+                    WHERE source_id = :source AND payload_sha256 IS NOT NULL AND outcome != 'failed'
+                    ORDER BY id DESC LIMIT :keep)
+                """,
+            arguments: ["source": sourceID, "keep": max(1, raw.keep)])
+    }
+
+    private static func updateState(
+        _ db: Database, sourceID: Int64, attempt: FetchAttempt, outcome: FetchRecord.Outcome,
+        error: (String?, String?), nextDue: Date?, at date: Date
+    ) throws {
+        let now = Timestamp.format(date)
+        let due = nextDue.map(Timestamp.format)
+        if outcome == .failed {
+            try db.execute(
+                sql: """
+                    UPDATE source_state SET consecutive_failures = consecutive_failures + 1, last_attempt = ?,
+                        last_outcome = 'failed', last_error_code = ?, last_error_message = ?,
+                        next_due = coalesce(?, next_due)
+                    WHERE source_id = ?
+                    """,
+                arguments: [now, error.0, error.1, due, sourceID])
+        } else {
+            // A 304 carries no payload: keep the validators and payload hash we had.
+            try db.execute(
+                sql: """
+                    UPDATE source_state SET consecutive_failures = 0, last_attempt = :now, last_outcome = :outcome,
+                        last_success = :now, last_pull_started = :started, last_error_code = NULL,
+                        last_error_message = NULL, next_due = coalesce(:due, next_due),
+                        etag = CASE WHEN :notModified THEN coalesce(:etag, etag) ELSE :etag END,
+                        last_modified = CASE WHEN :notModified THEN coalesce(:lastModified, last_modified)
+                            ELSE :lastModified END,
+                        payload_sha256 = coalesce(:sha, payload_sha256)
+                    WHERE source_id = :source
+                    """,
+                arguments: [
+                    "now": now, "outcome": outcome.rawValue, "started": Timestamp.format(attempt.startedAt),
+                    "due": due, "notModified": outcome == .notModified, "etag": attempt.etag,
+                    "lastModified": attempt.lastModified, "sha": attempt.payloadSHA256, "source": sourceID,
+                ])
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import GRDB
+
+extension CacheDatabase {
+    /// The append-only list of migrations. A shipped migration is never edited; a change of
+    /// schema is a new migration, and the cache is never erased.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: sources, fetches, revisions, versioned rows") { db in
+            try db.execute(sql: schemaV1)
+        }
+        return migrator
+    }
+
+    private static let schemaV1 = """
+        CREATE TABLE source (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+
+        -- What the scheduler needs to survive a restart, and status needs to answer fast.
+        CREATE TABLE source_state (
+            source_id INTEGER PRIMARY KEY REFERENCES source(id),
+            etag TEXT,
+            last_modified TEXT,
+            payload_sha256 TEXT,
+            url_override TEXT,
+            next_due TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            last_attempt TEXT,
+            last_outcome TEXT,
+            last_success TEXT,
+            last_error_code TEXT,
+            last_error_message TEXT,
+            last_pull_started TEXT,
+            current_observations INTEGER NOT NULL DEFAULT 0,
+            current_entries INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE revision (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL REFERENCES source(id),
+            fetch_id INTEGER,
+            created_at TEXT NOT NULL,
+            added INTEGER NOT NULL,
+            changed INTEGER NOT NULL,
+            removed INTEGER NOT NULL
+        );
+        CREATE INDEX revision_by_source ON revision(source_id, id);
+        CREATE INDEX revision_by_time ON revision(created_at);
+
+        CREATE TABLE fetch (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL REFERENCES source(id),
+            started_at TEXT NOT NULL,
+            url TEXT NOT NULL,
+            http_status INTEGER,
+            bytes INTEGER,
+            etag TEXT,
+            last_modified TEXT,
+            content_type TEXT,
+            payload_sha256 TEXT,
+            duration_ms INTEGER,
+            outcome TEXT NOT NULL CHECK (outcome IN ('changed', 'unchanged', 'not-modified', 'failed')),
+            error_code TEXT,
+            error_message TEXT,
+            revision_id INTEGER REFERENCES revision(id)
+        );
+        CREATE INDEX fetch_by_source ON fetch(source_id, id);
+
+        -- Raw payloads as the server sent them, gzip-compressed, one row per distinct body.
+        CREATE TABLE payload (
+            source_id INTEGER NOT NULL REFERENCES source(id),
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            stored_size INTEGER NOT NULL,
+            content_type TEXT,
+            data BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (source_id, sha256)
+        ) WITHOUT ROWID;
+
+        -- A row is visible at revision R iff from_rev <= R AND (to_rev IS NULL OR to_rev > R).
+        CREATE TABLE observation (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL,
+            dataset TEXT NOT NULL,
+            series_key TEXT NOT NULL,
+            period TEXT NOT NULL,
+            period_start TEXT,
+            period_end TEXT,
+            value TEXT,
+            number REAL,
+            unit TEXT,
+            unit_mult INTEGER,
+            status TEXT,
+            attributes TEXT,
+            hash INTEGER NOT NULL,
+            from_rev INTEGER NOT NULL,
+            to_rev INTEGER
+        );
+        CREATE UNIQUE INDEX observation_current
+            ON observation(source_id, dataset, series_key, period) WHERE to_rev IS NULL;
+        CREATE INDEX observation_key ON observation(source_id, dataset, series_key, period, from_rev);
+        CREATE INDEX observation_opened ON observation(from_rev);
+        CREATE INDEX observation_closed ON observation(to_rev) WHERE to_rev IS NOT NULL;
+
+        CREATE TABLE entry (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL,
+            entry_key TEXT NOT NULL,
+            guid TEXT,
+            title TEXT,
+            link TEXT,
+            published TEXT,
+            updated TEXT,
+            authors TEXT,
+            summary TEXT,
+            content TEXT,
+            categories TEXT,
+            extra TEXT,
+            hash TEXT NOT NULL,
+            from_rev INTEGER NOT NULL,
+            to_rev INTEGER
+        );
+        CREATE UNIQUE INDEX entry_current ON entry(source_id, entry_key) WHERE to_rev IS NULL;
+        CREATE INDEX entry_key ON entry(source_id, entry_key, from_rev);
+        CREATE INDEX entry_opened ON entry(from_rev);
+        CREATE INDEX entry_closed ON entry(to_rev) WHERE to_rev IS NOT NULL;
+
+        -- Full-text index over current entry versions only; rowid = entry.id.
+        CREATE VIRTUAL TABLE entry_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
+
+        -- The daemon's heartbeat, for `tradewatch status`.
+        CREATE TABLE daemon (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            pid INTEGER NOT NULL,
+            version TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL,
+            status TEXT
+        );
+        """
+}

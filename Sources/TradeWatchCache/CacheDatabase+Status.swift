@@ -1,0 +1,166 @@
+public import Foundation
+import GRDB
+
+/// Everything `tradewatch status` shows for one source, from one query.
+public struct SourceStatus: Sendable, Codable {
+    public var name: String
+    public var kind: String
+    public var lastAttempt: Date?
+    public var lastOutcome: String?
+    public var lastSuccess: Date?
+    public var nextDue: Date?
+    public var consecutiveFailures: Int
+    public var lastErrorCode: String?
+    public var lastErrorMessage: String?
+    public var observations: Int
+    public var entries: Int
+    public var revisions: Int
+    public var lastRevision: Int64?
+}
+
+/// What the scheduler persists for one source between runs.
+public struct SyncState: Sendable {
+    public var etag: String?
+    public var lastModified: String?
+    public var payloadSHA256: String?
+    public var urlOverride: String?
+    public var nextDue: Date?
+    public var consecutiveFailures: Int
+    public var lastSuccess: Date?
+    /// When the last successful pull started: the `updatedAfter` of the next delta pull.
+    public var lastPullStarted: Date?
+}
+
+/// The daemon's heartbeat as last written.
+public struct DaemonHeartbeat: Sendable, Codable {
+    public var pid: Int32
+    public var version: String
+    public var startedAt: Date
+    public var heartbeatAt: Date
+    public var status: String?
+}
+
+/// One full-text search hit.
+public struct SearchHit: Sendable {
+    public var source: String
+    public var entry: EntryVersion
+    /// The matching text with matches between `[` and `]`.
+    public var snippet: String
+}
+
+extension CacheDatabase {
+    /// Per-source status, sorted by name.
+    public func status() throws -> [SourceStatus] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.name, s.kind, st.last_attempt, st.last_outcome, st.last_success, st.next_due,
+                        st.consecutive_failures, st.last_error_code, st.last_error_message, st.current_observations,
+                        st.current_entries,
+                        (SELECT count(*) FROM revision r WHERE r.source_id = s.id),
+                        (SELECT max(id) FROM revision r WHERE r.source_id = s.id)
+                    FROM source s JOIN source_state st ON st.source_id = s.id ORDER BY s.name
+                    """
+            ).map { row in
+                SourceStatus(
+                    name: row[0], kind: row[1], lastAttempt: Self.date(row[2]), lastOutcome: row[3],
+                    lastSuccess: Self.date(row[4]), nextDue: Self.date(row[5]), consecutiveFailures: row[6],
+                    lastErrorCode: row[7], lastErrorMessage: row[8], observations: row[9], entries: row[10],
+                    revisions: row[11], lastRevision: row[12])
+            }
+        }
+    }
+
+    /// The persisted scheduling state of `source`, nil when the cache has never seen it.
+    public func syncState(source: String) throws -> SyncState? {
+        try read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT st.etag, st.last_modified, st.payload_sha256, st.url_override, st.next_due,
+                        st.consecutive_failures, st.last_success, st.last_pull_started
+                    FROM source s JOIN source_state st ON st.source_id = s.id WHERE s.name = ?
+                    """, arguments: [source]
+            ).map { row in
+                SyncState(
+                    etag: row[0], lastModified: row[1], payloadSHA256: row[2], urlOverride: row[3],
+                    nextDue: Self.date(row[4]), consecutiveFailures: row[5], lastSuccess: Self.date(row[6]),
+                    lastPullStarted: Self.date(row[7]))
+            }
+        }
+    }
+
+    /// Remembers a permanent redirect so that later syncs go straight to the new URL.
+    public func setURLOverride(source: String, url: String?) throws {
+        try write { db in
+            try db.execute(
+                sql:
+                    "UPDATE source_state SET url_override = ? WHERE source_id = (SELECT id FROM source WHERE name = ?)",
+                arguments: [url, source])
+        }
+    }
+
+    /// Moves when `source` is next due without recording a fetch (first start, SIGHUP).
+    public func setNextDue(source: String, kind: String, at due: Date) throws {
+        try write { db in
+            let id = try Self.sourceID(db, name: source, kind: kind, at: Date())
+            try db.execute(
+                sql: "UPDATE source_state SET next_due = ? WHERE source_id = ?",
+                arguments: [Timestamp.format(due), id])
+        }
+    }
+
+    /// Writes the daemon's heartbeat.
+    public func beat(pid: Int32, version: String, startedAt: Date, status: String?, at date: Date = Date()) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO daemon (id, pid, version, started_at, heartbeat_at, status) VALUES (1, ?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, version = excluded.version,
+                        started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, status = excluded.status
+                    """,
+                arguments: [pid, version, Timestamp.format(startedAt), Timestamp.format(date), status])
+        }
+    }
+
+    public func heartbeat() throws -> DaemonHeartbeat? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT pid, version, started_at, heartbeat_at, status FROM daemon WHERE id = 1")
+                .map { row in
+                    DaemonHeartbeat(
+                        pid: row[0], version: row[1], startedAt: Self.date(row[2]) ?? Date(timeIntervalSince1970: 0),
+                        heartbeatAt: Self.date(row[3]) ?? Date(timeIntervalSince1970: 0), status: row[4])
+                }
+        }
+    }
+
+    /// Full-text search over the current entries, best matches first. `query` is FTS5 syntax;
+    /// plain words match all of them.
+    public func search(
+        _ query: String, sources: [String]? = nil, since: Date? = nil, limit: Int = 20
+    ) throws
+        -> [SearchHit]
+    {
+        let (clause, arguments) = Self.filterSQL(RowFilter(sources: sources), table: "e")
+        var sql = """
+            SELECT \(Self.entryColumns), snippet(entry_fts, -1, '[', ']', '…', 12)
+            FROM entry_fts JOIN entry e ON e.id = entry_fts.rowid JOIN source s ON s.id = e.source_id
+            WHERE entry_fts MATCH ? \(clause)
+            """
+        var all = StatementArguments([query]) + arguments
+        if let since {
+            sql += " AND coalesce(e.published, e.updated) >= ?"
+            all += [Timestamp.format(since)]
+        }
+        sql += " ORDER BY bm25(entry_fts), e.id DESC LIMIT \(max(0, limit))"
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: all).map { row in
+                let version = Self.entryVersion(row)
+                return SearchHit(source: version.source, entry: version, snippet: row[14])
+            }
+        }
+    }
+
+    static func date(_ text: String?) -> Date? { text.flatMap(Timestamp.parse) }
+}

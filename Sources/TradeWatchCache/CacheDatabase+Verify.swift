@@ -1,0 +1,106 @@
+import GRDB
+
+/// The outcome of `CacheDatabase.verify()`: each check by name, with what broke it.
+public struct VerifyReport: Sendable, Codable {
+    public struct Check: Sendable, Codable {
+        public var name: String
+        public var passed: Bool
+        /// The first violations found (at most a few), in words.
+        public var violations: [String]
+    }
+
+    public var checks: [Check]
+    public var passed: Bool { checks.allSatisfy(\.passed) }
+}
+
+private func text(_ row: Row, _ index: Int) -> String {
+    let value: DatabaseValue = row[index]
+    switch value.storage {
+    case .null: return "NULL"
+    case .int64(let number): return String(number)
+    case .double(let number): return String(number)
+    case .string(let string): return string
+    case .blob(let data): return "<\(data.count) bytes>"
+    }
+}
+
+extension CacheDatabase {
+    /// Checks SQLite's integrity and the cache's own invariants. Read-only.
+    public func verify() throws -> VerifyReport {
+        try read { db in
+            var checks: [VerifyReport.Check] = []
+            func check(_ name: String, _ sql: String, _ describe: (Row) -> String) throws {
+                let rows = try Row.fetchAll(db, sql: sql + " LIMIT 5")
+                checks.append(VerifyReport.Check(name: name, passed: rows.isEmpty, violations: rows.map(describe)))
+            }
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            checks.append(
+                VerifyReport.Check(
+                    name: "sqlite integrity_check", passed: integrity == ["ok"],
+                    violations: integrity == ["ok"] ? [] : Array(integrity.prefix(5))))
+
+            for (table, key) in [("observation", "dataset, series_key, period"), ("entry", "entry_key")] {
+                try check(
+                    "\(table): at most one open version per key",
+                    "SELECT source_id, \(key), count(*) FROM \(table) WHERE to_rev IS NULL GROUP BY source_id, \(key) HAVING count(*) > 1"
+                ) { "source \(text($0, 0)) key \(text($0, 1)) has \(text($0, $0.count - 1)) open versions" }
+                try check(
+                    "\(table): from_rev < to_rev",
+                    "SELECT id, from_rev, to_rev FROM \(table) WHERE to_rev IS NOT NULL AND to_rev <= from_rev"
+                ) { "row \(text($0, 0)) opens at \(text($0, 1)) and closes at \(text($0, 2))" }
+                try check(
+                    "\(table): version intervals of one key do not overlap",
+                    """
+                    SELECT id, from_rev, previous_to FROM (
+                        SELECT id, from_rev, lag(to_rev, 1, 0) OVER w AS previous_to, lag(id) OVER w AS previous_id
+                        FROM \(table) WINDOW w AS (PARTITION BY source_id, \(key) ORDER BY from_rev))
+                    WHERE previous_id IS NOT NULL AND (previous_to IS NULL OR previous_to > from_rev)
+                    """
+                ) { "row \(text($0, 0)) opens at \(text($0, 1)) before its previous version closes (\(text($0, 2)))" }
+                try check(
+                    "\(table): every revision referenced exists",
+                    """
+                    SELECT id, from_rev, to_rev FROM \(table) t
+                    WHERE NOT EXISTS (SELECT 1 FROM revision r WHERE r.id = t.from_rev)
+                       OR (to_rev IS NOT NULL AND NOT EXISTS (SELECT 1 FROM revision r WHERE r.id = t.to_rev))
+                    """
+                ) { "row \(text($0, 0)) names revisions \(text($0, 1))..\(text($0, 2)) which are not all recorded" }
+            }
+            try check(
+                "revision counts match the rows they opened and closed",
+                """
+                SELECT r.id, r.added, r.changed, r.removed, opened, closed FROM revision r
+                JOIN (SELECT r2.id AS rid,
+                        (SELECT count(*) FROM observation WHERE from_rev = r2.id)
+                          + (SELECT count(*) FROM entry WHERE from_rev = r2.id) AS opened,
+                        (SELECT count(*) FROM observation WHERE to_rev = r2.id)
+                          + (SELECT count(*) FROM entry WHERE to_rev = r2.id) AS closed
+                      FROM revision r2) c ON c.rid = r.id
+                WHERE opened != r.added + r.changed OR closed != r.removed + r.changed
+                """
+            ) {
+                "revision \(text($0, 0)) says +\(text($0, 1)) ~\(text($0, 2)) -\(text($0, 3)) but opened \(text($0, 4)) and closed \(text($0, 5)) rows"
+            }
+            try check(
+                "full-text index holds exactly the current entries",
+                """
+                SELECT 'missing from index', id FROM entry WHERE to_rev IS NULL AND id NOT IN (SELECT rowid FROM entry_fts)
+                UNION ALL
+                SELECT 'stale in index', rowid FROM entry_fts WHERE rowid NOT IN (SELECT id FROM entry WHERE to_rev IS NULL)
+                """
+            ) { "entry \(text($0, 1)): \(text($0, 0))" }
+            try check(
+                "per-source row counts match the current rows",
+                """
+                SELECT st.source_id, st.current_observations, st.current_entries,
+                    (SELECT count(*) FROM observation o WHERE o.source_id = st.source_id AND o.to_rev IS NULL) AS obs,
+                    (SELECT count(*) FROM entry e WHERE e.source_id = st.source_id AND e.to_rev IS NULL) AS ent
+                FROM source_state st WHERE st.current_observations != obs OR st.current_entries != ent
+                """
+            ) {
+                "source \(text($0, 0)) counts \(text($0, 1)) observations and \(text($0, 2)) entries, holds \(text($0, 3)) and \(text($0, 4))"
+            }
+            return VerifyReport(checks: checks)
+        }
+    }
+}

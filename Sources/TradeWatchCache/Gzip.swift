@@ -1,0 +1,56 @@
+import CZlib
+import Foundation
+
+/// gzip compression for stored raw payloads, over the system zlib.
+enum Gzip {
+    struct Failure: Error, CustomStringConvertible {
+        var code: Int32
+        var description: String { "zlib error \(code)" }
+    }
+
+    static func compress(_ input: Data, level: Int32 = 6) throws -> Data {
+        var stream = z_stream()
+        guard tw_deflate_init_gzip(&stream, level) == Z_OK else { throw Failure(code: Z_STREAM_ERROR) }
+        defer { deflateEnd(&stream) }
+        var output = Data(count: Int(deflateBound(&stream, uLong(input.count))) + 32)
+        let status: Int32 = input.withUnsafeBytes { source in
+            output.withUnsafeMutableBytes { target in
+                stream.next_in = UnsafeMutablePointer(
+                    mutating: source.bindMemory(to: Bytef.self).baseAddress ?? UnsafePointer(bitPattern: 1))
+                stream.avail_in = uInt(source.count)
+                stream.next_out = target.bindMemory(to: Bytef.self).baseAddress
+                stream.avail_out = uInt(target.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { throw Failure(code: status) }
+        output.count = Int(stream.total_out)
+        return output
+    }
+
+    static func decompress(_ input: Data) throws -> Data {
+        var stream = z_stream()
+        guard tw_inflate_init_auto(&stream) == Z_OK else { throw Failure(code: Z_STREAM_ERROR) }
+        defer { inflateEnd(&stream) }
+        var output = Data()
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var status: Int32 = Z_OK
+        try input.withUnsafeBytes { source in
+            stream.next_in = UnsafeMutablePointer(
+                mutating: source.bindMemory(to: Bytef.self).baseAddress ?? UnsafePointer(bitPattern: 1))
+            stream.avail_in = uInt(source.count)
+            repeat {
+                let produced: Int = chunk.withUnsafeMutableBufferPointer { buffer in
+                    stream.next_out = buffer.baseAddress
+                    stream.avail_out = uInt(buffer.count)
+                    status = inflate(&stream, Z_NO_FLUSH)
+                    return buffer.count - Int(stream.avail_out)
+                }
+                guard status == Z_OK || status == Z_STREAM_END else { throw Failure(code: status) }
+                output.append(contentsOf: chunk[0..<produced])
+            } while status != Z_STREAM_END && (stream.avail_in > 0 || stream.avail_out == 0)
+        }
+        guard status == Z_STREAM_END else { throw Failure(code: Z_DATA_ERROR) }
+        return output
+    }
+}

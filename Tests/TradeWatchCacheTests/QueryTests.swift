@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import Testing
+import TradeWatchCache
+import TradeWatchModel
+
+@Suite("As of, diff, history, log")
+struct QueryTests {
+    /// Five pulls of one source: the value of 2019-01 is revised three times, 2019-02 appears
+    /// and disappears, and a flag moves from P to A.
+    static func scriptedHistory() throws -> (Fixture, [Int64], [[String: String]]) {
+        var fixture = try Fixture()
+        let pulls: [[Observation]] = [
+            [observation("6704", "2019-01", "100", status: "P")],
+            [observation("6704", "2019-01", "101", status: "P"), observation("6704", "2019-02", "50")],
+            [observation("6704", "2019-01", "101", status: "A"), observation("6704", "2019-02", "55")],
+            [observation("6704", "2019-01", "99", status: "A")],
+            [observation("6704", "2019-01", "98", status: "A"), observation("6704", "2019-03", "70")],
+        ]
+        var revisions: [Int64] = []
+        var states: [[String: String]] = []
+        for rows in pulls {
+            let record = try fixture.apply(snapshot(rows))
+            revisions.append(try #require(record.revision).id)
+            states.append(
+                Dictionary(uniqueKeysWithValues: rows.map { ($0.period.text, "\($0.value ?? "")/\($0.status ?? "")") }))
+        }
+        return (fixture, revisions, states)
+    }
+
+    @Test("As of every revision, the cache shows exactly what that pull said")
+    func asOfEveryRevision() throws {
+        let (fixture, revisions, states) = try Self.scriptedHistory()
+        for (revision, expected) in zip(revisions, states) {
+            let rows = try fixture.cache.observations(at: revision)
+            let seen = Dictionary(
+                uniqueKeysWithValues: rows.map { ($0.period, "\($0.value ?? "")/\($0.status ?? "")") })
+            #expect(seen == expected, "as of revision \(revision)")
+        }
+        #expect(try fixture.cache.observations(at: 0).isEmpty)
+    }
+
+    @Test("As of a timestamp reads the last revision at or before it")
+    func asOfTimestamp() throws {
+        let (fixture, revisions, _) = try Self.scriptedHistory()
+        let log = try fixture.cache.log().reversed().map { $0 }
+        #expect(try fixture.cache.resolve(.time(log[2].createdAt)) == revisions[2])
+        #expect(try fixture.cache.resolve(.time(log[2].createdAt.addingTimeInterval(30))) == revisions[2])
+        #expect(try fixture.cache.resolve(.time(log[0].createdAt.addingTimeInterval(-1))) == 0)
+        #expect(try fixture.cache.resolve(.latest) == revisions[4])
+        #expect(try fixture.cache.resolve(.beforeLatest(1)) == revisions[3])
+        #expect(throws: CacheError.self) { try fixture.cache.resolve(.revision(999)) }
+    }
+
+    @Test("Revision names: numbers, latest~N and @timestamps")
+    func revisionPoints() {
+        #expect(RevisionPoint("12") == .revision(12))
+        #expect(RevisionPoint("latest") == .latest)
+        #expect(RevisionPoint("latest~2") == .beforeLatest(2))
+        #expect(RevisionPoint("@2019-07-01T00:05:00Z") == .time(Date(timeIntervalSince1970: 1_561_939_500)))
+        #expect(RevisionPoint("@2019-07-01") == .time(Date(timeIntervalSince1970: 1_562_025_599.999)))
+        #expect(RevisionPoint("yesterday") == nil)
+        #expect(RevisionPoint("-3") == nil)
+    }
+
+    @Test("A diff and its reverse hold the same changes with ends swapped")
+    func diffSymmetry() throws {
+        let (fixture, revisions, _) = try Self.scriptedHistory()
+        let forward = try fixture.cache.diff(from: revisions[0], to: revisions[3])
+        let backward = try fixture.cache.diff(from: revisions[3], to: revisions[0])
+        #expect(forward.observations.map { "\($0.kind) \($0.key.period)" } == ["changed 2019-01"])
+        #expect(backward.observations.map { "\($0.kind) \($0.key.period)" } == ["changed 2019-01"])
+        #expect(forward.observations.first?.old?.value == backward.observations.first?.new?.value)
+        #expect(forward.observations.first?.new?.value == backward.observations.first?.old?.value)
+
+        let addAndRemove = try fixture.cache.diff(from: revisions[1], to: revisions[4])
+        #expect(
+            addAndRemove.observations.map { "\($0.kind) \($0.key.period)" } == [
+                "changed 2019-01", "removed 2019-02", "added 2019-03",
+            ])
+        let reversed = try fixture.cache.diff(from: revisions[4], to: revisions[1])
+        #expect(
+            reversed.observations.map { "\($0.kind) \($0.key.period)" } == [
+                "changed 2019-01", "added 2019-02", "removed 2019-03",
+            ])
+    }
+
+    @Test("A row added and removed between the two ends does not show in their diff")
+    func transientRows() throws {
+        let (fixture, revisions, _) = try Self.scriptedHistory()
+        let diff = try fixture.cache.diff(from: revisions[0], to: revisions[3])
+        #expect(!diff.observations.contains { $0.key.period == "2019-02" })
+    }
+
+    @Test("Diffs filter by dataset and series key glob")
+    func diffFilters() throws {
+        var fixture = try Fixture()
+        try fixture.apply(
+            snapshot([observation("6704", "2019-01", "1"), observation("9701", "2019-01", "2", dataset: "ART")]))
+        let revision = try #require(
+            try fixture.apply(
+                snapshot([observation("6704", "2019-01", "3"), observation("9701", "2019-01", "4", dataset: "ART")])
+            ).revision)
+        #expect(try fixture.cache.diff(from: revision.id - 1, to: revision.id).observations.count == 2)
+        #expect(
+            try fixture.cache.diff(from: revision.id - 1, to: revision.id, filter: RowFilter(dataset: "ART"))
+                .observations.map(\.key.dataset) == ["ART"])
+        #expect(
+            try fixture.cache.diff(from: revision.id - 1, to: revision.id, filter: RowFilter(keyGlob: "*CMD=67*"))
+                .observations.map(\.new?.value) == ["3"])
+        #expect(
+            try fixture.cache.diff(from: revision.id - 1, to: revision.id, filter: RowFilter(sources: ["other"]))
+                .observations.isEmpty)
+    }
+
+    @Test("History lists every version of one figure across five revisions")
+    func historyOfOneKey() throws {
+        let (fixture, revisions, _) = try Self.scriptedHistory()
+        let history = try fixture.cache.history(key: key("6704", "2019-01"))
+        #expect(history.map(\.value) == ["100", "101", "101", "99", "98"])
+        #expect(history.map(\.status) == ["P", "P", "A", "A", "A"])
+        #expect(history.map(\.fromRevision) == revisions)
+        #expect(history.map(\.toRevision) == Array(revisions.dropFirst()) + [nil])
+    }
+
+    @Test("The log lists revisions newest first with their counts, and filters")
+    func log() throws {
+        var (fixture, _, _) = try Self.scriptedHistory()
+        try fixture.apply(Pull(entries: [Entry(key: "a", title: "A")], entryScope: .all), source: "news", kind: "feed")
+        let log = try fixture.cache.log()
+        #expect(log.map(\.source) == ["news", "customs", "customs", "customs", "customs", "customs"])
+        #expect(log.map { "+\($0.added) ~\($0.changed) -\($0.removed)" }.last == "+1 ~0 -0")
+        #expect(try fixture.cache.log(sources: ["news"]).count == 1)
+        #expect(try fixture.cache.log(limit: 2).count == 2)
+        #expect(try fixture.cache.log(since: log[1].createdAt).count == 2)
+    }
+
+    @Test("The cache file is in WAL mode and readers open it read-only")
+    func walAndReadOnly() throws {
+        var fixture = try Fixture()
+        try fixture.apply(snapshot([observation("6704", "2019-01", "1")]))
+        let mode = try fixture.cache.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+        let reader = try CacheDatabase(path: fixture.cache.path, access: .readOnly)
+        #expect(try reader.observations(at: .max).count == 1)
+        #expect(throws: CacheError.self) { try reader.registerSource(name: "x", kind: "feed") }
+        #expect(throws: CacheError.self) {
+            try CacheDatabase(path: fixture.directory.file("absent.db"), access: .readOnly)
+        }
+    }
+}
