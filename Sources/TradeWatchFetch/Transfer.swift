@@ -1,0 +1,193 @@
+import CCurl
+import Foundation
+import Synchronization
+import TradeWatchModel
+
+/// The part of a transfer other threads may touch: its id and whether its task was cancelled.
+final class TransferTicket: Sendable {
+    let id: UInt64
+    private let cancelledFlag = Mutex(false)
+
+    init(id: UInt64) { self.id = id }
+
+    var isCancelled: Bool { cancelledFlag.withLock { $0 } }
+    func cancel() { cancelledFlag.withLock { $0 = true } }
+}
+
+/// One transfer's state. Lives on the multi loop's thread only, from submission until its
+/// continuation is resumed; libcurl's callbacks reach it through an unretained pointer while
+/// the loop's table keeps it alive.
+// Handed from the submitting task to the loop thread once, through the inbox, and touched by that thread alone after.
+final class Transfer: @unchecked Sendable {
+    let ticket: TransferTicket
+    let request: FetchRequest
+    let hostKey: String
+    let continuation: CheckedContinuation<FetchResponse, any Error>
+    let redactedURL: String
+    private let memoryThreshold: Int
+    private let temporaryDirectory: String
+
+    var easy: UnsafeMutableRawPointer?
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    /// libcurl writes its detailed error message here; the address must stay put.
+    private let errorBuffer: UnsafeMutablePointer<CChar> = {
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        buffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        return buffer
+    }()
+    var errorBufferPointer: UnsafeMutableRawPointer { UnsafeMutableRawPointer(errorBuffer) }
+    var started = ContinuousClock.now
+
+    // Body
+    private var memory = Data()
+    private var file: UnsafeMutablePointer<FILE>?
+    private var filePath: String?
+    private(set) var received: Int64 = 0
+    private(set) var exceededLimit = false
+    private(set) var ioFailure: String?
+
+    // Headers of the current response, and the responses seen on the way (one per hop).
+    private(set) var headers = HTTPHeaders()
+    private(set) var hops: [(url: String, status: Int)] = []
+
+    init(
+        ticket: TransferTicket, request: FetchRequest, continuation: CheckedContinuation<FetchResponse, any Error>,
+        memoryThreshold: Int, temporaryDirectory: String
+    ) {
+        self.ticket = ticket
+        self.request = request
+        self.continuation = continuation
+        self.memoryThreshold = memoryThreshold
+        self.temporaryDirectory = temporaryDirectory
+        self.hostKey = Transfer.hostKey(request.url)
+        self.redactedURL = Redaction.url(request.url)
+    }
+
+    /// scheme://host:port, lowercased: the unit the per-host limit counts.
+    static func hostKey(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let host = components.host else { return url }
+        let scheme = components.scheme?.lowercased() ?? ""
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        return "\(scheme)://\(host.lowercased()):\(port)"
+    }
+
+    // MARK: libcurl callbacks
+
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let count = Int64(bytes.count)
+        if received + count > request.limits.maxBytes {
+            exceededLimit = true
+            return false
+        }
+        received += count
+        if let file {
+            guard fwrite(bytes.baseAddress, 1, bytes.count, file) == bytes.count else {
+                ioFailure =
+                    "cannot write the body to \(filePath ?? "a temporary file"): \(String(cString: strerror(errno)))"
+                return false
+            }
+            return true
+        }
+        memory.append(bytes.assumingMemoryBound(to: UInt8.self))
+        if memory.count > memoryThreshold { return spill() }
+        return true
+    }
+
+    private func spill() -> Bool {
+        var template = Array((temporaryDirectory + "/tradewatch-body-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return mkstemp(base)
+        }
+        let path = String(nulTerminated: template)
+        guard descriptor >= 0, let stream = fdopen(descriptor, "w+") else {
+            ioFailure = "cannot create a temporary file in \(temporaryDirectory): \(String(cString: strerror(errno)))"
+            if descriptor >= 0 { close(descriptor) }
+            return false
+        }
+        file = stream
+        filePath = path
+        let written = memory.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, stream) }
+        guard written == memory.count else {
+            ioFailure = "cannot write the body to \(path): \(String(cString: strerror(errno)))"
+            return false
+        }
+        memory = Data()
+        return true
+    }
+
+    func receiveHeader(_ line: String) {
+        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("HTTP/") {
+            let parts = trimmed.split(separator: " ", maxSplits: 2)
+            let status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            hops.append((currentURL(), status))
+            headers = HTTPHeaders()
+            return
+        }
+        guard let colon = trimmed.firstIndex(of: ":") else { return }
+        let name = trimmed[..<colon].trimmingCharacters(in: .whitespaces)
+        let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        headers.append(name: name, value: value)
+    }
+
+    private func currentURL() -> String {
+        var pointer: UnsafeMutablePointer<CChar>?
+        guard let easy, tw_easy_getinfo_string(easy, CURLINFO_EFFECTIVE_URL, &pointer) == CURLE_OK, let pointer else {
+            return request.url
+        }
+        return String(cString: pointer)
+    }
+
+    // MARK: Completion
+
+    /// The body as received, closing any spill file. Nil (with `ioFailure` set) on failure.
+    func takeBody() -> FetchBody? {
+        guard let file, let filePath else { return .memory(memory) }
+        self.file = nil
+        guard fflush(file) == 0 else {
+            ioFailure = "cannot write the body to \(filePath): \(String(cString: strerror(errno)))"
+            fclose(file)
+            unlink(filePath)
+            return nil
+        }
+        fclose(file)
+        self.filePath = nil
+        return .file(TemporaryFile(path: filePath, size: received))
+    }
+
+    /// The URL to use from now on when every redirect before it was permanent.
+    var permanentRedirect: String? {
+        var index = 0
+        while index < hops.count, hops[index].status == 301 || hops[index].status == 308 { index += 1 }
+        guard index > 0, index < hops.count else { return nil }
+        return hops[index].url
+    }
+
+    /// Releases the easy handle, header list and any unfinished spill file.
+    func cleanUp() {
+        if let easy { curl_easy_cleanup(easy) }
+        easy = nil
+        if let headerList { curl_slist_free_all(headerList) }
+        headerList = nil
+        if let file { fclose(file) }
+        file = nil
+        if let filePath { unlink(filePath) }
+        filePath = nil
+    }
+
+    var curlErrorDetail: String { String(cString: errorBuffer) }
+
+    deinit {
+        cleanUp()
+        errorBuffer.deallocate()
+    }
+}
+
+extension String {
+    /// The text before the first NUL of a C character buffer, decoded as UTF-8.
+    init(nulTerminated buffer: [CChar]) {
+        let end = buffer.firstIndex(of: 0) ?? buffer.endIndex
+        self = String(decoding: buffer[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import TradeWatchFetch
+
+/// The scenario server in Tests/Fixtures/http_server.py, started on 127.0.0.1 with an
+/// ephemeral port for the life of this value.
+final class FixtureServer: Sendable {
+    let port: Int
+    private let process: Process
+
+    init() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/http_server.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            guard let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty else { break }
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
+            process.terminate()
+            throw FixtureError(message: "the fixture server did not start: \(text)")
+        }
+        self.port = port
+        self.process = process
+    }
+
+    deinit {
+        // SIGKILL: a child of the test runner may inherit a signal mask that blocks SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    /// The server's counters: transfers open at once on /hold, and hits per path.
+    func stats(using fetcher: Fetcher, reset: Bool = false) async throws -> [String: Any] {
+        let response = try await fetcher.fetch(FetchRequest(url: url("/stats" + (reset ? "?reset=1" : ""))))
+        return (try JSONSerialization.jsonObject(with: try response.body.data()) as? [String: Any]) ?? [:]
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
