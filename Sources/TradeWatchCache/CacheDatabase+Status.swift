@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import TradeWatchModel
 
 /// Everything `tradewatch status` shows for one source, from one query.
 public struct SourceStatus: Sendable, Codable {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import TradeWatchCache
 import TradeWatchModel
 
 @main
@@ -6,6 +8,45 @@ struct TradeWatchCLI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tradewatch",
         abstract: "Read tradewatch's versioned cache: status, revisions, diffs, history, search and exports.",
+        discussion: """
+            Exit codes: 0 success; 1 a failure or a finding (verify found a violation, a fetch failed); \
+            2 a usage error.
+            """,
         version: TradeWatch.version,
-        subcommands: [])
+        subcommands: [InspectCommand.self, VerifyCommand.self])
+
+    /// Runs the command and maps every error to one line on stderr and a documented exit code.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            if !failure.message.isEmpty { Terminal.error(failure.message) }
+            Foundation.exit(failure.exitCode)
+        } catch let error as CacheError {
+            Terminal.error(error.description)
+            Foundation.exit(1)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            // Usage errors (ArgumentParser's 64) become 2, as documented.
+            if code.rawValue == 64 {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// A command's way to stop with a specific exit code and one line of explanation.
+struct CommandFailure: Error {
+    var message: String
+    var exitCode: Int32
 }

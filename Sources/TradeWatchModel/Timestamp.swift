@@ -1,5 +1,4 @@
 public import Foundation
-import TradeWatchModel
 
 /// Instants as the cache stores them: RFC 3339 UTC text with milliseconds
 /// (`2026-11-29T05:00:00.123Z`), which sorts as time does and reads well in any SQLite tool.

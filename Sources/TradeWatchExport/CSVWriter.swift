@@ -1,0 +1,63 @@
+import Foundation
+
+/// Writes RFC 4180 CSV (comma, CRLF line ends, fields quoted when they hold a comma, quote,
+/// CR or LF) through a buffer, so that millions of rows cost few system calls.
+public final class CSVWriter {
+    private let handle: FileHandle
+    private var buffer = [UInt8]()
+    private let flushThreshold = 1 << 20
+    public private(set) var bytesWritten: Int64 = 0
+
+    public init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw ExportError("cannot create \(path)")
+        }
+        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        buffer.reserveCapacity(flushThreshold + 4096)
+    }
+
+    public func writeRow(_ fields: [String?]) throws {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            if let field { append(field) }
+        }
+        buffer.append(13)
+        buffer.append(10)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
+    private func append(_ field: String) {
+        let utf8 = field.utf8
+        let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+        guard needsQuotes else {
+            buffer.append(contentsOf: utf8)
+            return
+        }
+        buffer.append(UInt8(ascii: "\""))
+        for byte in utf8 {
+            if byte == UInt8(ascii: "\"") { buffer.append(byte) }
+            buffer.append(byte)
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    public func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try handle.write(contentsOf: buffer)
+        bytesWritten += Int64(buffer.count)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and closes the file.
+    public func close() throws {
+        try flush()
+        try handle.close()
+    }
+}
+
+/// An export that could not be written.
+public struct ExportError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

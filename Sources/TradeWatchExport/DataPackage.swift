@@ -1,0 +1,80 @@
+public import Foundation
+import TradeWatchModel
+
+/// A Frictionless Data Package descriptor (`datapackage.json`): every exported file with its
+/// path, format, schema, size and SHA-256, so that an analyst can check what they hold.
+public struct DataPackage: Codable, Sendable {
+    public struct Field: Codable, Sendable {
+        public var name: String
+        /// Frictionless types: `string`, `number`, `integer`, `date`, `datetime`, `object`.
+        public var type: String
+        public var description: String?
+
+        public init(name: String, type: String, description: String? = nil) {
+            self.name = name
+            self.type = type
+            self.description = description
+        }
+    }
+
+    public struct Schema: Codable, Sendable {
+        public var fields: [Field]
+        public var primaryKey: [String]?
+    }
+
+    public struct Resource: Codable, Sendable {
+        public var name: String
+        public var path: String
+        public var format: String
+        public var mediatype: String
+        public var encoding: String?
+        public var bytes: Int64
+        public var hash: String
+        public var schema: Schema?
+    }
+
+    public var profile = "data-package"
+    public var name: String
+    public var title: String?
+    public var version: String?
+    public var created: String?
+    public var resources: [Resource]
+
+    public init(name: String, title: String? = nil, version: String? = nil, created: String? = nil) {
+        self.name = name
+        self.title = title
+        self.version = version
+        self.created = created
+        self.resources = []
+    }
+
+    /// Adds the file at `directory/path`, measuring its size and SHA-256 by reading it.
+    public mutating func addResource(
+        name: String, path: String, in directory: String, format: String, mediatype: String,
+        fields: [Field]? = nil, primaryKey: [String]? = nil
+    ) throws {
+        let url = URL(fileURLWithPath: directory).appendingPathComponent(path)
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size: Int64 = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(chunk)
+            size += Int64(chunk.count)
+        }
+        resources.append(
+            Resource(
+                name: name, path: path, format: format, mediatype: mediatype,
+                encoding: format == "sqlite" ? nil : "utf-8", bytes: size, hash: "sha256:" + hasher.finalizeHex(),
+                schema: fields.map { Schema(fields: $0, primaryKey: primaryKey) }))
+    }
+
+    /// The descriptor as stable, pretty JSON: the same package always gives the same bytes.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(10)
+        return data
+    }
+}

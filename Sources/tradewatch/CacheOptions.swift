@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import TradeWatchCache
+import TradeWatchSync
+
+/// Options every command that reads the cache shares.
+struct CacheOptions: ParsableArguments {
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp(
+            "The cache database (default: $TRADEWATCH_DB, the system service's cache, or the XDG state directory).",
+            valueName: "path"))
+    var path: String?
+
+    var resolvedPath: String {
+        path
+            ?? CachePath.resolve(
+                environment: ProcessInfo.processInfo.environment,
+                fileExists: { FileManager.default.fileExists(atPath: $0) })
+    }
+
+    /// Opens the cache read-only: the CLI never writes while the daemon runs.
+    func open() throws -> CacheDatabase {
+        try CacheDatabase(path: resolvedPath, access: .readOnly)
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import TradeWatchModel
+
+/// Writing to the terminal: one line per error on stderr, JSON documents on stdout.
+enum Terminal {
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("tradewatch: \(message)\n".utf8))
+    }
+
+    static func print(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// `value` as one pretty JSON document with sorted keys.
+    static func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.format(date))
+        }
+        var data = try encoder.encode(value)
+        data.append(10)
+        FileHandle.standardOutput.write(data)
+    }
+
+    /// Colour only on a terminal, and never with NO_COLOR set.
+    static var useColour: Bool {
+        ProcessInfo.processInfo.environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
+    }
+
+    static func green(_ text: String) -> String { useColour ? "\u{1b}[32m\(text)\u{1b}[0m" : text }
+    static func red(_ text: String) -> String { useColour ? "\u{1b}[31m\(text)\u{1b}[0m" : text }
+}
