@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "CZlib", "TradeWatchModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
         // Configuration, scheduler and the fetch -> parse -> reconcile engine.
@@ -81,6 +82,17 @@ let package = Package(
             dependencies: [
                 "TradeWatchModel", "TradeWatchFetch", "TradeWatchFormats", "TradeWatchCache",
                 "TradeWatchSync", "TradeWatchExport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // Benchmarks and the load generator the crash tests kill; not installed.
+        .executableTarget(
+            name: "tradewatch-bench",
+            dependencies: [
+                "TradeWatchModel", "TradeWatchFetch", "TradeWatchCache",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),

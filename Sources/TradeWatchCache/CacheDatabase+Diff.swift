@@ -23,38 +23,46 @@ extension CacheDatabase {
         -> [ObservationChange]
     {
         let (clause, arguments) = filterSQL(filter, table: "o")
-        let rows = try Row.fetchAll(
+        // Sorted by key, so that the versions of one key arrive together and the changes come
+        // out in order without sorting them in memory.
+        let rows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT \(observationColumns) FROM observation o JOIN source s ON s.id = o.source_id
+                SELECT \(observationColumns) FROM observation o JOIN series se ON se.id = o.series_id
+                JOIN source s ON s.id = se.source_id
                 WHERE ((o.from_rev > ? AND o.from_rev <= ?) OR (o.to_rev > ? AND o.to_rev <= ?)) \(clause)
+                ORDER BY s.name, se.dataset, se.series_key, o.period, o.from_rev
                 """,
             arguments: StatementArguments([a, b, a, b]) + arguments)
-        var byKey: [String: (old: ObservationVersion?, new: ObservationVersion?)] = [:]
-        for row in rows {
-            let version = observationVersion(row)
-            let id = version.source + "\u{1f}" + version.dataset + "\u{1f}" + version.series + "\u{1f}" + version.period
-            var slot = byKey[id] ?? (nil, nil)
-            if version.isVisible(at: a) { slot.old = version }
-            if version.isVisible(at: b) { slot.new = version }
-            byKey[id] = slot
-        }
         var changes: [ObservationChange] = []
-        for (old, new) in byKey.values {
-            let any = (old ?? new)
-            guard let any else { continue }  // opened and closed between the two: invisible at both
-            let kind: ChangeKind
+        var old: ObservationVersion?
+        var new: ObservationVersion?
+        var currentKey: (String, ObservationKey)?
+        func flush() {
+            defer { (old, new) = (nil, nil) }
+            guard let (source, key) = currentKey else { return }
             switch (old, new) {
-            case (nil, _?): kind = .added
-            case (_?, nil): kind = .removed
-            case let (o?, n?):
-                guard !o.sameContent(as: n) else { continue }
-                kind = .changed
-            default: continue
+            case (nil, .some):
+                changes.append(ObservationChange(kind: .added, source: source, key: key, old: nil, new: new))
+            case (.some, nil):
+                changes.append(ObservationChange(kind: .removed, source: source, key: key, old: old, new: nil))
+            case let (o?, n?) where !o.sameContent(as: n):
+                changes.append(ObservationChange(kind: .changed, source: source, key: key, old: o, new: n))
+            default: break  // unchanged in the end, or opened and closed between the two
             }
-            changes.append(ObservationChange(kind: kind, source: any.source, key: any.key, old: old, new: new))
         }
-        return changes.sorted { ($0.source, $0.key) < ($1.source, $1.key) }
+        while let row = try rows.next() {
+            let version = observationVersion(row)
+            let key = version.key
+            if currentKey.map({ $0.0 != version.source || $0.1 != key }) ?? true {
+                flush()
+                currentKey = (version.source, key)
+            }
+            if version.isVisible(at: a) { old = version }
+            if version.isVisible(at: b) { new = version }
+        }
+        flush()
+        return changes
     }
 
     private static func entryChanges(

@@ -55,9 +55,9 @@ extension CacheDatabase {
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT \(Self.observationColumns) FROM observation o JOIN source s ON s.id = o.source_id
+                    SELECT \(Self.observationColumns) FROM observation o JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id
                     WHERE o.from_rev <= ? AND (o.to_rev IS NULL OR o.to_rev > ?) \(clause)
-                    ORDER BY s.name, o.dataset, o.series_key, o.period_start, o.period
+                    ORDER BY s.name, se.dataset, se.series_key, o.period_start, o.period
                     """,
                 arguments: StatementArguments([revision, revision]) + arguments)
             while let row = try cursor.next() { try body(Self.observationVersion(row)) }
@@ -85,8 +85,8 @@ extension CacheDatabase {
     /// Every version of one observation, oldest first.
     public func history(source: String? = nil, key: ObservationKey) throws -> [ObservationVersion] {
         var sql = """
-            SELECT \(Self.observationColumns) FROM observation o JOIN source s ON s.id = o.source_id
-            WHERE o.series_key = ? AND o.period = ? AND o.dataset = ?
+            SELECT \(Self.observationColumns) FROM observation o JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id
+            WHERE se.series_key = ? AND o.period = ? AND se.dataset = ?
             """
         var arguments: StatementArguments = [key.series, key.period, key.dataset]
         if let source {
@@ -103,8 +103,8 @@ extension CacheDatabase {
     /// first: what `tradewatch history SERIES@PERIOD` shows when no dataset is named.
     public func history(source: String? = nil, series: String, period: String) throws -> [ObservationVersion] {
         var sql = """
-            SELECT \(Self.observationColumns) FROM observation o JOIN source s ON s.id = o.source_id
-            WHERE o.series_key = ? AND o.period = ?
+            SELECT \(Self.observationColumns) FROM observation o JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id
+            WHERE se.series_key = ? AND o.period = ?
             """
         var arguments: StatementArguments = [series, period]
         if let source {
@@ -112,7 +112,7 @@ extension CacheDatabase {
             arguments += [source]
         }
         return try read { db in
-            try Row.fetchAll(db, sql: sql + " ORDER BY s.name, o.dataset, o.from_rev", arguments: arguments)
+            try Row.fetchAll(db, sql: sql + " ORDER BY s.name, se.dataset, o.from_rev", arguments: arguments)
                 .map(Self.observationVersion)
         }
     }
@@ -173,7 +173,7 @@ extension CacheDatabase {
     // MARK: Shared SQL
 
     static let observationColumns = """
-        s.name, o.dataset, o.series_key, o.period, o.period_start, o.period_end, o.value, o.number, o.unit,
+        s.name, se.dataset, se.series_key, o.period, o.period_start, o.period_end, o.value, o.number, o.unit,
         o.unit_mult, o.status, o.attributes, o.from_rev, o.to_rev
         """
 
@@ -208,11 +208,11 @@ extension CacheDatabase {
         }
         if table == "o" {
             if let dataset = filter.dataset {
-                clause += " AND o.dataset = ?"
+                clause += " AND se.dataset = ?"
                 arguments += [dataset]
             }
             if let glob = filter.keyGlob {
-                clause += " AND o.series_key GLOB ?"
+                clause += " AND se.series_key GLOB ?"
                 arguments += [glob]
             }
         }

@@ -81,12 +81,22 @@ extension CacheDatabase {
             PRIMARY KEY (source_id, sha256)
         ) WITHOUT ROWID;
 
-        -- A row is visible at revision R iff from_rev <= R AND (to_rev IS NULL OR to_rev > R).
-        CREATE TABLE observation (
+        -- A series of one source: its dataset and canonical key, stored once.
+        CREATE TABLE series (
             id INTEGER PRIMARY KEY,
-            source_id INTEGER NOT NULL,
+            source_id INTEGER NOT NULL REFERENCES source(id),
             dataset TEXT NOT NULL,
             series_key TEXT NOT NULL,
+            UNIQUE (source_id, dataset, series_key)
+        );
+
+        -- A row is visible at revision R iff from_rev <= R AND (to_rev IS NULL OR to_rev > R).
+        -- series_id is not declared a foreign key: reconcile creates the series first, in the
+        -- same transaction, and verify checks the reference; a per-row check would halve
+        -- the insert rate.
+        CREATE TABLE observation (
+            id INTEGER PRIMARY KEY,
+            series_id INTEGER NOT NULL,
             period TEXT NOT NULL,
             period_start TEXT,
             period_end TEXT,
@@ -100,9 +110,8 @@ extension CacheDatabase {
             from_rev INTEGER NOT NULL,
             to_rev INTEGER
         );
-        CREATE UNIQUE INDEX observation_current
-            ON observation(source_id, dataset, series_key, period) WHERE to_rev IS NULL;
-        CREATE INDEX observation_key ON observation(source_id, dataset, series_key, period, from_rev);
+        CREATE UNIQUE INDEX observation_current ON observation(series_id, period) WHERE to_rev IS NULL;
+        CREATE INDEX observation_key ON observation(series_id, period, from_rev);
         CREATE INDEX observation_opened ON observation(from_rev);
         CREATE INDEX observation_closed ON observation(to_rev) WHERE to_rev IS NOT NULL;
 

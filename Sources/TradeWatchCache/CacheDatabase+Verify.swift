@@ -39,11 +39,11 @@ extension CacheDatabase {
                     name: "sqlite integrity_check", passed: integrity == ["ok"],
                     violations: integrity == ["ok"] ? [] : Array(integrity.prefix(5))))
 
-            for (table, key) in [("observation", "dataset, series_key, period"), ("entry", "entry_key")] {
+            for (table, key) in [("observation", "series_id, period"), ("entry", "source_id, entry_key")] {
                 try check(
                     "\(table): at most one open version per key",
-                    "SELECT source_id, \(key), count(*) FROM \(table) WHERE to_rev IS NULL GROUP BY source_id, \(key) HAVING count(*) > 1"
-                ) { "source \(text($0, 0)) key \(text($0, 1)) has \(text($0, $0.count - 1)) open versions" }
+                    "SELECT \(key), count(*) FROM \(table) WHERE to_rev IS NULL GROUP BY \(key) HAVING count(*) > 1"
+                ) { "key \(text($0, 0))/\(text($0, 1)) has \(text($0, 2)) open versions" }
                 try check(
                     "\(table): from_rev < to_rev",
                     "SELECT id, from_rev, to_rev FROM \(table) WHERE to_rev IS NOT NULL AND to_rev <= from_rev"
@@ -53,7 +53,7 @@ extension CacheDatabase {
                     """
                     SELECT id, from_rev, previous_to FROM (
                         SELECT id, from_rev, lag(to_rev, 1, 0) OVER w AS previous_to, lag(id) OVER w AS previous_id
-                        FROM \(table) WINDOW w AS (PARTITION BY source_id, \(key) ORDER BY from_rev))
+                        FROM \(table) WINDOW w AS (PARTITION BY \(key) ORDER BY from_rev))
                     WHERE previous_id IS NOT NULL AND (previous_to IS NULL OR previous_to > from_rev)
                     """
                 ) { "row \(text($0, 0)) opens at \(text($0, 1)) before its previous version closes (\(text($0, 2)))" }
@@ -66,6 +66,10 @@ extension CacheDatabase {
                     """
                 ) { "row \(text($0, 0)) names revisions \(text($0, 1))..\(text($0, 2)) which are not all recorded" }
             }
+            try check(
+                "every observation belongs to a known series",
+                "SELECT id, series_id FROM observation WHERE series_id NOT IN (SELECT id FROM series)"
+            ) { "observation \(text($0, 0)) names series \(text($0, 1)), which does not exist" }
             try check(
                 "revision counts match the rows they opened and closed",
                 """
@@ -93,7 +97,8 @@ extension CacheDatabase {
                 "per-source row counts match the current rows",
                 """
                 SELECT st.source_id, st.current_observations, st.current_entries,
-                    (SELECT count(*) FROM observation o WHERE o.source_id = st.source_id AND o.to_rev IS NULL) AS obs,
+                    (SELECT count(*) FROM observation o JOIN series se ON se.id = o.series_id
+                        WHERE se.source_id = st.source_id AND o.to_rev IS NULL) AS obs,
                     (SELECT count(*) FROM entry e WHERE e.source_id = st.source_id AND e.to_rev IS NULL) AS ent
                 FROM source_state st WHERE st.current_observations != obs OR st.current_entries != ent
                 """

@@ -10,10 +10,12 @@ struct Reconciler {
     let db: Database
     let sourceID: Int64
 
-    struct NewObservation {
-        var observation: Observation
-        var attributes: String?
+    /// An observation of the pull to insert as a new version.
+    struct PlannedObservation {
+        var index: Int
+        var seriesID: Int64
         var hash: Int64
+        var attributes: String?
     }
 
     struct NewEntry {
@@ -23,7 +25,9 @@ struct Reconciler {
     }
 
     struct Changes {
-        var openObservations: [NewObservation] = []
+        /// The pull's observations, deduplicated when the pull repeated a key.
+        var observations: [Observation] = []
+        var openObservations: [PlannedObservation] = []
         var closeObservations: [Int64] = []
         var openEntries: [NewEntry] = []
         var closeEntries: [Int64] = []
@@ -41,110 +45,6 @@ struct Reconciler {
         try planObservations(pull, into: &changes)
         try planEntries(pull, into: &changes)
         return changes
-    }
-
-    // MARK: Observations
-
-    private struct Current {
-        var id: Int64
-        var hash: Int64
-    }
-
-    private static func key(_ dataset: String, _ series: String, _ period: String) -> String {
-        dataset + "\u{1f}" + series + "\u{1f}" + period
-    }
-
-    private func planObservations(_ pull: Pull, into changes: inout Changes) throws {
-        let snapshot = pull.mode == .snapshot
-        let needsAll = snapshot && (pull.observationScope.coversAnything || !pull.observations.isEmpty)
-        guard needsAll || !pull.observations.isEmpty || !pull.deletedObservations.isEmpty else { return }
-
-        // Last occurrence of a key in the pull wins, deterministically.
-        var winner: [String: Int] = [:]
-        winner.reserveCapacity(pull.observations.count)
-        var keys: [String] = []
-        keys.reserveCapacity(pull.observations.count)
-        for (index, observation) in pull.observations.enumerated() {
-            let key = Self.key(observation.dataset, observation.series.canonical, observation.period.text)
-            keys.append(key)
-            winner[key] = index
-        }
-
-        var current: [String: Current] = [:]
-        if needsAll {
-            current.reserveCapacity(max(pull.observations.count, 1024))
-            let cursor = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT id, hash, dataset, series_key, period FROM observation
-                    WHERE source_id = ? AND to_rev IS NULL
-                    """,
-                arguments: [sourceID])
-            while let row = try cursor.next() {
-                let key = Self.key(row[2], row[3], row[4])
-                current[key] = Current(id: row[0], hash: row[1])
-            }
-        } else {
-            let lookup = try db.cachedStatement(
-                sql: """
-                    SELECT id, hash FROM observation
-                    WHERE source_id = ? AND dataset = ? AND series_key = ? AND period = ? AND to_rev IS NULL
-                    """)
-            func fetch(_ dataset: String, _ series: String, _ period: String) throws {
-                let key = Self.key(dataset, series, period)
-                guard current[key] == nil else { return }
-                if let row = try Row.fetchOne(lookup, arguments: [sourceID, dataset, series, period]) {
-                    current[key] = Current(id: row[0], hash: row[1])
-                }
-            }
-            for observation in pull.observations {
-                try fetch(observation.dataset, observation.series.canonical, observation.period.text)
-            }
-            for key in pull.deletedObservations { try fetch(key.dataset, key.series, key.period) }
-        }
-
-        var seen = Set<String>()
-        seen.reserveCapacity(pull.observations.count)
-        for (index, observation) in pull.observations.enumerated() where winner[keys[index]] == index {
-            let key = keys[index]
-            seen.insert(key)
-            let attributes = CanonicalJSON.object(observation.attributes)
-            let hash = ContentHash.observation(observation, attributesJSON: attributes)
-            if let existing = current[key] {
-                guard existing.hash != hash else { continue }
-                changes.closeObservations.append(existing.id)
-                changes.changed += 1
-            } else {
-                changes.added += 1
-                changes.observationCountDelta += 1
-            }
-            changes.openObservations.append(
-                NewObservation(observation: observation, attributes: attributes, hash: hash))
-        }
-
-        var removedKeys: [(String, Int64)] = []
-        if snapshot && pull.observationScope.coversAnything {
-            for (key, row) in current where !seen.contains(key) {
-                let parts = key.split(separator: "\u{1f}", maxSplits: 2, omittingEmptySubsequences: false)
-                guard parts.count == 3 else { continue }
-                let observationKey = ObservationKey(
-                    dataset: String(parts[0]), series: String(parts[1]), period: String(parts[2]))
-                if pull.observationScope.contains(observationKey) { removedKeys.append((key, row.id)) }
-            }
-        }
-        for deleted in pull.deletedObservations {
-            let key = Self.key(deleted.dataset, deleted.series, deleted.period)
-            if !seen.contains(key), let row = current[key] {
-                removedKeys.append((key, row.id))
-                seen.insert(key)
-            }
-        }
-        // Row ids ascend with insertion; sorting keeps the write order independent of hashing.
-        for id in removedKeys.map(\.1).sorted() {
-            changes.closeObservations.append(id)
-            changes.removed += 1
-            changes.observationCountDelta -= 1
-        }
     }
 
     // MARK: Entries
@@ -194,26 +94,38 @@ extension Reconciler.Changes {
     /// Writes the planned changes under `revision`. Runs inside the caller's transaction.
     func write(db: Database, sourceID: Int64, revision: Int64) throws {
         if !closeObservations.isEmpty {
-            let close = try db.cachedStatement(sql: "UPDATE observation SET to_rev = ? WHERE id = ?")
+            let close = RawStatement(
+                try db.cachedStatement(sql: "UPDATE observation SET to_rev = ? WHERE id = ?"), in: db)
             for id in closeObservations {
-                close.setUncheckedArguments([revision, id])
+                close.reset()
+                close.bind(1, revision)
+                close.bind(2, id)
                 try close.execute()
             }
         }
         if !openObservations.isEmpty {
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO observation (source_id, dataset, series_key, period, period_start, period_end, value,
-                        number, unit, unit_mult, status, attributes, hash, from_rev)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for new in openObservations {
-                let o = new.observation
-                insert.setUncheckedArguments([
-                    sourceID, o.dataset, o.series.canonical, o.period.text, o.period.start?.description,
-                    o.period.end?.description, o.value, o.number, o.unit, o.unitMultiplier, o.status, new.attributes,
-                    new.hash, revision,
-                ])
+            let insert = RawStatement(
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO observation (series_id, period, period_start, period_end, value, number, unit,
+                            unit_mult, status, attributes, hash, from_rev)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """), in: db)
+            for planned in openObservations {
+                let o = observations[planned.index]
+                insert.reset()
+                insert.bind(1, planned.seriesID)
+                insert.bind(2, o.period.text)
+                insert.bind(3, o.period.start?.description)
+                insert.bind(4, o.period.end?.description)
+                insert.bind(5, o.value)
+                insert.bind(6, o.number)
+                insert.bind(7, o.unit)
+                insert.bind(8, o.unitMultiplier.map(Int64.init))
+                insert.bind(9, o.status)
+                insert.bind(10, planned.attributes)
+                insert.bind(11, planned.hash)
+                insert.bind(12, revision)
                 try insert.execute()
             }
         }

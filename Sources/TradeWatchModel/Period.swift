@@ -14,34 +14,38 @@ public struct Period: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     public let text: String
     public let frequency: Frequency?
-    public let start: CalendarDate?
-    public let end: CalendarDate?
+    // Days since 1970-01-01, or `none`: kept small because a pull can hold millions of periods.
+    private let startDay: Int32
+    private let endDay: Int32
+    private static let none = Int32.min
 
     /// Reads `text`. Never fails: an unrecognised text has nil dates (see `isRecognised`).
     public init(_ text: String) {
         self.text = text
         if let (frequency, start, end) = Self.interpret(text) {
             self.frequency = frequency
-            self.start = start
-            self.end = end
+            self.startDay = Int32(clamping: start.daysSinceEpoch)
+            self.endDay = Int32(clamping: end.daysSinceEpoch)
         } else {
             self.frequency = nil
-            self.start = nil
-            self.end = nil
+            self.startDay = Self.none
+            self.endDay = Self.none
         }
     }
 
-    public var isRecognised: Bool { start != nil }
+    /// The first day the period covers.
+    public var start: CalendarDate? { startDay == Self.none ? nil : CalendarDate(daysSinceEpoch: Int(startDay)) }
+    /// The last day the period covers.
+    public var end: CalendarDate? { endDay == Self.none ? nil : CalendarDate(daysSinceEpoch: Int(endDay)) }
+
+    public var isRecognised: Bool { startDay != Self.none }
     public var description: String { text }
 
     /// Periods sort by start date, then by length, then by text.
     public static func < (lhs: Period, rhs: Period) -> Bool {
-        switch (lhs.start, rhs.start) {
-        case let (l?, r?) where l != r: return l < r
-        default:
-            if let le = lhs.end, let re = rhs.end, le != re { return le < re }
-            return lhs.text < rhs.text
-        }
+        if lhs.startDay != rhs.startDay { return lhs.startDay < rhs.startDay }
+        if lhs.endDay != rhs.endDay { return lhs.endDay < rhs.endDay }
+        return lhs.text < rhs.text
     }
 
     private static func interpret(_ raw: String) -> (Frequency, CalendarDate, CalendarDate)? {

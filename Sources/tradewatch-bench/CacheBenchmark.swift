@@ -1,0 +1,191 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import GRDBSQLite
+import TradeWatchCache
+import TradeWatchModel
+
+struct CacheBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache",
+        abstract: "Reconcile, diff and scan a large statistics source; compare with raw SQLite inserts.")
+
+    @Option(help: "Observations in the generated source.")
+    var rows = 1_000_000
+
+    @Option(help: "Where the benchmark's databases go (removed afterwards).")
+    var directory = NSTemporaryDirectory()
+
+    func run() async throws {
+        let folder = directory + "/tradewatch-bench-cache-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let source = SyntheticStatistics(observations: rows)
+        let n = Double(source.count)
+
+        let cache = try CacheDatabase(path: folder + "/cache.db")
+        let baselineRate = try baseline(source, schemaFrom: cache, path: folder + "/baseline.db")
+
+        var pull = source.all()
+        ResourceUsage.resetPeak()
+        var clock = ContinuousClock.now
+        let first = try apply(cache, pull)
+        let loadSeconds = ResourceUsage.seconds(.now - clock)
+        Figure(
+            benchmark: "cache", figure: "(a) first load of \(source.count) observations", unit: "rows/s",
+            tradewatch: n / loadSeconds, peer: baselineRate, peerName: "raw SQLite C API insert",
+            goal: ">= 0.5 of baseline"
+        ).emit()
+
+        clock = .now
+        let again = try apply(cache, pull)
+        let againSeconds = ResourceUsage.seconds(.now - clock)
+        guard again.revision == nil else { throw ValidationError("the same pull changed something") }
+        Figure(
+            benchmark: "cache", figure: "(b) the same pull again (seconds, peer = first load)", unit: "s",
+            tradewatch: againSeconds, peer: loadSeconds, peerName: "(a) first load", goal: "< 0.5 of (a)"
+        ).emit()
+
+        // (c) 1% revised, 0.1% removed, 0.1% new.
+        pull = (0..<source.count).compactMap { $0 % 1000 == 3 ? nil : source.observation($0, round: 1) }
+        let extra = SyntheticStatistics(observations: source.count + source.count / 1000)
+        pull += (source.count..<extra.count).map { extra.observation($0) }
+        clock = .now
+        let revised = try apply(cache, pull)
+        let revisedSeconds = ResourceUsage.seconds(.now - clock)
+        let revision = revised.revision
+        Figure(
+            benchmark: "cache",
+            figure:
+                "(c) revision pull: +\(revision?.added ?? 0) ~\(revision?.changed ?? 0) -\(revision?.removed ?? 0)",
+            unit: "rows/s", tradewatch: Double(pull.count) / revisedSeconds, peer: baselineRate,
+            peerName: "raw SQLite C API insert"
+        ).emit()
+        pull = []
+
+        let to = revision?.id ?? 0
+        let from = first.revision?.id ?? 0
+        clock = .now
+        let diff = try cache.diff(from: from, to: to)
+        let diffMs = ResourceUsage.seconds(.now - clock) * 1000
+        Figure(
+            benchmark: "cache", figure: "(d) diff of (c): \(diff.observations.count) changes", unit: "ms",
+            tradewatch: diffMs, goal: "< 100 ms"
+        ).emit()
+
+        clock = .now
+        var scanned = 0
+        try cache.forEachObservation(at: to) { _ in scanned += 1 }
+        Figure(
+            benchmark: "cache", figure: "(e) as-of scan of \(scanned) rows", unit: "rows/s",
+            tradewatch: Double(scanned) / ResourceUsage.seconds(.now - clock)
+        ).emit()
+        Figure(
+            benchmark: "cache", figure: "peak RSS over (a)-(e)", unit: "MiB", tradewatch: ResourceUsage.peakMiB(),
+            goal: "< 250 MiB"
+        ).emit()
+
+        try diffScaling(folder: folder, large: cache, largeSource: source)
+    }
+
+    /// The same 10,000 changes diffed in a 100,000-row and in the large cache.
+    private func diffScaling(folder: String, large: CacheDatabase, largeSource: SyntheticStatistics) throws {
+        func tenThousandChanges(_ source: SyntheticStatistics, round: Int) -> [Observation] {
+            let every = max(1, source.count / 10_000)
+            return (0..<source.count).map { index in
+                var observation = source.observation(index, round: 1)
+                if index % every == 0 { observation.value = (observation.value ?? "") + "\(round)" }
+                return observation
+            }
+        }
+        var timings: [Double] = []
+        let small = try CacheDatabase(path: folder + "/small.db")
+        let smallSource = SyntheticStatistics(observations: 100_000)
+        try apply(small, smallSource.all(round: 1))
+        for (cache, source) in [(small, smallSource), (large, largeSource)] {
+            let before = try cache.resolve(.latest)
+            let record = try apply(cache, tenThousandChanges(source, round: 7))
+            let after = record.revision?.id ?? before
+            let clock = ContinuousClock.now
+            let changes = try cache.diff(from: before, to: after).observations.count
+            timings.append(ResourceUsage.seconds(.now - clock) * 1000)
+            guard changes >= 9_000 else { throw ValidationError("expected about 10,000 changes, got \(changes)") }
+        }
+        Figure(
+            benchmark: "cache", figure: "diff of 10,000 changes: \(largeSource.count) rows vs 100,000 rows",
+            unit: "ms", tradewatch: timings[1], peer: timings[0], peerName: "same diff in 100,000 rows",
+            goal: "ratio near 1 (cost follows changes, not table size)"
+        ).emit()
+    }
+
+    @discardableResult
+    private func apply(_ cache: CacheDatabase, _ observations: [Observation]) throws -> FetchRecord {
+        try cache.recordFetch(
+            source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/bench"),
+            result: .parsed(Pull(observations: observations, observationScope: .wholeSource)))
+    }
+
+    /// Rows per second for the same rows through sqlite3_prepare/bind/step in one transaction,
+    /// into a table with the cache's own observation schema and indexes.
+    private func baseline(
+        _ source: SyntheticStatistics, schemaFrom cache: CacheDatabase, path: String
+    ) throws
+        -> Double
+    {
+        let schema = try cache.pool.read { db in
+            try String.fetchAll(
+                db,
+                sql:
+                    "SELECT sql FROM sqlite_master WHERE tbl_name IN ('series', 'observation') AND sql IS NOT NULL ORDER BY type DESC"
+            )
+        }
+        let observations = source.all()
+        var db: OpaquePointer?
+        guard sqlite3_open(path, &db) == SQLITE_OK, let db else { throw ValidationError("cannot open \(path)") }
+        defer { sqlite3_close(db) }
+        sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nil, nil, nil)
+        for statement in schema { sqlite3_exec(db, statement, nil, nil, nil) }
+        let clock = ContinuousClock.now
+        sqlite3_exec(db, "BEGIN", nil, nil, nil)
+        var insertSeries: OpaquePointer?
+        sqlite3_prepare_v2(
+            db, "INSERT INTO series (id, source_id, dataset, series_key) VALUES (?, 1, ?, ?)", -1, &insertSeries, nil)
+        var insert: OpaquePointer?
+        sqlite3_prepare_v2(
+            db,
+            """
+            INSERT INTO observation (series_id, period, period_start, period_end, value, number, unit, unit_mult,
+                status, attributes, hash, from_rev) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+            """, -1, &insert, nil)
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        let perSeries = source.periods.count
+        for (index, o) in observations.enumerated() {
+            let seriesID = Int64(index / perSeries + 1)
+            if index % perSeries == 0 {
+                sqlite3_reset(insertSeries)
+                sqlite3_bind_int64(insertSeries, 1, seriesID)
+                sqlite3_bind_text(insertSeries, 2, o.dataset, -1, transient)
+                sqlite3_bind_text(insertSeries, 3, o.series.canonical, -1, transient)
+                guard sqlite3_step(insertSeries) == SQLITE_DONE else { throw ValidationError("baseline insert failed") }
+            }
+            sqlite3_reset(insert)
+            sqlite3_bind_int64(insert, 1, seriesID)
+            sqlite3_bind_text(insert, 2, o.period.text, -1, transient)
+            sqlite3_bind_text(insert, 3, o.period.start?.description ?? "", -1, transient)
+            sqlite3_bind_text(insert, 4, o.period.end?.description ?? "", -1, transient)
+            sqlite3_bind_text(insert, 5, o.value ?? "", -1, transient)
+            sqlite3_bind_double(insert, 6, o.number ?? 0)
+            sqlite3_bind_text(insert, 7, o.unit ?? "", -1, transient)
+            sqlite3_bind_null(insert, 8)
+            sqlite3_bind_text(insert, 9, o.status ?? "", -1, transient)
+            sqlite3_bind_null(insert, 10)
+            sqlite3_bind_int64(insert, 11, Int64(index))
+            sqlite3_bind_int64(insert, 12, 1)
+            guard sqlite3_step(insert) == SQLITE_DONE else { throw ValidationError("baseline insert failed") }
+        }
+        sqlite3_finalize(insert)
+        sqlite3_finalize(insertSeries)
+        sqlite3_exec(db, "COMMIT", nil, nil, nil)
+        return Double(observations.count) / ResourceUsage.seconds(.now - clock)
+    }
+}
