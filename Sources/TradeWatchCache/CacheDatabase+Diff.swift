@@ -22,18 +22,6 @@ extension CacheDatabase {
     ) throws
         -> [ObservationChange]
     {
-        let (clause, arguments) = filterSQL(filter, table: "o")
-        // Sorted by key, so that the versions of one key arrive together and the changes come
-        // out in order without sorting them in memory.
-        let rows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT \(observationColumns) FROM observation o JOIN series se ON se.id = o.series_id
-                JOIN source s ON s.id = se.source_id
-                WHERE ((o.from_rev > ? AND o.from_rev <= ?) OR (o.to_rev > ? AND o.to_rev <= ?)) \(clause)
-                ORDER BY s.name, se.dataset, se.series_key, o.period, o.from_rev
-                """,
-            arguments: StatementArguments([a, b, a, b]) + arguments)
         var changes: [ObservationChange] = []
         var old: ObservationVersion?
         var new: ObservationVersion?
@@ -51,8 +39,27 @@ extension CacheDatabase {
             default: break  // unchanged in the end, or opened and closed between the two
             }
         }
-        while let row = try rows.next() {
-            let version = observationVersion(row)
+        // The keys touched between the two revisions come from the two revision indexes alone
+        // (they hold the primary key); each key's versions then sit together on one page.
+        // Sorted by key, the versions of one key arrive together and the changes come out in
+        // order without sorting them in memory.
+        let (clause, arguments) = filterSQL(filter, table: "o")
+        try forEachObservationRow(
+            db,
+            sql: """
+                WITH touched AS (
+                    SELECT series_id, period FROM observation WHERE from_rev > ?1 AND from_rev <= ?2
+                    UNION
+                    SELECT series_id, period FROM observation WHERE to_rev > ?1 AND to_rev <= ?2)
+                SELECT \(observationColumns) FROM touched t
+                JOIN observation o ON o.series_id = t.series_id AND o.period = t.period
+                    AND o.from_rev <= ?2 AND (o.to_rev IS NULL OR o.to_rev > ?1)
+                JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id
+                WHERE 1 \(clause)
+                ORDER BY s.name, se.dataset, se.series_key, o.period, o.from_rev
+                """,
+            arguments: StatementArguments([a, b]) + arguments
+        ) { version in
             let key = version.key
             if currentKey.map({ $0.0 != version.source || $0.1 != key }) ?? true {
                 flush()

@@ -52,15 +52,15 @@ extension CacheDatabase {
     ) throws {
         let (clause, arguments) = Self.filterSQL(filter, table: "o")
         try read { db in
-            let cursor = try Row.fetchCursor(
+            try Self.forEachObservationRow(
                 db,
                 sql: """
-                    SELECT \(Self.observationColumns) FROM observation o JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id
+                    SELECT \(Self.observationColumns) FROM observation o JOIN series se ON se.id = o.series_id
+                    JOIN source s ON s.id = se.source_id
                     WHERE o.from_rev <= ? AND (o.to_rev IS NULL OR o.to_rev > ?) \(clause)
                     ORDER BY s.name, se.dataset, se.series_key, o.period_start, o.period
                     """,
-                arguments: StatementArguments([revision, revision]) + arguments)
-            while let row = try cursor.next() { try body(Self.observationVersion(row)) }
+                arguments: StatementArguments([revision, revision]) + arguments, body)
         }
     }
 
@@ -176,6 +176,26 @@ extension CacheDatabase {
         s.name, se.dataset, se.series_key, o.period, o.period_start, o.period_end, o.value, o.number, o.unit,
         o.unit_mult, o.status, o.attributes, o.from_rev, o.to_rev
         """
+
+    /// Runs a query selecting `observationColumns` and decodes each row straight from SQLite:
+    /// diffs and snapshots read many rows, and GRDB's `Row` costs more than the read itself.
+    static func forEachObservationRow(
+        _ db: Database, sql: String, arguments: StatementArguments, _ body: (ObservationVersion) throws -> Void
+    ) throws {
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let raw = RawStatement(statement, in: db)
+        while try raw.step() {
+            try body(
+                ObservationVersion(
+                    source: raw.string(0) ?? "", dataset: raw.string(1) ?? "", series: raw.string(2) ?? "",
+                    period: raw.string(3) ?? "", periodStart: raw.string(4), periodEnd: raw.string(5),
+                    value: raw.string(6), number: raw.optionalDouble(7), unit: raw.string(8),
+                    unitMultiplier: raw.optionalInt64(9).map { Int($0) }, status: raw.string(10),
+                    attributes: CanonicalJSON.parseObject(raw.string(11)), fromRevision: raw.int64(12),
+                    toRevision: raw.optionalInt64(13)))
+        }
+    }
 
     static func observationVersion(_ row: Row) -> ObservationVersion {
         ObservationVersion(

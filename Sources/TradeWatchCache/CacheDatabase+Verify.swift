@@ -46,30 +46,35 @@ extension CacheDatabase {
                 ) { "key \(text($0, 0))/\(text($0, 1)) has \(text($0, 2)) open versions" }
                 try check(
                     "\(table): from_rev < to_rev",
-                    "SELECT id, from_rev, to_rev FROM \(table) WHERE to_rev IS NOT NULL AND to_rev <= from_rev"
-                ) { "row \(text($0, 0)) opens at \(text($0, 1)) and closes at \(text($0, 2))" }
+                    "SELECT \(key), from_rev, to_rev FROM \(table) WHERE to_rev IS NOT NULL AND to_rev <= from_rev"
+                ) { "key \(text($0, 0))/\(text($0, 1)) opens at \(text($0, 2)) and closes at \(text($0, 3))" }
                 try check(
                     "\(table): version intervals of one key do not overlap",
                     """
-                    SELECT id, from_rev, previous_to FROM (
-                        SELECT id, from_rev, lag(to_rev, 1, 0) OVER w AS previous_to, lag(id) OVER w AS previous_id
+                    SELECT \(key), from_rev, previous_to FROM (
+                        SELECT \(key), from_rev, lag(to_rev) OVER w AS previous_to, row_number() OVER w AS n
                         FROM \(table) WINDOW w AS (PARTITION BY \(key) ORDER BY from_rev))
-                    WHERE previous_id IS NOT NULL AND (previous_to IS NULL OR previous_to > from_rev)
+                    WHERE n > 1 AND (previous_to IS NULL OR previous_to > from_rev)
                     """
-                ) { "row \(text($0, 0)) opens at \(text($0, 1)) before its previous version closes (\(text($0, 2)))" }
+                ) {
+                    "key \(text($0, 0))/\(text($0, 1)): a version opens at \(text($0, 2)) before the previous one "
+                        + "closes (\(text($0, 3)))"
+                }
                 try check(
                     "\(table): every revision referenced exists",
                     """
-                    SELECT id, from_rev, to_rev FROM \(table) t
+                    SELECT \(key), from_rev, to_rev FROM \(table) t
                     WHERE NOT EXISTS (SELECT 1 FROM revision r WHERE r.id = t.from_rev)
                        OR (to_rev IS NOT NULL AND NOT EXISTS (SELECT 1 FROM revision r WHERE r.id = t.to_rev))
                     """
-                ) { "row \(text($0, 0)) names revisions \(text($0, 1))..\(text($0, 2)) which are not all recorded" }
+                ) {
+                    "key \(text($0, 0))/\(text($0, 1)) names revisions \(text($0, 2))..\(text($0, 3)), not all recorded"
+                }
             }
             try check(
                 "every observation belongs to a known series",
-                "SELECT id, series_id FROM observation WHERE series_id NOT IN (SELECT id FROM series)"
-            ) { "observation \(text($0, 0)) names series \(text($0, 1)), which does not exist" }
+                "SELECT DISTINCT series_id FROM observation WHERE series_id NOT IN (SELECT id FROM series)"
+            ) { "observations name series \(text($0, 0)), which does not exist" }
             try check(
                 "revision counts match the rows they opened and closed",
                 """

@@ -9,7 +9,7 @@ extension Reconciler {
     }
 
     private struct CurrentRow {
-        var id: Int64
+        var fromRevision: Int64
         var hash: Int64
         var seen: Bool
     }
@@ -85,25 +85,28 @@ extension Reconciler {
             let rows = RawStatement(
                 try db.makeStatement(
                     sql: """
-                        SELECT o.id, o.hash, o.series_id, o.period FROM observation o
+                        SELECT o.from_rev, o.hash, o.series_id, o.period FROM observation o
                         JOIN series s ON s.id = o.series_id
                         WHERE s.source_id = ? AND o.to_rev IS NULL
                         """), in: db)
             rows.bind(1, sourceID)
             while try rows.step() {
                 current[Key(series: rows.int64(2), period: rows.string(3) ?? "")] = CurrentRow(
-                    id: rows.int64(0), hash: rows.int64(1), seen: false)
+                    fromRevision: rows.int64(0), hash: rows.int64(1), seen: false)
             }
         }
         let lookup = RawStatement(
             try db.cachedStatement(
-                sql: "SELECT id, hash FROM observation WHERE series_id = ? AND period = ? AND to_rev IS NULL"), in: db)
+                sql: "SELECT from_rev, hash FROM observation WHERE series_id = ? AND period = ? AND to_rev IS NULL"),
+            in: db)
         func fetchCurrent(_ key: Key) throws {
             guard !loadAll, current[key] == nil else { return }
             lookup.reset()
             lookup.bind(1, key.series)
             lookup.bind(2, key.period)
-            if try lookup.step() { current[key] = CurrentRow(id: lookup.int64(0), hash: lookup.int64(1), seen: false) }
+            if try lookup.step() {
+                current[key] = CurrentRow(fromRevision: lookup.int64(0), hash: lookup.int64(1), seen: false)
+            }
         }
 
         var added = Set<Key>()
@@ -120,7 +123,8 @@ extension Reconciler {
                 guard !row.seen else { return false }
                 current[key]?.seen = true
                 guard row.hash != hash else { continue }
-                changes.closeObservations.append(row.id)
+                changes.closeObservations.append(
+                    ClosedObservation(seriesID: key.series, period: key.period, fromRevision: row.fromRevision))
                 changes.changed += 1
             } else {
                 guard added.insert(key).inserted else { return false }
@@ -131,12 +135,15 @@ extension Reconciler {
                 PlannedObservation(index: index, seriesID: seriesID, hash: hash, attributes: attributes))
         }
 
-        var removed: [Int64] = []
+        var removed: [ClosedObservation] = []
         if pull.mode == .snapshot && pull.observationScope.coversAnything {
             for (key, row) in current where !row.seen {
                 guard let identity = series.byID[key.series] else { continue }
                 let observationKey = ObservationKey(dataset: identity.dataset, series: identity.key, period: key.period)
-                if pull.observationScope.contains(observationKey) { removed.append(row.id) }
+                if pull.observationScope.contains(observationKey) {
+                    removed.append(
+                        ClosedObservation(seriesID: key.series, period: key.period, fromRevision: row.fromRevision))
+                }
             }
         }
         for deleted in pull.deletedObservations {
@@ -147,12 +154,13 @@ extension Reconciler {
             try fetchCurrent(key)
             if let row = current[key], !row.seen, !added.contains(key) {
                 current[key]?.seen = true
-                removed.append(row.id)
+                removed.append(
+                    ClosedObservation(seriesID: key.series, period: key.period, fromRevision: row.fromRevision))
             }
         }
         // Sorted, so that the write order does not depend on dictionary order.
-        for id in removed.sorted() {
-            changes.closeObservations.append(id)
+        for closed in removed.sorted(by: { ($0.seriesID, $0.period) < ($1.seriesID, $1.period) }) {
+            changes.closeObservations.append(closed)
             changes.removed += 1
             changes.observationCountDelta -= 1
         }

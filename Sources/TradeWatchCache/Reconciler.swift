@@ -24,11 +24,18 @@ struct Reconciler {
         var hash: String
     }
 
+    /// A current observation version to close, by its primary key.
+    struct ClosedObservation {
+        var seriesID: Int64
+        var period: String
+        var fromRevision: Int64
+    }
+
     struct Changes {
         /// The pull's observations, deduplicated when the pull repeated a key.
         var observations: [Observation] = []
         var openObservations: [PlannedObservation] = []
-        var closeObservations: [Int64] = []
+        var closeObservations: [ClosedObservation] = []
         var openEntries: [NewEntry] = []
         var closeEntries: [Int64] = []
         var added = 0
@@ -95,11 +102,15 @@ extension Reconciler.Changes {
     func write(db: Database, sourceID: Int64, revision: Int64) throws {
         if !closeObservations.isEmpty {
             let close = RawStatement(
-                try db.cachedStatement(sql: "UPDATE observation SET to_rev = ? WHERE id = ?"), in: db)
-            for id in closeObservations {
+                try db.cachedStatement(
+                    sql: "UPDATE observation SET to_rev = ? WHERE series_id = ? AND period = ? AND from_rev = ?"),
+                in: db)
+            for closed in closeObservations {
                 close.reset()
                 close.bind(1, revision)
-                close.bind(2, id)
+                close.bind(2, closed.seriesID)
+                close.bind(3, closed.period)
+                close.bind(4, closed.fromRevision)
                 try close.execute()
             }
         }

@@ -13,13 +13,16 @@ struct CacheBenchmark: AsyncParsableCommand {
     @Option(help: "Observations in the generated source.")
     var rows = 1_000_000
 
-    @Option(help: "Where the benchmark's databases go (removed afterwards).")
+    @Option(help: "Where the benchmark's databases go (removed afterwards unless --keep).")
     var directory = NSTemporaryDirectory()
+
+    @Flag(help: "Keep the databases, to look at them afterwards.")
+    var keep = false
 
     func run() async throws {
         let folder = directory + "/tradewatch-bench-cache-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        defer { if !keep { try? FileManager.default.removeItem(atPath: folder) } }
         let source = SyntheticStatistics(observations: rows)
         let n = Double(source.count)
 
