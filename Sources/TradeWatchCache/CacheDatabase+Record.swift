@@ -175,3 +175,35 @@ extension CacheDatabase {
         }
     }
 }
+
+extension CacheDatabase {
+    /// A kept raw payload of `source`, decompressed: the bytes exactly as the server sent them.
+    public func payload(source: String, sha256: String) throws -> Data? {
+        let stored = try read { db in
+            try Data.fetchOne(
+                db,
+                sql: """
+                    SELECT p.data FROM payload p JOIN source s ON s.id = p.source_id
+                    WHERE s.name = ? AND p.sha256 = ?
+                    """, arguments: [source, sha256])
+        }
+        guard let stored else { return nil }
+        do {
+            return try Gzip.decompress(stored)
+        } catch {
+            throw CacheError(.database, "the payload \(sha256) of \(source) is damaged: \(error)", path: path)
+        }
+    }
+
+    /// The SHA-256 of every payload kept for `source`, newest first.
+    public func keptPayloads(source: String) throws -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT p.sha256 FROM payload p JOIN source s ON s.id = p.source_id
+                    WHERE s.name = ? ORDER BY p.created_at DESC, p.sha256
+                    """, arguments: [source])
+        }
+    }
+}

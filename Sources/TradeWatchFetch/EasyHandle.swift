@@ -185,7 +185,6 @@ private func headerCallback(
     guard let buffer, let context else { return 0 }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
     let total = size * count
-    let bytes = UnsafeRawBufferPointer(start: buffer, count: total).bindMemory(to: UInt8.self)
-    transfer.receiveHeader(String(decoding: bytes, as: UTF8.self))
+    transfer.receiveHeader(UnsafeRawBufferPointer(start: buffer, count: total).bindMemory(to: UInt8.self))
     return total
 }

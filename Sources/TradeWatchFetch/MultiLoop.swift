@@ -32,8 +32,9 @@ final class MultiLoop: Sendable {
             throw FetchError(.io, "libcurl could not create a multi handle (out of memory?)", url: "")
         }
         self.multi = multi
-        _ = tw_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, configuration.maxConcurrent)
-        _ = tw_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maxPerHost)
+        // The limits are enforced by admission below, not by CURLMOPT_MAX_*_CONNECTIONS: libcurl
+        // parks transfers over those limits without a timeout, and they would then wait for the
+        // poll to time out instead of starting when a connection frees up.
         let thread = Thread { [self] in self.run() }
         thread.name = "tradewatch-fetch"
         thread.start()
@@ -77,10 +78,50 @@ final class MultiLoop: Sendable {
 
     // MARK: The loop (its thread only)
 
+    /// Transfers waiting for a slot, per host, in arrival order.
+    private struct HostQueue {
+        var items: [Transfer] = []
+        var head = 0
+
+        var isEmpty: Bool { head >= items.count }
+
+        mutating func push(_ transfer: Transfer) { items.append(transfer) }
+
+        mutating func pop() -> Transfer? {
+            guard head < items.count else { return nil }
+            let transfer = items[head]
+            head += 1
+            if head > 64 && head * 2 > items.count {
+                items.removeFirst(head)
+                head = 0
+            }
+            return transfer
+        }
+
+        mutating func remove(_ ticket: TransferTicket) -> Transfer? {
+            guard let index = items[head...].firstIndex(where: { $0.ticket === ticket }) else { return nil }
+            return items.remove(at: index)
+        }
+
+        var all: ArraySlice<Transfer> { items[head...] }
+    }
+
     private final class State {
-        var pending: [Transfer] = []
+        var queues: [String: HostQueue] = [:]
+        /// Hosts with waiting transfers, in the order their first one arrived.
+        var waitingHosts: [String] = []
         var active: [UInt: Transfer] = [:]
         var perHost: [String: Int] = [:]
+
+        func enqueue(_ transfer: Transfer) {
+            if queues[transfer.hostKey] == nil {
+                queues[transfer.hostKey] = HostQueue()
+                waitingHosts.append(transfer.hostKey)
+            }
+            queues[transfer.hostKey]?.push(transfer)
+        }
+
+        var allPending: [Transfer] { waitingHosts.flatMap { queues[$0]?.all ?? [] } }
     }
 
     private func run() {
@@ -96,36 +137,30 @@ final class MultiLoop: Sendable {
                     if transfer.ticket.isCancelled {
                         fail(transfer, FetchError(.aborted, "cancelled", url: transfer.redactedURL))
                     } else {
-                        state.pending.append(transfer)
+                        state.enqueue(transfer)
                     }
                 case .cancel(let ticket):
                     abort(ticket, state)
                 }
             }
             if stopping {
-                for transfer in state.pending + Array(state.active.values) {
+                for transfer in state.allPending + Array(state.active.values) {
                     if let easy = transfer.easy { curl_multi_remove_handle(multi, easy) }
                     fail(transfer, FetchError(.aborted, "the fetcher is shutting down", url: transfer.redactedURL))
                 }
                 finished.signal()
                 return
             }
-            admit(state)
+            // Perform, collect what finished, and start what that made room for, until a round
+            // admits nothing new: a transfer finished in the last perform must not wait for the poll.
             var running: Int32 = 0
-            curl_multi_perform(multi, &running)
-            var queued: Int32 = 0
-            while let message = curl_multi_info_read(multi, &queued) {
-                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
-                let result = tw_multi_message_result(message)
-                curl_multi_remove_handle(multi, easy)
-                guard let transfer = state.active.removeValue(forKey: UInt(bitPattern: easy)) else { continue }
-                release(transfer, state)
-                complete(transfer, result: result)
-            }
-            if !state.pending.isEmpty && state.active.count < configuration.maxConcurrent {
-                admit(state)
+            admit(state)
+            var admitted = 0
+            repeat {
                 curl_multi_perform(multi, &running)
-            }
+                let finished = collectFinished(state)
+                admitted = finished > 0 ? admit(state) : 0
+            } while admitted > 0
             // Idle: sleep until a command wakes us (an hour is just a bound, not a schedule).
             var timeout = 3_600_000
             if !state.active.isEmpty {
@@ -137,27 +172,52 @@ final class MultiLoop: Sendable {
         }
     }
 
-    private func admit(_ state: State) {
-        guard !state.pending.isEmpty else { return }
-        var waiting: [Transfer] = []
-        for transfer in state.pending {
-            let onHost = state.perHost[transfer.hostKey, default: 0]
-            guard state.active.count < configuration.maxConcurrent, onHost < configuration.maxPerHost else {
-                waiting.append(transfer)
-                continue
+    /// Completes every transfer libcurl reports done; returns how many.
+    private func collectFinished(_ state: State) -> Int {
+        var count = 0
+        var queued: Int32 = 0
+        while let message = curl_multi_info_read(multi, &queued) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+            let result = tw_multi_message_result(message)
+            curl_multi_remove_handle(multi, easy)
+            guard let transfer = state.active.removeValue(forKey: UInt(bitPattern: easy)) else { continue }
+            release(transfer, state)
+            complete(transfer, result: result)
+            count += 1
+        }
+        return count
+    }
+
+    /// Starts waiting transfers within the limits, taking hosts in turn; returns how many started.
+    @discardableResult
+    private func admit(_ state: State) -> Int {
+        var started = 0
+        var progress = true
+        while progress && state.active.count < configuration.maxConcurrent && !state.waitingHosts.isEmpty {
+            progress = false
+            for host in state.waitingHosts where state.active.count < configuration.maxConcurrent {
+                let onHost = state.perHost[host, default: 0]
+                guard onHost < configuration.maxPerHost, let transfer = state.queues[host]?.pop() else { continue }
+                progress = true
+                do {
+                    let easy = try EasyHandle.make(for: transfer, configuration: configuration)
+                    transfer.easy = easy
+                    transfer.started = .now
+                    curl_multi_add_handle(multi, easy)
+                    state.active[UInt(bitPattern: easy)] = transfer
+                    state.perHost[host] = onHost + 1
+                    started += 1
+                } catch {
+                    fail(transfer, error)
+                }
             }
-            do {
-                let easy = try EasyHandle.make(for: transfer, configuration: configuration)
-                transfer.easy = easy
-                transfer.started = .now
-                curl_multi_add_handle(multi, easy)
-                state.active[UInt(bitPattern: easy)] = transfer
-                state.perHost[transfer.hostKey] = onHost + 1
-            } catch {
-                fail(transfer, error)
+            state.waitingHosts.removeAll { host in
+                guard state.queues[host]?.isEmpty ?? true else { return false }
+                state.queues[host] = nil
+                return true
             }
         }
-        state.pending = waiting
+        return started
     }
 
     private func release(_ transfer: Transfer, _ state: State) {
@@ -166,10 +226,11 @@ final class MultiLoop: Sendable {
     }
 
     private func abort(_ ticket: TransferTicket, _ state: State) {
-        if let index = state.pending.firstIndex(where: { $0.ticket === ticket }) {
-            let transfer = state.pending.remove(at: index)
-            fail(transfer, FetchError(.aborted, "cancelled", url: transfer.redactedURL))
-            return
+        for host in state.waitingHosts {
+            if let transfer = state.queues[host]?.remove(ticket) {
+                fail(transfer, FetchError(.aborted, "cancelled", url: transfer.redactedURL))
+                return
+            }
         }
         guard let (key, transfer) = state.active.first(where: { $0.value.ticket === ticket }) else { return }
         state.active[key] = nil

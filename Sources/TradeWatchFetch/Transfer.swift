@@ -116,19 +116,38 @@ final class Transfer: @unchecked Sendable {
         return true
     }
 
-    func receiveHeader(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.hasPrefix("HTTP/") {
-            let parts = trimmed.split(separator: " ", maxSplits: 2)
-            let status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+    /// One header line as libcurl delivers it (status lines included), parsed at the byte level:
+    /// Foundation's trimming would cost more than the rest of the transfer.
+    func receiveHeader(_ line: UnsafeBufferPointer<UInt8>) {
+        var start = line.startIndex
+        var end = line.endIndex
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
+        while start < end, isSpace(line[start]) { start += 1 }
+        while end > start, isSpace(line[end - 1]) { end -= 1 }
+        guard start < end else { return }
+        let text = UnsafeBufferPointer(rebasing: line[start..<end])
+        if text.starts(with: "HTTP/".utf8) {
+            // "HTTP/1.1 301 Moved Permanently": the status is the second field.
+            var status = 0
+            if let space = text.firstIndex(of: 32) {
+                var index = space + 1
+                while index < text.endIndex, (48...57).contains(text[index]) {
+                    status = status * 10 + Int(text[index] - 48)
+                    index += 1
+                }
+            }
             hops.append((currentURL(), status))
             headers = HTTPHeaders()
             return
         }
-        guard let colon = trimmed.firstIndex(of: ":") else { return }
-        let name = trimmed[..<colon].trimmingCharacters(in: .whitespaces)
-        let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        headers.append(name: name, value: value)
+        guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else { return }
+        var valueStart = colon + 1
+        while valueStart < text.endIndex, isSpace(text[valueStart]) { valueStart += 1 }
+        var nameEnd = colon
+        while nameEnd > text.startIndex, isSpace(text[nameEnd - 1]) { nameEnd -= 1 }
+        headers.append(
+            name: String(decoding: UnsafeBufferPointer(rebasing: text[..<nameEnd]), as: UTF8.self),
+            value: String(decoding: UnsafeBufferPointer(rebasing: text[valueStart...]), as: UTF8.self))
     }
 
     private func currentURL() -> String {

@@ -14,6 +14,8 @@ public enum Redaction {
 
     /// `url` with secret query values and any user-info password replaced by `***`.
     public static func url(_ url: String) -> String {
+        // Most URLs carry neither a query nor user info: nothing to hide, nothing to copy.
+        guard url.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "@") }) else { return url }
         var text = Substring(url)
         var fragment: Substring = ""
         if let hash = text.firstIndex(of: "#") {

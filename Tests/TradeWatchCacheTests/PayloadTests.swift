@@ -1,0 +1,37 @@
+import GRDB
+import Foundation
+import Testing
+import TradeWatchCache
+import TradeWatchModel
+
+@Suite("Raw payloads as proof of publication")
+struct PayloadTests {
+    @Test("Payloads are kept compressed, once per distinct body, for the last N fetches")
+    func keepLastN() throws {
+        var fixture = try Fixture()
+        func fetch(_ body: String, value: String) throws {
+            fixture.clock += 60
+            let data = Data(body.utf8)
+            try fixture.cache.recordFetch(
+                source: "customs", kind: "sdmx",
+                attempt: FetchAttempt(
+                    startedAt: fixture.clock, url: "http://127.0.0.1/x", payloadSHA256: SHA256.hex(data)),
+                result: .parsed(snapshot([observation("6704", "2019-01", value)])),
+                raw: RawPayload(data: data, contentType: "application/xml", keep: 2), finishedAt: fixture.clock)
+        }
+        let bodies = (1...3).map { "<data round=\"\($0)\">" + String(repeating: "figure ", count: 2000) + "</data>" }
+        try fetch(bodies[0], value: "1")
+        try fetch(bodies[0], value: "1")
+        #expect(try fixture.cache.keptPayloads(source: "customs").count == 1)
+        try fetch(bodies[1], value: "2")
+        try fetch(bodies[2], value: "3")
+        let kept = try fixture.cache.keptPayloads(source: "customs")
+        #expect(Set(kept) == [SHA256.hex(Data(bodies[1].utf8)), SHA256.hex(Data(bodies[2].utf8))])
+        let back = try #require(try fixture.cache.payload(source: "customs", sha256: SHA256.hex(Data(bodies[2].utf8))))
+        #expect(String(decoding: back, as: UTF8.self) == bodies[2])
+        let storedSize = try fixture.cache.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT max(stored_size) FROM payload") ?? 0
+        }
+        #expect(storedSize < bodies[2].utf8.count / 10, "stored \(storedSize) bytes for \(bodies[2].utf8.count)")
+    }
+}
