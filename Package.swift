@@ -97,17 +97,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // Helpers the test targets share: the loopback scenario server, temporary folders,
+        // running the built executables.
+        .target(
+            name: "TestSupport", dependencies: ["TradeWatchFetch"], path: "Tests/TestSupport",
+            swiftSettings: swiftSettings),
+
         .testTarget(
             name: "TradeWatchModelTests", dependencies: ["TradeWatchModel"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TradeWatchFetchTests", dependencies: ["TradeWatchFetch", "TradeWatchModel"],
+            name: "TradeWatchFetchTests", dependencies: ["TradeWatchFetch", "TradeWatchModel", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "TradeWatchFormatsTests", dependencies: ["TradeWatchFormats", "TradeWatchModel"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "TradeWatchCacheTests",
-            dependencies: ["TradeWatchCache", "TradeWatchModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "TradeWatchCache", "TradeWatchModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "TradeWatchSyncTests", dependencies: ["TradeWatchSync", "TradeWatchModel"],
@@ -117,6 +125,8 @@ let package = Package(
             dependencies: ["TradeWatchExport", "TradeWatchCache", "TradeWatchModel"],
             swiftSettings: swiftSettings),
         // Runs the built executables end to end.
-        .testTarget(name: "EndToEndTests", dependencies: ["TradeWatchModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["TradeWatchModel", "TradeWatchCache", "TestSupport"],
+            swiftSettings: swiftSettings),
     ]
 )

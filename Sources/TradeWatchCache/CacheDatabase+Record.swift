@@ -15,6 +15,7 @@ extension CacheDatabase {
     /// - Parameters:
     ///   - nextDue: when the scheduler wants the source again; stored so a restart resumes it.
     ///   - raw: the payload to keep as proof of publication, when the source keeps raw bytes.
+    @discardableResult
     public func recordFetch(
         source: String, kind: String, attempt: FetchAttempt, result: FetchResult, raw: RawPayload? = nil,
         nextDue: Date? = nil, finishedAt: Date = Date()

@@ -1,12 +1,7 @@
 import Foundation
 import Testing
+import TestSupport
 import TradeWatchCache
-
-/// The build folder holding the executables next to the test bundle.
-func builtProduct(_ name: String) -> String {
-    let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-    return executable.deletingLastPathComponent().appendingPathComponent(name).path
-}
 
 @Suite("kill -9 at any moment")
 struct CrashTests {

@@ -1,5 +1,6 @@
 import GRDB
 import Foundation
+import TestSupport
 import Testing
 import TradeWatchCache
 import TradeWatchModel

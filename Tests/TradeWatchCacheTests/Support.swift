@@ -1,20 +1,7 @@
 import Foundation
 import TradeWatchCache
+import TestSupport
 import TradeWatchModel
-
-/// A fresh directory under the system's temporary folder, removed when the value goes.
-final class TemporaryDirectory {
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "tradewatch-test-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { path + "/" + name }
-}
 
 /// A cache on a real SQLite file, plus helpers to feed it scripted pulls.
 struct Fixture {

@@ -1,13 +1,13 @@
 import Foundation
-import TradeWatchFetch
+public import TradeWatchFetch
 
 /// The scenario server in Tests/Fixtures/http_server.py, started on 127.0.0.1 with an
 /// ephemeral port for the life of this value.
-final class FixtureServer: Sendable {
-    let port: Int
+public final class FixtureServer: Sendable {
+    public let port: Int
     private let process: Process
 
-    init() throws {
+    public init() throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/http_server.py").path
         let process = Process()
@@ -36,16 +36,16 @@ final class FixtureServer: Sendable {
         process.waitUntilExit()
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     /// The server's counters: transfers open at once on /hold, and hits per path.
-    func stats(using fetcher: Fetcher, reset: Bool = false) async throws -> [String: Any] {
+    public func stats(using fetcher: Fetcher, reset: Bool = false) async throws -> [String: Any] {
         let response = try await fetcher.fetch(FetchRequest(url: url("/stats" + (reset ? "?reset=1" : ""))))
         return (try JSONSerialization.jsonObject(with: try response.body.data()) as? [String: Any]) ?? [:]
     }
 }
 
-struct FixtureError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+public struct FixtureError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

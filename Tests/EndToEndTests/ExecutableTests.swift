@@ -1,0 +1,98 @@
+import Foundation
+import TestSupport
+import Testing
+import TradeWatchCache
+import GRDB
+import TradeWatchModel
+
+/// The built executables, run as a user would run them.
+@Suite("The executables end to end")
+struct ExecutableTests {
+    let cli = builtProduct("tradewatch")
+    let daemon = builtProduct("tradewatchd")
+
+    @Test("Both executables print the same version")
+    func versions() throws {
+        let cliVersion = try run(cli, ["--version"])
+        let daemonVersion = try run(daemon, ["--version"])
+        #expect(cliVersion.status == 0 && daemonVersion.status == 0)
+        #expect(cliVersion.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == TradeWatch.version)
+        #expect(daemonVersion.stdout == cliVersion.stdout)
+    }
+
+    @Test("A usage error exits 2 with a message naming the problem")
+    func usageError() throws {
+        let result = try run(cli, ["inspect", "--max-bytes", "lots", "http://127.0.0.1:9/"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--max-bytes"))
+        #expect(try run(cli, ["no-such-command"]).status == 2)
+    }
+
+    @Test("inspect --json describes a fetch, and a failed fetch exits 1 with its error code")
+    func inspect() throws {
+        let server = try FixtureServer()
+        let ok = try run(cli, ["inspect", "--json", server.url("/permanent/1?subscription-key=SECRET42")])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(!ok.stdout.contains("SECRET42"))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any])
+        let fetch = try #require(report["fetch"] as? [String: Any])
+        #expect(fetch["status"] as? Int == 200)
+        #expect(fetch["etag"] as? String == "\"v1\"")
+        #expect(fetch["redirects"] as? Int == 2)
+        #expect(fetch["permanentRedirect"] as? String == server.url("/ok"))
+        #expect(fetch["bytes"] as? Int == 64)
+        #expect(report["input"] as? String == server.url("/permanent/1?subscription-key=***"))
+
+        let notModified = try run(cli, ["inspect", "--json", "--etag", "\"v1\"", server.url("/ok")])
+        #expect(notModified.stdout.contains("\"notModified\" : true"))
+
+        let failed = try run(cli, ["inspect", "--json", server.url("/ratelimit/seconds")])
+        #expect(failed.status == 1)
+        let error = try #require(
+            (try JSONSerialization.jsonObject(with: Data(failed.stdout.utf8)) as? [String: Any])?["error"]
+                as? [String: Any])
+        #expect(error["code"] as? String == "rate-limited")
+        #expect(error["retryAfterSeconds"] as? Int == 120)
+    }
+
+    @Test("inspect reads a local file without any network")
+    func inspectFile() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("feed.xml")
+        try "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"></feed>".write(
+            toFile: path, atomically: true, encoding: .utf8)
+        let result = try run(cli, ["inspect", "--json", path])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("\"detected\" : \"atom\""))
+    }
+
+    @Test("verify exits 0 on a healthy cache and 1 with the broken invariant on a damaged one")
+    func verify() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("cache.db")
+        let cache = try CacheDatabase(path: path)
+        let series = SeriesKey(["FREQ": "M", "CMD": "6704"])
+        for value in ["1", "2"] {
+            _ = try cache.recordFetch(
+                source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/"),
+                result: .parsed(
+                    Pull(
+                        observations: [
+                            Observation(dataset: "T", series: series, period: Period("2019-01"), value: value)
+                        ],
+                        observationScope: .wholeSource)))
+        }
+        let healthy = try run(cli, ["verify", "--db", path])
+        #expect(healthy.status == 0, "\(healthy.stdout)")
+        #expect(healthy.stdout.contains("checks passed"))
+
+        try cache.pool.write { db in try db.execute(sql: "UPDATE revision SET added = added + 5") }
+        let broken = try run(cli, ["verify", "--db", path, "--json"])
+        #expect(broken.status == 1)
+        #expect(broken.stdout.contains("revision counts match the rows they opened and closed"))
+
+        let missing = try run(cli, ["verify", "--db", directory.file("absent.db")])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no cache here"))
+    }
+}
