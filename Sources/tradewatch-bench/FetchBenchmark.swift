@@ -18,6 +18,10 @@ struct FetchBenchmark: AsyncParsableCommand {
     @Option(help: "Transfers in flight at once.")
     var concurrency = 16
 
+    @Option(
+        help: "Requests handed to the fetcher at once (0: all of them, as a scheduler with every source due would).")
+    var window = 0
+
     func run() async throws {
         let urls = (0..<count).map { "\(url)\(url.contains("?") ? "&" : "?")n=\($0)" }
         let curlRate = try curlParallel(urls)
@@ -27,18 +31,29 @@ struct FetchBenchmark: AsyncParsableCommand {
         defer { fetcher.shutdown() }
         ResourceUsage.resetPeak()
         let clock = ContinuousClock.now
+        let window = self.window > 0 ? self.window : urls.count
         let bytes = try await withThrowingTaskGroup(of: Int64.self) { group in
-            for url in urls { group.addTask { try await fetcher.fetch(FetchRequest(url: url)).body.count } }
-            return try await group.reduce(0, +)
+            var total: Int64 = 0
+            for (index, url) in urls.enumerated() {
+                if index >= window, let done = try await group.next() { total += done }
+                group.addTask { try await fetcher.fetch(FetchRequest(url: url)).body.count }
+            }
+            return try await group.reduce(total, +)
         }
         let seconds = ResourceUsage.seconds(.now - clock)
         Figure(
-            benchmark: "fetch", figure: "\(count) GETs, \(concurrency) in flight (\(bytes / Int64(count)) B each)",
+            benchmark: "fetch",
+            figure:
+                "\(count) GETs of \(bytes / Int64(count)) B, \(concurrency) in flight, "
+                + (self.window > 0 ? "\(self.window) handed over at a time" : "all handed over at once"),
             unit: "req/s", tradewatch: Double(count) / seconds, peer: curlRate,
             peerName: "curl --parallel --parallel-max \(concurrency)", goal: ">= 0.8 of curl"
         ).emit()
         Figure(
-            benchmark: "fetch", figure: "peak RSS while fetching", unit: "MiB", tradewatch: ResourceUsage.peakMiB(),
+            benchmark: "fetch",
+            figure: "peak RSS, "
+                + (self.window > 0 ? "\(self.window) handed over at a time" : "all handed over at once"),
+            unit: "MiB", tradewatch: ResourceUsage.peakMiB(),
             goal: "< 40 MiB"
         ).emit()
     }

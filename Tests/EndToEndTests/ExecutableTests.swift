@@ -55,6 +55,20 @@ struct ExecutableTests {
         #expect(error["retryAfterSeconds"] as? Int == 120)
     }
 
+    @Test("The usual proxy variables are honoured")
+    func proxyFromEnvironment() throws {
+        let proxy = try FixtureServer()
+        // The .invalid name cannot resolve: the fetch succeeds only through the proxy, which
+        // the scenario server plays by answering the absolute-URI request itself.
+        var environment = ProcessInfo.processInfo.environment
+        environment["http_proxy"] = proxy.url("")
+        environment["no_proxy"] = ""
+        let result = try run(
+            cli, ["inspect", "--json", "http://tradewatch-proxy-test.invalid/ok"], environment: environment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("\"status\" : 200"))
+    }
+
     @Test("inspect reads a local file without any network")
     func inspectFile() throws {
         let directory = TemporaryDirectory()
