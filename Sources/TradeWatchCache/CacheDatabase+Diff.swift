@@ -22,54 +22,78 @@ extension CacheDatabase {
     ) throws
         -> [ObservationChange]
     {
-        var changes: [ObservationChange] = []
-        var old: ObservationVersion?
-        var new: ObservationVersion?
-        var currentKey: (String, ObservationKey)?
-        func flush() {
-            defer { (old, new) = (nil, nil) }
-            guard let (source, key) = currentKey else { return }
-            switch (old, new) {
-            case (nil, .some):
-                changes.append(ObservationChange(kind: .added, source: source, key: key, old: nil, new: new))
-            case (.some, nil):
-                changes.append(ObservationChange(kind: .removed, source: source, key: key, old: old, new: nil))
-            case let (o?, n?) where !o.sameContent(as: n):
-                changes.append(ObservationChange(kind: .changed, source: source, key: key, old: o, new: n))
-            default: break  // unchanged in the end, or opened and closed between the two
-            }
-        }
         // The keys touched between the two revisions come from the two revision indexes alone
-        // (they hold the primary key); each key's versions then sit together on one page.
-        // Sorted by key, the versions of one key arrive together and the changes come out in
-        // order without sorting them in memory.
+        // (they hold the primary key); each key's versions then sit together on one page. Rows
+        // come in key order by row ids, so the versions of one key arrive together.
         let (clause, arguments) = filterSQL(filter, table: "o")
-        try forEachObservationRow(
-            db,
+        let filtered = !clause.isEmpty
+        let statement = try db.makeStatement(
             sql: """
                 WITH touched AS (
                     SELECT series_id, period FROM observation WHERE from_rev > ?1 AND from_rev <= ?2
                     UNION
                     SELECT series_id, period FROM observation WHERE to_rev > ?1 AND to_rev <= ?2)
-                SELECT \(observationColumns) FROM touched t
+                SELECT o.series_id, o.period, o.period_start, o.period_end, o.value, o.number, o.unit, o.unit_mult,
+                    o.status, o.attributes, o.from_rev, o.to_rev
+                FROM touched t
                 JOIN observation o ON o.series_id = t.series_id AND o.period = t.period
                     AND o.from_rev <= ?2 AND (o.to_rev IS NULL OR o.to_rev > ?1)
-                JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id
+                \(filtered ? "JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id" : "")
                 WHERE 1 \(clause)
-                ORDER BY s.name, se.dataset, se.series_key, o.period, o.from_rev
-                """,
-            arguments: StatementArguments([a, b]) + arguments
-        ) { version in
-            let key = version.key
-            if currentKey.map({ $0.0 != version.source || $0.1 != key }) ?? true {
-                flush()
-                currentKey = (version.source, key)
+                ORDER BY o.series_id, o.period, o.from_rev
+                """)
+        try statement.setArguments(StatementArguments([a, b]) + arguments)
+        let rows = RawStatement(statement, in: db)
+        let identities = SeriesIdentities(db: db)
+
+        var changes: [ObservationChange] = []
+        var old: ObservationVersion?
+        var new: ObservationVersion?
+        var currentKey: (series: Int64, period: String)?
+        func flush() {
+            defer { (old, new) = (nil, nil) }
+            guard let any = old ?? new else { return }
+            switch (old, new) {
+            case (nil, .some):
+                changes.append(ObservationChange(kind: .added, source: any.source, key: any.key, old: nil, new: new))
+            case (.some, nil):
+                changes.append(ObservationChange(kind: .removed, source: any.source, key: any.key, old: old, new: nil))
+            case let (o?, n?) where !o.sameContent(as: n):
+                changes.append(ObservationChange(kind: .changed, source: any.source, key: any.key, old: o, new: n))
+            default: break  // unchanged in the end, or opened and closed between the two
             }
-            if version.isVisible(at: a) { old = version }
-            if version.isVisible(at: b) { new = version }
+        }
+        while try rows.step() {
+            let seriesID = rows.int64(0)
+            let period = rows.string(1) ?? ""
+            if currentKey.map({ $0.series != seriesID || $0.period != period }) ?? true {
+                flush()
+                currentKey = (seriesID, period)
+            }
+            let fromRevision = rows.int64(10)
+            let toRevision = rows.optionalInt64(11)
+            let visibleAtA = fromRevision <= a && (toRevision.map { $0 > a } ?? true)
+            let visibleAtB = fromRevision <= b && (toRevision.map { $0 > b } ?? true)
+            guard visibleAtA || visibleAtB else { continue }
+            let identity = try identities.identity(of: seriesID)
+            let version = ObservationVersion(
+                source: identity.source, dataset: identity.dataset, series: identity.key, period: period,
+                periodStart: rows.string(2), periodEnd: rows.string(3), value: rows.string(4),
+                number: rows.optionalDouble(5), unit: rows.string(6),
+                unitMultiplier: rows.optionalInt64(7).map { Int($0) },
+                status: rows.string(8), attributes: CanonicalJSON.parseObject(rows.string(9)),
+                fromRevision: fromRevision, toRevision: toRevision)
+            if visibleAtA { old = version }
+            if visibleAtB { new = version }
         }
         flush()
-        return changes
+        // Present them by source, dataset, series key and period, as people read them.
+        let order = changes.indices.map { index -> (String, Int) in
+            let change = changes[index]
+            let key = change.source + "\u{1}" + change.key.dataset + "\u{1}" + change.key.series + "\u{1}"
+            return (key + change.key.period, index)
+        }.sorted { $0.0 < $1.0 }
+        return order.map { changes[$0.1] }
     }
 
     private static func entryChanges(
@@ -174,5 +198,33 @@ extension Entry {
         if categories != other.categories { fields.append("categories") }
         if enclosures != other.enclosures { fields.append("enclosures") }
         return fields
+    }
+}
+
+/// Names of series by row id, read once each: a diff touches many rows of few series.
+private final class SeriesIdentities {
+    private let db: Database
+    private var known: [Int64: (source: String, dataset: String, key: String)] = [:]
+    private var statement: RawStatement?
+
+    init(db: Database) { self.db = db }
+
+    func identity(of id: Int64) throws -> (source: String, dataset: String, key: String) {
+        if let identity = known[id] { return identity }
+        let lookup =
+            try statement
+            ?? RawStatement(
+                try db.cachedStatement(
+                    sql: """
+                        SELECT s.name, se.dataset, se.series_key FROM series se JOIN source s ON s.id = se.source_id
+                        WHERE se.id = ?
+                        """), in: db)
+        statement = lookup
+        lookup.reset()
+        lookup.bind(1, id)
+        guard try lookup.step() else { throw CacheError(.database, "series \(id) is referenced but missing") }
+        let identity = (lookup.string(0) ?? "", lookup.string(1) ?? "", lookup.string(2) ?? "")
+        known[id] = identity
+        return identity
     }
 }

@@ -1,6 +1,6 @@
 public import Foundation
 import GRDB
-import TradeWatchModel
+public import TradeWatchModel
 
 extension CacheDatabase {
     /// Makes a source known to the cache (or updates its kind) and returns its row id.
@@ -20,55 +20,114 @@ extension CacheDatabase {
         source: String, kind: String, attempt: FetchAttempt, result: FetchResult, raw: RawPayload? = nil,
         nextDue: Date? = nil, finishedAt: Date = Date()
     ) throws -> FetchRecord {
+        switch result {
+        case .parsed(let pull):
+            return try recordPull(
+                source: source, kind: kind, attempt: attempt, mode: pull.mode, observationScope: pull.observationScope,
+                entryScope: pull.entryScope, raw: raw, nextDue: nextDue, finishedAt: finishedAt
+            ) { sink in
+                for observation in pull.observations { try sink.add(observation) }
+                for key in pull.deletedObservations { try sink.delete(key) }
+                for entry in pull.entries { sink.add(entry) }
+            }
+        case .failed(let code, let message):
+            return try write { db in
+                try Self.finishRecord(
+                    db, source: source, kind: kind, attempt: attempt, outcome: .failed, revision: nil,
+                    error: (code, message), raw: nil, nextDue: nextDue, at: finishedAt)
+            }
+        case .notModified, .samePayload:
+            return try write { db in
+                try Self.finishRecord(
+                    db, source: source, kind: kind, attempt: attempt,
+                    outcome: result.isNotModified ? .notModified : .unchanged, revision: nil, error: (nil, nil),
+                    raw: raw, nextDue: nextDue, at: finishedAt)
+            }
+        }
+    }
+
+    /// Records one fetch whose records `produce` hands over one at a time (a streaming parser
+    /// calls `sink.add` as it reads), applying them as one revision in the same transaction.
+    /// A pull of millions of observations never has to sit in memory.
+    ///
+    /// If `produce` throws, nothing is written and the error is rethrown: record the failure
+    /// with `recordFetch(result: .failed(...))`.
+    @discardableResult
+    public func recordPull(
+        source: String, kind: String, attempt: FetchAttempt, mode: Pull.Mode, observationScope: ObservationScope,
+        entryScope: EntryScope, raw: RawPayload? = nil, nextDue: Date? = nil, finishedAt: Date = Date(),
+        produce: (PullSink) throws -> Void
+    ) throws -> FetchRecord {
         try write { db in
             let sourceID = try Self.sourceID(db, name: source, kind: kind, at: attempt.startedAt)
-            var outcome: FetchRecord.Outcome
-            var revision: RevisionSummary?
-            var errorCode: String?
-            var errorMessage: String?
-            switch result {
-            case .failed(let code, let message):
-                outcome = .failed
-                errorCode = code
-                errorMessage = message
-            case .notModified:
-                outcome = .notModified
-            case .samePayload:
-                outcome = .unchanged
-            case .parsed(let pull):
-                let changes = try Reconciler(db: db, sourceID: sourceID).plan(pull)
-                if changes.isEmpty {
-                    outcome = .unchanged
-                } else {
-                    outcome = .changed
-                    revision = try Self.apply(
-                        changes, db: db, sourceID: sourceID, source: source, at: finishedAt)
-                }
-            }
+            // The revision is opened first so rows can name it; it is dropped again if the pull
+            // changes nothing (the id is then reused, leaving no gap).
             try db.execute(
-                sql: """
-                    INSERT INTO fetch (source_id, started_at, url, http_status, bytes, etag, last_modified,
-                        content_type, payload_sha256, duration_ms, outcome, error_code, error_message, revision_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    sourceID, Timestamp.format(attempt.startedAt), attempt.url, attempt.httpStatus, attempt.bytes,
-                    attempt.etag, attempt.lastModified, attempt.contentType, attempt.payloadSHA256,
-                    attempt.durationMilliseconds, outcome.rawValue, errorCode, errorMessage, revision?.id,
-                ])
-            let fetchID = db.lastInsertedRowID
-            if let id = revision?.id {
-                try db.execute(sql: "UPDATE revision SET fetch_id = ? WHERE id = ?", arguments: [fetchID, id])
-                revision?.fetchID = fetchID
+                sql: "INSERT INTO revision (source_id, created_at, added, changed, removed) VALUES (?, ?, 0, 0, 0)",
+                arguments: [sourceID, Timestamp.format(finishedAt)])
+            let revisionID = db.lastInsertedRowID
+            let observations = try ObservationReconciler(
+                db: db, sourceID: sourceID, revision: revisionID, mode: mode, scope: observationScope)
+            let sink = PullSink(observations: observations)
+            try produce(sink)
+            try observations.finish()
+            let entries = try Reconciler(db: db, sourceID: sourceID).planEntries(
+                Pull(mode: mode, entries: sink.entries, entryScope: entryScope))
+            try entries.write(db: db, sourceID: sourceID, revision: revisionID)
+
+            let (added, changed, removed) = (
+                observations.added + entries.added, observations.changed + entries.changed,
+                observations.removed + entries.removed
+            )
+            var revision: RevisionSummary?
+            if added + changed + removed == 0 {
+                try db.execute(sql: "DELETE FROM revision WHERE id = ?", arguments: [revisionID])
+            } else {
+                try db.execute(
+                    sql: "UPDATE revision SET added = ?, changed = ?, removed = ? WHERE id = ?",
+                    arguments: [added, changed, removed, revisionID])
+                try db.execute(
+                    sql: "UPDATE source_state SET current_observations = current_observations + ? WHERE source_id = ?",
+                    arguments: [observations.countDelta, sourceID])
+                revision = RevisionSummary(
+                    id: revisionID, source: source, fetchID: nil, createdAt: finishedAt, added: added, changed: changed,
+                    removed: removed)
             }
-            if let raw, outcome != .failed, let sha = attempt.payloadSHA256 {
-                try Self.keepPayload(raw, sha256: sha, sourceID: sourceID, db: db, at: finishedAt)
-            }
-            try Self.updateState(
-                db, sourceID: sourceID, attempt: attempt, outcome: outcome, error: (errorCode, errorMessage),
-                nextDue: nextDue, at: finishedAt)
-            return FetchRecord(fetchID: fetchID, outcome: outcome, revision: revision)
+            return try Self.finishRecord(
+                db, source: source, kind: kind, attempt: attempt, outcome: revision == nil ? .unchanged : .changed,
+                revision: revision, error: (nil, nil), raw: raw, nextDue: nextDue, at: finishedAt)
         }
+    }
+
+    /// The fetch row, the kept payload and the scheduling state: what every recorded fetch writes.
+    private static func finishRecord(
+        _ db: Database, source: String, kind: String, attempt: FetchAttempt, outcome: FetchRecord.Outcome,
+        revision: RevisionSummary?, error: (String?, String?), raw: RawPayload?, nextDue: Date?, at finishedAt: Date
+    ) throws -> FetchRecord {
+        let sourceID = try sourceID(db, name: source, kind: kind, at: attempt.startedAt)
+        try db.execute(
+            sql: """
+                INSERT INTO fetch (source_id, started_at, url, http_status, bytes, etag, last_modified,
+                    content_type, payload_sha256, duration_ms, outcome, error_code, error_message, revision_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                sourceID, Timestamp.format(attempt.startedAt), attempt.url, attempt.httpStatus, attempt.bytes,
+                attempt.etag, attempt.lastModified, attempt.contentType, attempt.payloadSHA256,
+                attempt.durationMilliseconds, outcome.rawValue, error.0, error.1, revision?.id,
+            ])
+        let fetchID = db.lastInsertedRowID
+        var revision = revision
+        if let id = revision?.id {
+            try db.execute(sql: "UPDATE revision SET fetch_id = ? WHERE id = ?", arguments: [fetchID, id])
+            revision?.fetchID = fetchID
+        }
+        if let raw, outcome != .failed, let sha = attempt.payloadSHA256 {
+            try keepPayload(raw, sha256: sha, sourceID: sourceID, db: db, at: finishedAt)
+        }
+        try updateState(
+            db, sourceID: sourceID, attempt: attempt, outcome: outcome, error: error, nextDue: nextDue, at: finishedAt)
+        return FetchRecord(fetchID: fetchID, outcome: outcome, revision: revision)
     }
 
     /// Runs `body` in one write transaction, translating SQLite failures into `CacheError`.
@@ -97,19 +156,6 @@ extension CacheDatabase {
         let id = db.lastInsertedRowID
         try db.execute(sql: "INSERT INTO source_state (source_id) VALUES (?)", arguments: [id])
         return id
-    }
-
-    private static func apply(
-        _ changes: Reconciler.Changes, db: Database, sourceID: Int64, source: String, at date: Date
-    ) throws -> RevisionSummary {
-        try db.execute(
-            sql: "INSERT INTO revision (source_id, created_at, added, changed, removed) VALUES (?, ?, ?, ?, ?)",
-            arguments: [sourceID, Timestamp.format(date), changes.added, changes.changed, changes.removed])
-        let revision = db.lastInsertedRowID
-        try changes.write(db: db, sourceID: sourceID, revision: revision)
-        return RevisionSummary(
-            id: revision, source: source, fetchID: nil, createdAt: date, added: changes.added,
-            changed: changes.changed, removed: changes.removed)
     }
 
     private static func keepPayload(

@@ -44,6 +44,33 @@ public enum FetchResult: Sendable {
     case parsed(Pull)
 }
 
+extension FetchResult {
+    var isNotModified: Bool {
+        if case .notModified = self { return true }
+        return false
+    }
+}
+
+/// Receives one pull's records inside the recording transaction; see `CacheDatabase.recordPull`.
+/// Valid only while the `produce` closure runs.
+public final class PullSink {
+    private let observations: ObservationReconciler
+    private(set) var entries: [Entry] = []
+
+    init(observations: ObservationReconciler) {
+        self.observations = observations
+    }
+
+    /// One observation; a key the pull repeats keeps its last occurrence.
+    public func add(_ observation: Observation) throws { try observations.add(observation) }
+
+    /// A deletion named by a delta pull (SDMX `action="Delete"`).
+    public func delete(_ key: ObservationKey) throws { try observations.delete(key) }
+
+    /// One feed entry. Entries are few and kept until the pull ends.
+    public func add(_ entry: Entry) { entries.append(entry) }
+}
+
 /// The bytes a server sent, to keep as proof of what was published.
 public struct RawPayload: Sendable {
     public var data: Data
