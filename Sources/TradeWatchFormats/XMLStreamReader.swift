@@ -1,0 +1,248 @@
+import CLibXML2
+public import Foundation
+
+/// A qualified XML name: the local part and, when the element or attribute is in one, its
+/// namespace URI.
+public struct XMLName: Sendable, Hashable, CustomStringConvertible {
+    public var local: String
+    public var namespace: String?
+
+    public init(_ local: String, namespace: String? = nil) {
+        self.local = local
+        self.namespace = namespace
+    }
+
+    public var description: String { namespace.map { "{\($0)}\(local)" } ?? local }
+}
+
+public struct XMLAttribute: Sendable, Hashable {
+    public var name: XMLName
+    public var value: String
+}
+
+/// Receives a document's events as the reader meets them.
+public protocol XMLStreamHandler: AnyObject {
+    func xmlStart(_ name: XMLName, attributes: [XMLAttribute])
+    func xmlEnd(_ name: XMLName)
+    /// Character data, CDATA included, possibly in several pieces per text node.
+    func xmlText(_ text: String)
+}
+
+/// A problem the reader met and, where it could, recovered from.
+public struct XMLIssue: Sendable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var message: String
+    /// An error that breaks well-formedness (as opposed to a warning).
+    public var isError: Bool
+
+    public var description: String { "line \(line), column \(column): \(message)" }
+}
+
+/// How reading a whole document went.
+public struct XMLReport: Sendable {
+    /// False when the document broke the XML rules anywhere and was read in recovery mode.
+    public var wellFormed: Bool
+    /// The first problems met (at most `XMLStreamReader.maxIssues`).
+    public var issues: [XMLIssue]
+    /// Elements seen: zero means the input was not XML at all.
+    public var elements: Int
+}
+
+/// Streaming XML over libxml2's SAX2 push parser: bytes go in as they arrive, events come out,
+/// and no tree is ever built, so memory does not grow with the document.
+///
+/// Safe by construction for documents from the network: no DTD is loaded, nothing is fetched,
+/// entities declared in the document are never expanded (so neither XXE nor "billion laughs"
+/// can do anything), and malformed input is recovered where libxml2 can, with the document
+/// reported as not well-formed. The HTML entities that feeds use without declaring them
+/// (`&nbsp;`, `&mdash;`...) are read as the characters they name.
+public final class XMLStreamReader {
+    public static let maxIssues = 20
+
+    private let handler: any XMLStreamHandler
+    private let url: String?
+    private let encoding: String?
+    private var context: xmlParserCtxtPtr?
+    private var sax = xmlSAXHandler()
+    fileprivate var issues: [XMLIssue] = []
+    fileprivate var sawError = false
+    fileprivate var elements = 0
+
+    /// - Parameters:
+    ///   - url: the document's URL, used in messages only.
+    ///   - encoding: an encoding from outside the document (the HTTP charset). It overrides the
+    ///     XML declaration, as RFC 7303 says; a byte order mark still overrides it.
+    public init(handler: any XMLStreamHandler, url: String? = nil, encoding: String? = nil) {
+        self.handler = handler
+        self.url = url
+        self.encoding = encoding
+        sax.initialized = XML_SAX2_MAGIC
+        sax.startElementNs = startElementCallback
+        sax.endElementNs = endElementCallback
+        sax.characters = charactersCallback
+        sax.cdataBlock = charactersCallback
+        sax.getEntity = getEntityCallback
+        sax.reference = referenceCallback
+        sax.serror = errorCallback
+    }
+
+    deinit {
+        if let context {
+            xmlFreeDoc(context.pointee.myDoc)
+            context.pointee.myDoc = nil
+            xmlFreeParserCtxt(context)
+        }
+    }
+
+    /// Hands the next bytes of the document to the parser.
+    public func feed(_ data: Data) {
+        data.withUnsafeBytes { feed($0) }
+    }
+
+    public func feed(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+        guard let context else {
+            start(with: base, count: Int32(bytes.count))
+            return
+        }
+        xmlParseChunk(context, base, Int32(bytes.count), 0)
+    }
+
+    /// Ends the document and reports how reading it went.
+    public func finish() -> XMLReport {
+        if let context { xmlParseChunk(context, nil, 0, 1) }
+        let wellFormed = !sawError && (context.map { $0.pointee.wellFormed != 0 } ?? false)
+        return XMLReport(wellFormed: wellFormed && elements > 0, issues: issues, elements: elements)
+    }
+
+    private func start(with bytes: UnsafePointer<CChar>?, count: Int32) {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        let hasBOM: Bool = {
+            guard let bytes, count >= 2 else { return false }
+            let b0 = UInt8(bitPattern: bytes[0])
+            let b1 = UInt8(bitPattern: bytes[1])
+            return (b0 == 0xFF && b1 == 0xFE) || (b0 == 0xFE && b1 == 0xFF)
+                || (count >= 3 && b0 == 0xEF && b1 == 0xBB && UInt8(bitPattern: bytes[2]) == 0xBF)
+        }()
+        let override = hasBOM ? nil : encoding
+        // With an outside encoding, create the context empty so the switch happens before
+        // any byte is decoded.
+        context = withUnsafeMutablePointer(to: &sax) { handler in
+            xmlCreatePushParserCtxt(handler, me, override == nil ? bytes : nil, override == nil ? count : 0, url)
+        }
+        guard let context else { return }
+        var options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue)
+        if let override, let converter = xmlFindCharEncodingHandler(override) {
+            xmlSwitchToEncoding(context, converter)
+            options |= Int32(XML_PARSE_IGNORE_ENC.rawValue)
+        }
+        xmlCtxtUseOptions(context, options)
+        // Never replace entities with their declared content, and never load anything.
+        context.pointee.replaceEntities = 0
+        context.pointee.loadsubset = 0
+        context.pointee.validate = 0
+        if override != nil { xmlParseChunk(context, bytes, count, 0) }
+    }
+
+    /// Where the parser is now, for issues libxml2 does not locate itself.
+    fileprivate var position: (line: Int, column: Int) {
+        guard let context else { return (0, 0) }
+        let raw = UnsafeMutableRawPointer(context)
+        return (Int(xmlSAX2GetLineNumber(raw)), Int(xmlSAX2GetColumnNumber(raw)))
+    }
+
+    fileprivate func record(_ issue: XMLIssue) {
+        if issue.isError { sawError = true }
+        if issues.count < Self.maxIssues { issues.append(issue) }
+    }
+
+    fileprivate func start(_ name: XMLName, _ attributes: [XMLAttribute]) {
+        elements += 1
+        handler.xmlStart(name, attributes: attributes)
+    }
+
+    fileprivate func end(_ name: XMLName) { handler.xmlEnd(name) }
+    fileprivate func text(_ text: String) { handler.xmlText(text) }
+}
+
+// MARK: - libxml2 callbacks (C functions: the reader comes back through the context pointer)
+
+private func reader(_ context: UnsafeMutableRawPointer?) -> XMLStreamReader? {
+    context.map { Unmanaged<XMLStreamReader>.fromOpaque($0).takeUnretainedValue() }
+}
+
+private func string(_ pointer: UnsafePointer<xmlChar>?) -> String? {
+    pointer.map { String(cString: $0) }
+}
+
+private func startElementCallback(
+    _ context: UnsafeMutableRawPointer?, _ localname: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?,
+    _ uri: UnsafePointer<xmlChar>?, _ namespaceCount: Int32,
+    _ namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ attributeCount: Int32, _ defaulted: Int32,
+    _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+) {
+    guard let reader = reader(context) else { return }
+    var list: [XMLAttribute] = []
+    if let attributes, attributeCount > 0 {
+        list.reserveCapacity(Int(attributeCount))
+        for index in 0..<Int(attributeCount) {
+            // Five pointers per attribute: local name, prefix, URI, value start, value end.
+            let base = index * 5
+            guard let local = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else {
+                continue
+            }
+            let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+            list.append(
+                XMLAttribute(
+                    name: XMLName(String(cString: local), namespace: string(attributes[base + 2])), value: value))
+        }
+    }
+    reader.start(XMLName(string(localname) ?? "", namespace: string(uri)), list)
+}
+
+private func endElementCallback(
+    _ context: UnsafeMutableRawPointer?, _ localname: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?,
+    _ uri: UnsafePointer<xmlChar>?
+) {
+    reader(context)?.end(XMLName(string(localname) ?? "", namespace: string(uri)))
+}
+
+private func charactersCallback(
+    _ context: UnsafeMutableRawPointer?, _ characters: UnsafePointer<xmlChar>?, _ count: Int32
+) {
+    guard let characters, count > 0 else { return }
+    reader(context)?.text(String(decoding: UnsafeBufferPointer(start: characters, count: Int(count)), as: UTF8.self))
+}
+
+/// Only the five predefined entities and the HTML names below are known; whatever the
+/// document declares itself is never looked at, let alone expanded.
+private func getEntityCallback(_ context: UnsafeMutableRawPointer?, _ name: UnsafePointer<xmlChar>?) -> xmlEntityPtr? {
+    guard let name else { return nil }
+    if let predefined = xmlGetPredefinedEntity(name) { return predefined }
+    let text = String(cString: name)
+    guard let entity = HTMLEntities.entity(named: text), let reader = reader(context) else { return nil }
+    let (line, column) = reader.position
+    reader.record(
+        XMLIssue(
+            line: line, column: column, message: "undeclared HTML entity &\(text); read as the character it names",
+            isError: true))
+    return entity
+}
+
+private func referenceCallback(_ context: UnsafeMutableRawPointer?, _ name: UnsafePointer<xmlChar>?) {
+    guard let name, let text = HTMLEntities.text(for: String(cString: name)) else { return }
+    reader(context)?.text(text)
+}
+
+private func errorCallback(_ context: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
+    guard let error, let reader = reader(context) else { return }
+    let message =
+        string(UnsafePointer(error.pointee.message).map { UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self) })?
+        .trimmingCharacters(in: .whitespacesAndNewlines) ?? "XML error"
+    reader.record(
+        XMLIssue(
+            line: Int(error.pointee.line), column: Int(error.pointee.int2), message: message,
+            isError: error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue))
+}
