@@ -109,7 +109,7 @@ let package = Package(
             name: "TradeWatchFetchTests", dependencies: ["TradeWatchFetch", "TradeWatchModel", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "TradeWatchFormatsTests", dependencies: ["TradeWatchFormats", "TradeWatchModel"],
+            name: "TradeWatchFormatsTests", dependencies: ["TradeWatchFormats", "TradeWatchModel", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "TradeWatchCacheTests",

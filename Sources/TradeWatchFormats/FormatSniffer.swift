@@ -56,6 +56,7 @@ public enum FormatSniffer {
 
     private static func sniffJSON(_ text: String) -> PayloadKind {
         if text.contains("jsonfeed.org/version") { return .jsonFeed }
+        if text.contains("\"version\"") && text.contains("\"items\"") { return .jsonFeed }
         if text.contains("\"dataSets\"") || text.contains("\"structure\"") && text.contains("\"meta\"")
             || text.contains("sdmx")
         {

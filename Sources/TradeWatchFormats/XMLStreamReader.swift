@@ -154,7 +154,13 @@ public final class XMLStreamReader {
     }
 
     fileprivate func record(_ issue: XMLIssue) {
-        if issue.isError { sawError = true }
+        if issue.isError {
+            sawError = true
+            // libxml2 stops delivering entity references (even &amp;) once it marks the
+            // document not well-formed; the reader keeps that verdict itself and lets the
+            // parser go on recovering the rest of the text.
+            context?.pointee.wellFormed = 1
+        }
         if issues.count < Self.maxIssues { issues.append(issue) }
     }
 

@@ -1,0 +1,396 @@
+import Foundation
+import TradeWatchModel
+
+/// Namespaces the feed formats use.
+enum FeedNamespace {
+    static let atom10 = "http://www.w3.org/2005/Atom"
+    static let atom03 = "http://purl.org/atom/ns#"
+    static let rss10 = "http://purl.org/rss/1.0/"
+    static let rss090 = "http://my.netscape.com/rdf/simple/0.9/"
+    static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    static let dc = "http://purl.org/dc/elements/1.1/"
+    static let content = "http://purl.org/rss/1.0/modules/content/"
+    static let xml = "http://www.w3.org/XML/1998/namespace"
+    static let itunes = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+}
+
+/// Turns the XML events of an RSS (0.9x, 1.0, 2.0) or Atom (0.3, 1.0) document into a
+/// normalized feed. One pass, no tree: state is the element path and the text being read.
+final class FeedXMLHandler: XMLStreamHandler {
+    enum Family {
+        case rss
+        case atom
+    }
+
+    private(set) var family: Family?
+    private(set) var format: ParsedFeed.Format?
+    private(set) var feed = ParsedFeed.Info()
+    private(set) var entries: [DraftEntry] = []
+    private(set) var warnings: [String] = []
+
+    private let documentURL: URL?
+    private var path: [XMLName] = []
+    private var bases: [URL?] = []
+    private var text = ""
+    private var entry: DraftEntry?
+    private var author: Entry.Author?
+    private var inImage = false
+    /// Depth at which an Atom xhtml text construct started; its children are kept as markup.
+    private var markupDepth: Int?
+
+    init(url: String?) {
+        documentURL = url.flatMap { URL(string: $0) }
+    }
+
+    // MARK: Events
+
+    func xmlStart(_ name: XMLName, attributes: [XMLAttribute]) {
+        if let depth = markupDepth, path.count >= depth {
+            text += "<" + name.local + attributes.map { " \($0.name.local)=\"\(escape($0.value))\"" }.joined() + ">"
+            path.append(name)
+            return
+        }
+        let base = attributes.first { $0.name.local == "base" && $0.name.namespace == FeedNamespace.xml }
+        bases.append(base.flatMap { URL(string: $0.value, relativeTo: currentBase) } ?? currentBase)
+        path.append(name)
+        text = ""
+        if path.count == 1 { detect(name, attributes) }
+        guard family != nil else { return }
+        let local = name.local
+        switch local {
+        case "item" where isCore(name), "entry" where isAtom(name):
+            entry = DraftEntry()
+        case "image" where isCore(name) && entry == nil:
+            inImage = true
+        case "author" where isAtom(name), "contributor" where isAtom(name):
+            author = Entry.Author()
+        case "link" where isAtom(name):
+            atomLink(attributes)
+        case "link" where family == .rss && attributes.value("href") != nil:
+            // atom:link with its prefix left undeclared, or <link href="..."/>: the last link wins.
+            if let href = attributes.value("href").flatMap(resolve) {
+                if entry != nil { entry?.link = href } else { feed.link = href }
+            }
+        case "image" where isITunes(name):
+            if entry == nil, feed.image == nil { feed.image = attributes.value("href").flatMap(resolve) }
+        case "enclosure" where isCore(name):
+            if let href = attributes.value("url").flatMap(resolve) {
+                entry?.enclosures.append(
+                    Entry.Link(
+                        href: href, rel: "enclosure", type: attributes.value("type"),
+                        length: attributes.value("length").flatMap { Int64($0) }))
+            }
+        case "category" where isAtom(name):
+            if let term = attributes.value("label") ?? attributes.value("term"), var draft = entry {
+                Self.add(category: term, to: &draft)
+                entry = draft
+            }
+        case "guid" where isCore(name):
+            entry?.guidIsPermaLink = attributes.value("isPermaLink")?.lowercased() != "false"
+        case "title", "summary", "content", "subtitle", "tagline", "rights", "info":
+            if isAtom(name), attributes.value("type") == "xhtml" || attributes.value("mode") == "xml" {
+                markupDepth = path.count
+            }
+            if local == "content", isAtom(name), attributes.value("type") == "xhtml" || attributes.value("type") == nil,
+                attributes.value("src") != nil
+            {
+                entry?.links.append(Entry.Link(href: resolve(attributes.value("src") ?? "") ?? "", rel: "content"))
+            }
+        default:
+            break
+        }
+        if path.count == 1 || (local == "feed" && isAtom(name)),
+            let lang = attributes.first(where: {
+                $0.name.local == "lang" && $0.name.namespace == FeedNamespace.xml
+            })
+        {
+            feed.language = feed.language ?? lang.value
+        }
+    }
+
+    func xmlText(_ piece: String) {
+        if let depth = markupDepth, path.count >= depth {
+            text += escape(piece)
+        } else {
+            text += piece
+        }
+    }
+
+    func xmlEnd(_ name: XMLName) {
+        if let depth = markupDepth {
+            if path.count > depth {  // a child of the xhtml construct: keep it as markup
+                path.removeLast()
+                text += "</" + name.local + ">"
+                return
+            }
+            markupDepth = nil  // the construct itself ends
+        }
+        defer {
+            path.removeLast()
+            bases.removeLast()
+            text = ""
+        }
+        guard family != nil else { return }
+        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let local = name.local
+        if entry != nil {
+            endInEntry(name, local, value)
+        } else if author != nil && (local == "name" || local == "email" || local == "uri" || local == "url") {
+            setAuthorField(local, value)
+        } else if local == "author" || local == "contributor" {
+            author = nil
+        } else if inImage {
+            if local == "url", !value.isEmpty { feed.image = resolve(value) }
+            if local == "image" { inImage = false }
+        } else if path.count == 2 || path.count == 3 {
+            endInChannel(name, local, value)
+        }
+    }
+
+    // MARK: Format detection
+
+    private func detect(_ name: XMLName, _ attributes: [XMLAttribute]) {
+        switch (name.local, name.namespace) {
+        case ("rss", _):
+            family = .rss
+            switch attributes.value("version") {
+            case "0.91": format = .rss091
+            case "0.92": format = .rss092
+            case "0.93": format = .rss093
+            case "0.94": format = .rss094
+            case "0.90": format = .rss090
+            default: format = .rss20
+            }
+        case ("RDF", FeedNamespace.rdf):
+            family = .rss
+            format = .rss10
+        case ("feed", FeedNamespace.atom03):
+            family = .atom
+            format = .atom03
+        case ("feed", _):
+            family = .atom
+            format = .atom10
+        default:
+            break
+        }
+    }
+
+    func noteRSS090() { if format == .rss10 { format = .rss090 } }
+
+    // MARK: Fields
+
+    private func endInEntry(_ name: XMLName, _ local: String, _ value: String) {
+        guard var draft = entry else { return }
+        defer { if entry != nil { entry = draft } }
+        if author != nil, isAtom(name) || local == "name" || local == "email" || local == "uri" {
+            if local == "author" || local == "contributor" {
+                if let author, author != Entry.Author() {
+                    if local == "author" { draft.authors.append(author) }
+                }
+                self.author = nil
+            } else {
+                setAuthorField(local, value)
+            }
+            return
+        }
+        let core = isCore(name)
+        let atom = isAtom(name)
+        switch local {
+        case "item" where core, "entry" where atom:
+            entries.append(draft)
+            entry = nil
+        case "title" where core || atom:
+            if !value.isEmpty { draft.title = value }
+        case "link" where core:
+            if !value.isEmpty, let href = resolve(value) { draft.link = href }  // the last one, as gofeed does
+        case "description" where core:
+            draft.summary = draft.summary ?? nonEmpty(text)
+        case "encoded" where name.namespace == FeedNamespace.content || name.namespace == nil:
+            draft.content = nonEmpty(text)
+        case "summary" where atom:
+            draft.summary = nonEmpty(text)
+        case "content" where atom:
+            draft.content = draft.content ?? nonEmpty(text)
+        case "guid" where core:
+            draft.id = nonEmpty(value)
+            if draft.guidIsPermaLink, let href = nonEmpty(value).flatMap(resolve), draft.link == nil {
+                draft.link = href
+            }
+        case "id" where atom:
+            draft.id = nonEmpty(value)
+        case "pubDate" where core, "published" where atom, "issued" where atom:
+            draft.published = date(value, field: local)
+        case "updated" where atom, "modified" where atom:
+            draft.updated = date(value, field: local)
+        case "date" where name.namespace == FeedNamespace.dc:
+            let date = date(value, field: "dc:date")
+            if draft.published == nil { draft.published = date } else { draft.updated = draft.updated ?? date }
+        case "author" where core:
+            if !value.isEmpty { draft.authors.append(Self.rssAuthor(value)) }
+        case "title" where name.namespace == FeedNamespace.dc:
+            if draft.title == nil { draft.title = nonEmpty(value) }
+        case "description" where name.namespace == FeedNamespace.dc, "summary" where isITunes(name):
+            if draft.summary == nil { draft.summary = nonEmpty(text) }
+        case "author" where isITunes(name):
+            if draft.authors.isEmpty, !value.isEmpty { draft.authors.append(Entry.Author(name: value)) }
+        case "keywords" where isITunes(name):
+            for keyword in value.split(separator: ",") { Self.add(category: String(keyword), to: &draft) }
+        case "creator" where name.namespace == FeedNamespace.dc:
+            if !value.isEmpty { draft.authors.append(Entry.Author(name: value)) }
+        case "category" where core, "subject" where name.namespace == FeedNamespace.dc:
+            Self.add(category: value, to: &draft)
+        default:
+            break
+        }
+    }
+
+    private func endInChannel(_ name: XMLName, _ local: String, _ value: String) {
+        let core = isCore(name)
+        let atom = isAtom(name)
+        switch local {
+        case "title" where core || atom || name.namespace == FeedNamespace.dc:
+            feed.title = feed.title ?? nonEmpty(value)
+        case "link" where core:
+            if !value.isEmpty { feed.link = resolve(value) }
+        case "description" where core, "subtitle" where atom, "tagline" where atom,
+            "description" where name.namespace == FeedNamespace.dc, "summary" where isITunes(name):
+            feed.description = feed.description ?? nonEmpty(value)
+        case "language" where core, "language" where name.namespace == FeedNamespace.dc:
+            feed.language = nonEmpty(value) ?? feed.language
+        case "lastBuildDate" where core, "updated" where atom, "modified" where atom:
+            feed.updated = date(value, field: local) ?? feed.updated
+        case "pubDate" where core, "date" where name.namespace == FeedNamespace.dc:
+            feed.updated = feed.updated ?? date(value, field: local)
+        case "ttl" where core:
+            feed.ttl = Int(value)
+        case "logo" where atom, "icon" where atom:
+            feed.image = feed.image ?? nonEmpty(value).flatMap(resolve)
+        default:
+            break
+        }
+    }
+
+    private func atomLink(_ attributes: [XMLAttribute]) {
+        guard let raw = attributes.value("href"), let href = resolve(raw) else { return }
+        let rel = attributes.value("rel") ?? "alternate"
+        let link = Entry.Link(
+            href: href, rel: rel, type: attributes.value("type"),
+            length: attributes.value("length").flatMap { Int64($0) })
+        if entry != nil {
+            if rel == "enclosure" {
+                entry?.enclosures.append(link)
+            } else {
+                entry?.links.append(link)
+                if rel == "alternate" { entry?.setLink(href) }
+            }
+        } else if rel == "alternate", feed.link == nil {
+            feed.link = href
+        }
+    }
+
+    private func setAuthorField(_ local: String, _ value: String) {
+        guard !value.isEmpty else { return }
+        switch local {
+        case "name": author?.name = value
+        case "email": author?.email = value
+        case "uri", "url": author?.uri = resolve(value)
+        default: break
+        }
+    }
+
+    private static func add(category value: String, to draft: inout DraftEntry) {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, !draft.categories.contains(trimmed) else { return }
+        draft.categories.append(trimmed)
+    }
+
+    /// RSS `author` is an e-mail address, often followed by a name in parentheses.
+    static func rssAuthor(_ value: String) -> Entry.Author {
+        if let open = value.firstIndex(of: "("), let close = value.lastIndex(of: ")"), open < close {
+            let outside = value[..<open].trimmingCharacters(in: .whitespaces)
+            let inside = value[value.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
+            // "email (Name)" is the RSS form; "Name (email)" is common too.
+            let (name, email) = inside.contains("@") && !outside.contains("@") ? (outside, inside) : (inside, outside)
+            return Entry.Author(name: name.isEmpty ? nil : name, email: email.contains("@") ? email : nil)
+        }
+        return value.contains("@") ? Entry.Author(email: value) : Entry.Author(name: value)
+    }
+
+    private func date(_ value: String, field: String) -> Date? {
+        guard !value.isEmpty else { return nil }
+        if let date = FeedDate.parse(value) { return date }
+        warnings.append("unreadable date in <\(field)>: \"\(value.prefix(60))\" (left out)")
+        return nil
+    }
+
+    // MARK: Helpers
+
+    private var currentBase: URL? { bases.last ?? documentURL }
+
+    func resolve(_ href: String) -> String? {
+        let trimmed = href.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return nil }
+        if let base = currentBase, let url = URL(string: trimmed, relativeTo: base) { return url.absoluteString }
+        return trimmed
+    }
+
+    /// iTunes' namespace is written in several cases in the wild.
+    private func isITunes(_ name: XMLName) -> Bool {
+        name.namespace?.lowercased() == FeedNamespace.itunes.lowercased()
+    }
+
+    private func isCore(_ name: XMLName) -> Bool {
+        name.namespace == nil || name.namespace == FeedNamespace.rss10 || name.namespace == FeedNamespace.rss090
+    }
+
+    private func isAtom(_ name: XMLName) -> Bool {
+        name.namespace == FeedNamespace.atom10 || name.namespace == FeedNamespace.atom03
+            || (family == .atom && name.namespace == nil)
+    }
+
+    private func nonEmpty(_ value: String) -> String? {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    private func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}
+
+/// An entry while it is being read; its key is assigned once the whole feed is known.
+struct DraftEntry {
+    var id: String?
+    var guidIsPermaLink = true
+    var title: String?
+    var link: String?
+    var links: [Entry.Link] = []
+    var published: Date?
+    var updated: Date?
+    var authors: [Entry.Author] = []
+    var summary: String?
+    var content: String?
+    var categories: [String] = []
+    var enclosures: [Entry.Link] = []
+
+    mutating func setLink(_ href: String) {
+        if link == nil { link = href }
+    }
+}
+
+extension [XMLAttribute] {
+    /// The value of the attribute with this local name and no namespace.
+    func value(_ local: String) -> String? {
+        first { $0.name.local == local && $0.name.namespace == nil }?.value
+    }
+}
