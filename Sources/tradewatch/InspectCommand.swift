@@ -29,6 +29,9 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(help: "The whole transfer's time limit, e.g. 30s.")
     var timeout: String?
 
+    @Option(help: "Parse as this kind instead of detecting it: feed.")
+    var kind: InspectKind?
+
     func validate() throws {
         if let maxBytes, ByteSizeText.parse(maxBytes) == nil {
             throw ValidationError("--max-bytes: '\(maxBytes)' is not a size like 64MiB or 500000")
@@ -43,7 +46,9 @@ struct InspectCommand: AsyncParsableCommand {
         if !input.contains("://"), FileManager.default.fileExists(atPath: input) {
             let data = try Data(contentsOf: URL(fileURLWithPath: input))
             report.file = InspectReport.FileSummary(path: input, bytes: data.count)
-            report.detected = FormatSniffer.sniff(data).rawValue
+            let detected = FormatSniffer.sniff(data)
+            report.detected = detected.rawValue
+            report.parse(data, detected: detected, forced: kind, contentType: nil, url: nil)
         } else {
             var limits = FetchLimits()
             if let maxBytes { limits.maxBytes = ByteSizeText.parse(maxBytes) ?? limits.maxBytes }
@@ -55,11 +60,13 @@ struct InspectCommand: AsyncParsableCommand {
                     FetchRequest(url: input, etag: etag, lastModified: lastModified, limits: limits))
                 report.fetch = InspectReport.FetchSummary(response)
                 if !response.notModified {
-                    var head = Data()
-                    try response.body.withChunks(chunkSize: FormatSniffer.window) { chunk in
-                        if head.count < FormatSniffer.window { head.append(chunk) }
-                    }
-                    report.detected = FormatSniffer.sniff(head, contentType: response.contentType).rawValue
+                    let body = try response.body.data()
+                    let detected = FormatSniffer.sniff(
+                        body.prefix(FormatSniffer.window), contentType: response.contentType)
+                    report.detected = detected.rawValue
+                    report.parse(
+                        body, detected: detected, forced: kind, contentType: response.contentType,
+                        url: response.effectiveURL)
                 }
             } catch let error as FetchError {
                 report.error = InspectReport.ErrorSummary(error)
@@ -72,6 +79,10 @@ struct InspectCommand: AsyncParsableCommand {
         }
         if report.error != nil { throw CommandFailure(message: "", exitCode: 1) }
     }
+}
+
+enum InspectKind: String, ExpressibleByArgument, CaseIterable {
+    case feed
 }
 
 /// What `inspect --json` prints. Field names are part of tradewatch's interface.
@@ -115,6 +126,11 @@ struct InspectReport: Encodable {
             httpStatus = error.httpStatus
             retryAfterSeconds = error.retryAfter?.components.seconds
         }
+
+        init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
     }
 
     struct FileSummary: Encodable {
@@ -128,6 +144,21 @@ struct InspectReport: Encodable {
     var file: FileSummary?
     /// The kind of payload recognised from its first bytes (`rss`, `atom`, `sdmx-ml`, ...).
     var detected: String?
+    /// What the parser made of it.
+    var parsed: ParsedSummary?
+
+    /// Parses `data` when it is (or the user says it is) a kind tradewatch reads; a parse
+    /// failure is reported as the error.
+    mutating func parse(_ data: Data, detected: PayloadKind, forced: InspectKind?, contentType: String?, url: String?) {
+        guard forced == .feed || detected.isFeed else { return }
+        do {
+            parsed = ParsedSummary(try FeedParser.parse(data, contentType: contentType, url: url))
+        } catch let failure as FeedError {
+            error = ErrorSummary(code: failure.code.rawValue, message: failure.message)
+        } catch {
+            self.error = ErrorSummary(code: "malformed", message: "\(error)")
+        }
+    }
 
     func printHuman() {
         Terminal.print("input          \(input)")
@@ -144,6 +175,16 @@ struct InspectReport: Encodable {
         }
         if let file { Terminal.print("file           \(file.path) (\(file.bytes) bytes)") }
         if let detected { Terminal.print("detected       \(detected)") }
+        if let parsed {
+            Terminal.print("format         \(parsed.format)\(parsed.wellFormed ? "" : " (not well-formed, recovered)")")
+            if let title = parsed.feed.title { Terminal.print("title          \(title)") }
+            Terminal.print("entries        \(parsed.entries.count)")
+            for warning in parsed.warnings.prefix(10) { Terminal.print("warning        \(warning)") }
+            for entry in parsed.entries.prefix(20) {
+                let date = (entry.published ?? entry.updated).map { String($0.prefix(10)) } ?? "          "
+                Terminal.print("  \(date)  \(entry.title ?? entry.key)")
+            }
+        }
         if let error {
             Terminal.print("error          \(error.code): \(error.message)")
             if let retry = error.retryAfterSeconds { Terminal.print("retry after    \(retry) s") }

@@ -69,15 +69,31 @@ struct ExecutableTests {
         #expect(result.stdout.contains("\"status\" : 200"))
     }
 
-    @Test("inspect reads a local file without any network")
+    @Test("inspect reads a local feed without any network and shows what the parser made of it")
     func inspectFile() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("feed.xml")
-        try "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"></feed>".write(
-            toFile: path, atomically: true, encoding: .utf8)
+        try """
+        <?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+        <entry><id>urn:1</id><title>Wigs</title><updated>2019-07-01T00:00:00+09:00</updated></entry></feed>
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let result = try run(cli, ["inspect", "--json", path])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("\"detected\" : \"atom\""))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(report["detected"] as? String == "atom")
+        let parsed = try #require(report["parsed"] as? [String: Any])
+        #expect(parsed["kind"] as? String == "feed")
+        #expect(parsed["format"] as? String == "atom1.0")
+        #expect(parsed["wellFormed"] as? Bool == true)
+        let entries = try #require(parsed["entries"] as? [[String: Any]])
+        #expect(entries.first?["key"] as? String == "urn:1")
+        #expect(entries.first?["updated"] as? String == "2019-06-30T15:00:00Z")
+
+        let page = directory.file("page.html")
+        try "<!DOCTYPE html><html><body>not a feed</body></html>".write(toFile: page, atomically: true, encoding: .utf8)
+        let notFeed = try run(cli, ["inspect", "--json", "--kind", "feed", page])
+        #expect(notFeed.status == 1)
+        #expect(notFeed.stdout.contains("not-a-feed"))
     }
 
     @Test("verify exits 0 on a healthy cache and 1 with the broken invariant on a damaged one")
