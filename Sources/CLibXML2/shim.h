@@ -13,4 +13,5 @@
 #include <libxml/SAX2.h>
 #include <libxml/entities.h>
 #include <libxml/encoding.h>
+#include <libxml/HTMLparser.h>
 #endif
