@@ -17,8 +17,7 @@ final class TransferTicket: Sendable {
 /// One transfer's state. Lives on the multi loop's thread only, from submission until its
 /// continuation is resumed; libcurl's callbacks reach it through an unretained pointer while
 /// the loop's table keeps it alive.
-// Handed from the submitting task to the loop thread once, through the inbox, and touched by that thread alone after.
-final class Transfer: @unchecked Sendable {
+final class Transfer: @unchecked Sendable {  // handed to the loop thread once, touched only there after
     let ticket: TransferTicket
     let request: FetchRequest
     let hostKey: String

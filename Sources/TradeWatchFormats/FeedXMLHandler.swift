@@ -46,7 +46,9 @@ final class FeedXMLHandler: XMLStreamHandler {
 
     func xmlStart(_ name: XMLName, attributes: [XMLAttribute]) {
         if let depth = markupDepth, path.count >= depth {
-            text += "<" + name.local + attributes.map { " \($0.name.local)=\"\(escape($0.value))\"" }.joined() + ">"
+            text +=
+                "<" + name.local + attributes.map { " \($0.name.local)=\"\(MarkupEscape.text($0.value))\"" }.joined()
+                + ">"
             path.append(name)
             return
         }
@@ -110,7 +112,7 @@ final class FeedXMLHandler: XMLStreamHandler {
 
     func xmlText(_ piece: String) {
         if let depth = markupDepth, path.count >= depth {
-            text += escape(piece)
+            text += MarkupEscape.text(piece)
         } else {
             text += piece
         }
@@ -351,20 +353,6 @@ final class FeedXMLHandler: XMLStreamHandler {
     private func nonEmpty(_ value: String) -> String? {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? nil : trimmed
-    }
-
-    private func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }
 

@@ -102,7 +102,7 @@ private final class Builder {
                 guard let safe = safeURL(value) else { continue }
                 value = safe
             }
-            sanitized += " \(attribute)=\"\(escape(value))\""
+            sanitized += " \(attribute)=\"\(MarkupEscape.text(value))\""
         }
         sanitized += ">"
     }
@@ -119,7 +119,7 @@ private final class Builder {
 
     func characters(_ piece: String) {
         guard skipDepth == 0 else { return }
-        sanitized += escape(piece)
+        sanitized += MarkupEscape.text(piece)
         text += piece.replacingOccurrences(of: "\n", with: " ")
     }
 
@@ -138,20 +138,6 @@ private final class Builder {
         }
         guard ["http", "https", "mailto"].contains(scheme) else { return nil }
         return url.absoluteString
-    }
-
-    private func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }
 

@@ -61,8 +61,7 @@ public func run(
         stderr: String(decoding: stderrData, as: UTF8.self))
 }
 
-// Written once by the reader thread, read by the caller after `isSet`; guarded by `lock`.
-private final class DataBox: @unchecked Sendable {
+private final class DataBox: @unchecked Sendable {  // every access goes through `lock`
     private let lock = NSLock()
     private var data: Data?
     func set(_ value: Data) { lock.withLock { data = value } }
