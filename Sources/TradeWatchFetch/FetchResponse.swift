@@ -2,6 +2,7 @@
 import Glibc
 #endif
 public import Foundation
+import TradeWatchModel
 
 /// What a completed transfer brought back.
 public struct FetchResponse: Sendable {
@@ -26,17 +27,7 @@ public struct FetchResponse: Sendable {
     public var contentType: String? { headers["content-type"] }
 
     /// The `charset` parameter of Content-Type, lowercased.
-    public var charset: String? {
-        guard let contentType else { return nil }
-        for parameter in contentType.split(separator: ";").dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "charset" else {
-                continue
-            }
-            return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: " \"'")).lowercased()
-        }
-        return nil
-    }
+    public var charset: String? { ContentType.charset(of: contentType)?.lowercased() }
 }
 
 /// Response headers of the final response; names compared case-insensitively. A repeated

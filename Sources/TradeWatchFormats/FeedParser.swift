@@ -13,7 +13,7 @@ public enum FeedParser {
         case .jsonFeed:
             return try JSONFeedReader.parse(data, url: url)
         case .rss, .rdf, .atom:
-            return try parseXML(data, charset: charset(of: contentType), url: url)
+            return try parseXML(data, charset: ContentType.charset(of: contentType), url: url)
         case .html:
             throw FeedError(code: .notAFeed, message: "this is an HTML page, not a feed")
         default:
@@ -75,18 +75,6 @@ public enum FeedParser {
                 published: draft.published, updated: draft.updated, authors: draft.authors, summary: draft.summary,
                 content: draft.content, categories: draft.categories, enclosures: draft.enclosures)
         }
-    }
-
-    static func charset(of contentType: String?) -> String? {
-        guard let contentType else { return nil }
-        for parameter in contentType.split(separator: ";").dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1)
-            if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "charset" {
-                let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: " \"'"))
-                return value.isEmpty ? nil : value
-            }
-        }
-        return nil
     }
 
     /// The encoding an XML declaration names, or what a byte order mark says.
