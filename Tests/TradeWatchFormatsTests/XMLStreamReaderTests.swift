@@ -154,6 +154,33 @@ struct XMLStreamReaderTests {
         }
     }
 
+    @Test("Windows code pages and the wider CJK encodings publishers use")
+    func moreEncodings() {
+        let cases: [(String, [UInt8], String)] = [
+            ("windows-1252", [0x93, 0x43, 0x61, 0x66, 0xE9, 0x94, 0x20, 0x80], "“Café” €"),
+            ("windows-1251", [0xCA, 0xCD, 0xC4, 0xD0], "КНДР"),
+            ("GBK", [0xB3, 0xAF, 0xCF, 0xCA, 0x81, 0x40], "朝鲜丂"),
+            ("GB18030", [0xB3, 0xAF, 0xCF, 0xCA], "朝鲜"),
+            ("CP949", [0xC1, 0xB6, 0xBC, 0xB1, 0x81, 0x41], "조선갂"),
+        ]
+        for (name, bytes, text) in cases {
+            let data = Data("<?xml version=\"1.0\" encoding=\"\(name)\"?><t>".utf8) + Data(bytes) + Data("</t>".utf8)
+            let (recorder, report) = read(data)
+            #expect(recorder.text == text, "\(name)")
+            #expect(report.wellFormed, "\(name): \(report.issues)")
+        }
+    }
+
+    @Test("Invalid byte sequences are reported, never fatal: the rest of the document still arrives")
+    func invalidBytes() {
+        let data = Data("<rss><a>ok</a><b>".utf8) + Data([0xC3, 0x28, 0xFF]) + Data("</b><c>after</c></rss>".utf8)
+        let (recorder, report) = read(data)
+        #expect(!report.wellFormed)
+        #expect(recorder.events.contains("<a>"))
+        #expect(recorder.text.hasPrefix("ok"))
+        #expect(recorder.text.hasSuffix("after"), "\(recorder.events)")
+    }
+
     @Test("An encoding from outside (the HTTP charset) overrides the declaration, but not a BOM")
     func outsideEncoding() {
         let latin1 =
