@@ -4,77 +4,17 @@ import TradeWatchModel
 /// Reads RSS 0.90–0.94 and 2.0, RSS 1.0 (RDF), Atom 0.3 and 1.0, and JSON Feed 1.0 and 1.1.
 /// Pure: bytes (plus the HTTP Content-Type and the feed's URL) in, a normalized feed out.
 public enum FeedParser {
+    /// Reads a whole feed held in memory.
     /// - Parameters:
     ///   - contentType: the HTTP Content-Type, whose charset is honoured for XML.
     ///   - url: the feed's URL, against which relative links resolve.
     public static func parse(_ data: Data, contentType: String? = nil, url: String? = nil) throws -> ParsedFeed {
-        let kind = FormatSniffer.sniff(data.prefix(FormatSniffer.window), contentType: contentType)
-        switch kind {
-        case .jsonFeed:
-            return try JSONFeedReader.parse(data, url: url)
-        case .rss, .rdf, .atom:
-            return try parseXML(data, charset: ContentType.charset(of: contentType), url: url)
-        case .html:
-            throw FeedError(code: .notAFeed, message: "this is an HTML page, not a feed")
-        default:
-            throw FeedError(code: .notAFeed, message: "neither RSS, Atom nor JSON Feed (looks like \(kind.rawValue))")
-        }
-    }
-
-    private static func parseXML(_ data: Data, charset: String?, url: String?) throws -> ParsedFeed {
-        let handler = FeedXMLHandler(url: url)
-        let reader = XMLStreamReader(handler: handler, url: url, encoding: charset)
-        var offset = 0
-        let chunk = 1 << 16
-        while offset < data.count {
-            let end = min(offset + chunk, data.count)
-            reader.feed(data.subdata(in: offset..<end))
-            offset = end
-        }
-        let report = reader.finish()
-        guard let format = handler.format else {
-            throw FeedError(code: .notAFeed, message: "an XML document, but neither RSS nor Atom")
-        }
-        var warnings = report.issues.map { "XML \($0)" }
-        warnings += handler.warnings
-        var drafts = handler.entries
-        if handler.family == .atom {
-            // Atom requires only `updated`; an entry without `published` was published then.
-            for index in drafts.indices where drafts[index].published == nil {
-                drafts[index].published = drafts[index].updated
-            }
-        }
-        let entries = assignKeys(drafts, warnings: &warnings)
-        return ParsedFeed(
-            format: format, encoding: charset ?? declaredEncoding(data), wellFormed: report.wellFormed,
-            warnings: warnings, feed: handler.feed, entries: entries)
-    }
-
-    /// Identity: the feed's own id; else the link; else a hash of title and date. An id that
-    /// repeats within the document gets `#2`, `#3`... in document order, so no entry is lost.
-    static func assignKeys(_ drafts: [DraftEntry], warnings: inout [String]) -> [Entry] {
-        var seen: [String: Int] = [:]
-        return drafts.map { draft in
-            var key: String
-            if let id = draft.id, !id.isEmpty {
-                key = id
-            } else if let link = draft.link {
-                key = link
-            } else {
-                let date = (draft.published ?? draft.updated).map(Timestamp.format) ?? ""
-                key = "sha256:" + SHA256.hex((draft.title ?? "") + "\u{1f}" + date + "\u{1f}" + (draft.summary ?? ""))
-            }
-            let count = seen[key, default: 0] + 1
-            seen[key] = count
-            if count > 1 {
-                warnings.append("entry id \"\(key.prefix(80))\" repeats in the document; kept as \(key)#\(count)")
-                key += "#\(count)"
-            }
-            return Entry(
-                key: key, id: draft.id, title: draft.title.map(PlainTitle.text), link: draft.link, links: draft.links,
-                published: draft.published, updated: draft.updated, authors: draft.authors, summary: draft.summary,
-                content: draft.content, categories: draft.categories, enclosures: draft.enclosures)
-        }
+        var entries: [Entry] = []
+        let parser = FeedStreamParser(contentType: contentType, url: url) { entries.append($0) }
+        parser.feed(data)
+        var feed = try parser.finish()
+        feed.entries = entries
+        return feed
     }
 
     /// The encoding an XML declaration names, or what a byte order mark says.
@@ -86,6 +26,34 @@ public enum FeedParser {
         guard let range = text.range(of: "encoding=") else { return head.isEmpty ? nil : "UTF-8" }
         let rest = text[range.upperBound...].dropFirst()
         return String(rest.prefix { $0 != "\"" && $0 != "'" })
+    }
+}
+
+/// Identity: the feed's own id; else the link; else a hash of title, date and summary. An id
+/// that repeats within the document gets `#2`, `#3`... in document order, so no entry is lost.
+struct EntryKeys {
+    private var seen: [String: Int] = [:]
+
+    mutating func entry(from draft: DraftEntry, warnings: inout [String]) -> Entry {
+        var key: String
+        if let id = draft.id, !id.isEmpty {
+            key = id
+        } else if let link = draft.link {
+            key = link
+        } else {
+            let date = (draft.published ?? draft.updated).map(Timestamp.format) ?? ""
+            key = "sha256:" + SHA256.hex((draft.title ?? "") + "\u{1f}" + date + "\u{1f}" + (draft.summary ?? ""))
+        }
+        let count = seen[key, default: 0] + 1
+        seen[key] = count
+        if count > 1 {
+            warnings.append("entry id \"\(key.prefix(80))\" repeats in the document; kept as \(key)#\(count)")
+            key += "#\(count)"
+        }
+        return Entry(
+            key: key, id: draft.id, title: draft.title.map(PlainTitle.text), link: draft.link, links: draft.links,
+            published: draft.published, updated: draft.updated, authors: draft.authors, summary: draft.summary,
+            content: draft.content, categories: draft.categories, enclosures: draft.enclosures)
     }
 }
 

@@ -27,6 +27,8 @@ final class FeedXMLHandler: XMLStreamHandler {
     private(set) var feed = ParsedFeed.Info()
     private(set) var entries: [DraftEntry] = []
     private(set) var warnings: [String] = []
+    /// Receives each entry as it completes; when set, `entries` stays empty.
+    var onEntry: ((DraftEntry) -> Void)?
 
     private let documentURL: URL?
     private var path: [XMLName] = []
@@ -199,7 +201,9 @@ final class FeedXMLHandler: XMLStreamHandler {
         let atom = isAtom(name)
         switch local {
         case "item" where core, "entry" where atom:
-            entries.append(draft)
+            // Atom requires only `updated`; an entry without `published` was published then.
+            if family == .atom && draft.published == nil { draft.published = draft.updated }
+            if let onEntry { onEntry(draft) } else { entries.append(draft) }
             entry = nil
         case "title" where core || atom:
             if !value.isEmpty { draft.title = value }

@@ -56,7 +56,8 @@ enum JSONFeedReader {
             }
             return draft
         }
-        let entries = FeedParser.assignKeys(drafts, warnings: &warnings)
+        var keys = EntryKeys()
+        let entries = drafts.map { keys.entry(from: $0, warnings: &warnings) }
         // JSON Feed has no feed-level date: the newest item's stands for it.
         let newest = entries.compactMap { $0.updated ?? $0.published }.max()
         let info = ParsedFeed.Info(
