@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "tradewatch-bench",
             dependencies: [
-                "TradeWatchModel", "TradeWatchFetch", "TradeWatchCache",
+                "TradeWatchModel", "TradeWatchFetch", "TradeWatchCache", "TradeWatchFormats", "CLibXML2",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -6,7 +6,7 @@ public import Foundation
 /// is nil — never "now".
 public enum FeedDate {
     public static func parse(_ raw: String) -> Date? {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = raw.trimmingXMLWhitespace
         guard !text.isEmpty else { return nil }
         if text.allSatisfy(\.isASCIIDigit) {
             guard let number = Double(text) else { return nil }

@@ -135,7 +135,7 @@ final class FeedXMLHandler: XMLStreamHandler {
             text = ""
         }
         guard family != nil else { return }
-        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = text.trimmingXMLWhitespace
         let local = name.local
         if entry != nil {
             endInEntry(name, local, value)
@@ -219,7 +219,7 @@ final class FeedXMLHandler: XMLStreamHandler {
             draft.content = draft.content ?? nonEmpty(text)
         case "guid" where core:
             draft.id = nonEmpty(value)
-            if draft.guidIsPermaLink, let href = nonEmpty(value).flatMap(resolve), draft.link == nil {
+            if draft.link == nil, draft.guidIsPermaLink, let href = nonEmpty(value).flatMap(resolve) {
                 draft.link = href
             }
         case "id" where atom:
@@ -305,7 +305,7 @@ final class FeedXMLHandler: XMLStreamHandler {
     }
 
     private static func add(category value: String, to draft: inout DraftEntry) {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = value.trimmingXMLWhitespace
         guard !trimmed.isEmpty, !draft.categories.contains(trimmed) else { return }
         draft.categories.append(trimmed)
     }
@@ -334,7 +334,7 @@ final class FeedXMLHandler: XMLStreamHandler {
     private var currentBase: URL? { bases.last ?? documentURL }
 
     func resolve(_ href: String) -> String? {
-        let trimmed = href.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = href.trimmingXMLWhitespace
         guard !trimmed.isEmpty else { return nil }
         if let base = currentBase, let url = URL(string: trimmed, relativeTo: base) { return url.absoluteString }
         return trimmed
@@ -355,7 +355,7 @@ final class FeedXMLHandler: XMLStreamHandler {
     }
 
     private func nonEmpty(_ value: String) -> String? {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = value.trimmingXMLWhitespace
         return trimmed.isEmpty ? nil : trimmed
     }
 }

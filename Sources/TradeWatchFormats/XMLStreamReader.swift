@@ -66,6 +66,9 @@ public final class XMLStreamReader {
     private var context: xmlParserCtxtPtr?
     private var sax = xmlSAXHandler()
     fileprivate var issues: [XMLIssue] = []
+    /// Character data since the last tag, as bytes: libxml2 delivers text in many small pieces
+    /// (one per entity reference), and one String per text node is far cheaper than one per piece.
+    fileprivate var pendingText: [UInt8] = []
     fileprivate var sawError = false
     fileprivate var elements = 0
 
@@ -113,6 +116,7 @@ public final class XMLStreamReader {
     /// Ends the document and reports how reading it went.
     public func finish() -> XMLReport {
         if let context { xmlParseChunk(context, nil, 0, 1) }
+        flushText()
         let wellFormed = !sawError && (context.map { $0.pointee.wellFormed != 0 } ?? false)
         return XMLReport(wellFormed: wellFormed && elements > 0, issues: issues, elements: elements)
     }
@@ -165,12 +169,25 @@ public final class XMLStreamReader {
     }
 
     fileprivate func start(_ name: XMLName, _ attributes: [XMLAttribute]) {
+        flushText()
         elements += 1
         handler.xmlStart(name, attributes: attributes)
     }
 
-    fileprivate func end(_ name: XMLName) { handler.xmlEnd(name) }
-    fileprivate func text(_ text: String) { handler.xmlText(text) }
+    fileprivate func end(_ name: XMLName) {
+        flushText()
+        handler.xmlEnd(name)
+    }
+
+    fileprivate func text(_ bytes: UnsafeBufferPointer<UInt8>) { pendingText.append(contentsOf: bytes) }
+
+    fileprivate func text(_ text: String) { pendingText.append(contentsOf: text.utf8) }
+
+    private func flushText() {
+        guard !pendingText.isEmpty else { return }
+        handler.xmlText(String(decoding: pendingText, as: UTF8.self))
+        pendingText.removeAll(keepingCapacity: true)
+    }
 }
 
 // MARK: - libxml2 callbacks (C functions: the reader comes back through the context pointer)
@@ -219,7 +236,7 @@ private func charactersCallback(
     _ context: UnsafeMutableRawPointer?, _ characters: UnsafePointer<xmlChar>?, _ count: Int32
 ) {
     guard let characters, count > 0 else { return }
-    reader(context)?.text(String(decoding: UnsafeBufferPointer(start: characters, count: Int(count)), as: UTF8.self))
+    reader(context)?.text(UnsafeBufferPointer(start: characters, count: Int(count)))
 }
 
 /// Only the five predefined entities and the HTML names below are known; whatever the
