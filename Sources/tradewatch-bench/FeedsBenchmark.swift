@@ -50,7 +50,9 @@ struct FeedsBenchmark: AsyncParsableCommand {
     }
 
     private func generate(format: String, megabytes: Int, path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw ValidationError("cannot create \(path)")
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         let rss = format == "rss"
