@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import TradeWatchCache
+import TradeWatchModel
+
+struct DiffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "What changed between two revisions: figures old → new, articles by field.",
+        discussion: """
+            RANGE is FROM..TO, each a revision number, latest, latest~N or @TIME (RFC 3339 or a date); \
+            a single revision R means the change R made. Without RANGE, each source's latest revision \
+            against the one before it.
+            """)
+
+    @OptionGroup var cache: CacheOptions
+
+    @Argument(help: "FROM..TO, or one revision.")
+    var range: String?
+
+    @Option(help: "Only these sources (repeatable).")
+    var source: [String] = []
+
+    @Option(help: "Only this dataset.")
+    var dataset: String?
+
+    @Option(help: "Only series keys matching this glob, e.g. '*CMD=6704*'.")
+    var key: String?
+
+    @Flag(help: "Print one JSON document.")
+    var json = false
+
+    func validate() throws {
+        if let range, Self.parse(range) == nil {
+            throw ValidationError(
+                "'\(range)' is not a revision range like 12..15, latest~1..latest or @2019-07-01..latest")
+        }
+    }
+
+    static func parse(_ range: String) -> (RevisionPoint?, RevisionPoint)? {
+        let parts = range.components(separatedBy: "..")
+        switch parts.count {
+        case 1: return RevisionPoint(parts[0]).map { (nil, $0) }
+        case 2:
+            guard let from = RevisionPoint(parts[0]), let to = RevisionPoint(parts[1]) else { return nil }
+            return (from, to)
+        default: return nil
+        }
+    }
+
+    func run() async throws {
+        let db = try cache.open()
+        let filter = RowFilter(sources: source.isEmpty ? nil : source, dataset: dataset, keyGlob: key)
+        var diffs: [CacheDiff] = []
+        if let range, let (from, to) = Self.parse(range) {
+            let end = try db.resolve(to)
+            let start = try from.map { try db.resolve($0) } ?? max(0, end - 1)
+            diffs.append(try db.diff(from: start, to: end, filter: filter))
+        } else {
+            // Each source's latest revision against its previous one.
+            let sources = Set(try db.log(sources: filter.sources).map(\.source)).sorted()
+            for name in sources {
+                let recent = try db.log(sources: [name], limit: 2)
+                guard let latest = recent.first else { continue }
+                let previous = recent.count > 1 ? recent[1].id : 0
+                var scoped = filter
+                scoped.sources = [name]
+                diffs.append(try db.diff(from: previous, to: latest.id, filter: scoped))
+            }
+        }
+        if json {
+            try Terminal.printJSON(["diffs": diffs.map(DiffReport.init)])
+            return
+        }
+        for diff in diffs { Terminal.print(DiffReport(diff).text()) }
+        if diffs.allSatisfy({ $0.observations.isEmpty && $0.entries.isEmpty }) { Terminal.print("no changes") }
+    }
+}
+
+/// `diff --json`: one object per compared pair of revisions.
+struct DiffReport: Encodable {
+    struct Figure: Encodable {
+        var kind: String
+        var source: String
+        var dataset: String
+        var series: String
+        var period: String
+        var old: Version?
+        var new: Version?
+        /// (new − old) / |old|, when both are numbers and old is not zero.
+        var relativeChange: Double?
+    }
+
+    struct Version: Encodable {
+        var value: String?
+        var unit: String?
+        var status: String?
+        var attributes: [String: String]
+        var revision: Int64
+    }
+
+    struct Article: Encodable {
+        var kind: String
+        var source: String
+        var key: String
+        var changedFields: [String]
+        var oldTitle: String?
+        var newTitle: String?
+        var link: String?
+    }
+
+    var from: Int64
+    var to: Int64
+    var observations: [Figure]
+    var entries: [Article]
+
+    init(_ diff: CacheDiff) {
+        from = diff.from
+        to = diff.to
+        observations = diff.observations.map { change in
+            func version(_ v: ObservationVersion?) -> Version? {
+                v.map {
+                    Version(
+                        value: $0.value, unit: $0.unit, status: $0.status, attributes: $0.attributes,
+                        revision: $0.fromRevision)
+                }
+            }
+            var relative: Double?
+            if let old = change.old?.number, let new = change.new?.number, old != 0 {
+                relative = (new - old) / abs(old)
+            }
+            return Figure(
+                kind: change.kind.rawValue, source: change.source, dataset: change.key.dataset,
+                series: change.key.series, period: change.key.period, old: version(change.old),
+                new: version(change.new), relativeChange: relative)
+        }
+        entries = diff.entries.map { change in
+            Article(
+                kind: change.kind.rawValue, source: change.source, key: change.key, changedFields: change.changedFields,
+                oldTitle: change.old?.entry.title, newTitle: change.new?.entry.title,
+                link: (change.new ?? change.old)?.entry.link)
+        }
+    }
+
+    func text() -> String {
+        var lines: [String] = []
+        if !observations.isEmpty {
+            lines.append("figures \(from)..\(to)")
+            var table = Table([
+                ("", .left), ("SOURCE", .left), ("DATASET", .left), ("SERIES", .left), ("PERIOD", .left),
+                ("OLD", .right), ("NEW", .right), ("CHANGE", .right), ("FLAGS", .left),
+            ])
+            for figure in observations {
+                let sign = figure.kind == "added" ? "+" : figure.kind == "removed" ? "-" : "~"
+                let change = figure.relativeChange.map { String(format: "%+.1f%%", $0 * 100) } ?? ""
+                let oldFlag = figure.old?.status ?? ""
+                let newFlag = figure.new?.status ?? ""
+                let flags =
+                    figure.old != nil && figure.new != nil && oldFlag != newFlag ? "\(oldFlag) → \(newFlag)" : newFlag
+                table.add([
+                    sign, figure.source, figure.dataset, figure.series, figure.period, figure.old?.value ?? "",
+                    figure.new?.value ?? "", change, flags,
+                ])
+            }
+            lines.append(table.render())
+        }
+        if !entries.isEmpty {
+            lines.append("articles \(from)..\(to)")
+            var table = Table([("", .left), ("SOURCE", .left), ("TITLE", .left), ("FIELDS", .left)])
+            for article in entries {
+                let sign = article.kind == "added" ? "+" : article.kind == "removed" ? "-" : "~"
+                table.add([
+                    sign, article.source, String((article.newTitle ?? article.oldTitle ?? article.key).prefix(70)),
+                    article.changedFields.joined(separator: ","),
+                ])
+            }
+            lines.append(table.render())
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import TestSupport
+import Testing
+import TradeWatchCache
+import TradeWatchModel
+
+/// `log`, `diff` and `history` on a cache built through the cache's API.
+@Suite("Revision commands end to end")
+struct RevisionCommandsTests {
+    let cli = builtProduct("tradewatch")
+
+    /// customs: r1 adds two figures; news: r2 adds an article; customs: r3 revises one figure
+    /// (P → A) and removes the other; news: r4 edits the article's title.
+    static func scriptedCache(_ directory: TemporaryDirectory) throws -> String {
+        let path = directory.file("cache.db")
+        let cache = try CacheDatabase(path: path)
+        let series = SeriesKey(["FREQ": "M", "REPORTER": "156", "PARTNER": "408", "CMD": "6704"])
+        let other = SeriesKey(["FREQ": "M", "REPORTER": "156", "PARTNER": "408", "CMD": "9701"])
+        var clock = Date(timeIntervalSince1970: 1_561_939_200)
+        func figures(_ observations: [Observation]) throws {
+            clock += 3600
+            try cache.recordFetch(
+                source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: clock, url: "http://127.0.0.1/c"),
+                result: .parsed(Pull(observations: observations, observationScope: .wholeSource)), finishedAt: clock)
+        }
+        func articles(_ title: String) throws {
+            clock += 3600
+            let entry = Entry(
+                key: "urn:a1", id: "urn:a1", title: title, link: "https://example.org/a1", summary: "Wigs")
+            try cache.recordFetch(
+                source: "news", kind: "feed", attempt: FetchAttempt(startedAt: clock, url: "http://127.0.0.1/n"),
+                result: .parsed(Pull(entries: [entry], entryScope: .all)), finishedAt: clock)
+        }
+        try figures([
+            Observation(dataset: "TRADE", series: series, period: Period("2019-03"), value: "1000", status: "P"),
+            Observation(dataset: "TRADE", series: other, period: Period("2019-03"), value: "5"),
+        ])
+        try articles("Wig exports rise")
+        try figures([
+            Observation(dataset: "TRADE", series: series, period: Period("2019-03"), value: "1250", status: "A")
+        ])
+        try articles("Wig exports surge")
+        return path
+    }
+
+    @Test("log lists revisions newest first, with counts, as a table and as JSON")
+    func log() throws {
+        let directory = TemporaryDirectory()
+        let db = try Self.scriptedCache(directory)
+        let table = try run(cli, ["log", "--db", db])
+        #expect(table.status == 0, "\(table.stderr)")
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("REV") == true)
+        #expect(lines.count == 5)
+        #expect(lines[1].hasPrefix("4") && lines[1].contains("news"))
+        let json = try run(cli, ["log", "--db", db, "--json", "--source", "customs"])
+        let revisions = try #require(
+            (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["revisions"]
+                as? [[String: Any]])
+        #expect(revisions.map { $0["id"] as? Int } == [3, 1])
+        #expect(revisions.first?["changed"] as? Int == 1)
+        #expect(revisions.first?["removed"] as? Int == 1)
+        #expect(revisions.first?["createdAt"] as? String == "2019-07-01T03:00:00.000Z")
+    }
+
+    @Test("diff shows old → new with the relative change and the flag change; by default each source's last change")
+    func diff() throws {
+        let directory = TemporaryDirectory()
+        let db = try Self.scriptedCache(directory)
+        let table = try run(cli, ["diff", "--db", db, "1..3"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("1000"))
+        #expect(table.stdout.contains("1250"))
+        #expect(table.stdout.contains("+25.0%"))
+        #expect(table.stdout.contains("P → A"))
+
+        let json = try run(cli, ["diff", "--db", db, "--json"])
+        let diffs = try #require(
+            (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["diffs"]
+                as? [[String: Any]])
+        #expect(diffs.count == 2)
+        let figures = diffs.flatMap { $0["observations"] as? [[String: Any]] ?? [] }
+        #expect(figures.map { $0["kind"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") } == ["changed", "removed"])
+        let articles = diffs.flatMap { $0["entries"] as? [[String: Any]] ?? [] }
+        #expect(articles.first?["changedFields"] as? [String] == ["title"])
+        #expect(articles.first?["oldTitle"] as? String == "Wig exports rise")
+
+        let filtered = try run(cli, ["diff", "--db", db, "1..3", "--key", "*CMD=9701*", "--json"])
+        #expect(filtered.stdout.contains("removed") && !filtered.stdout.contains("1250"))
+        #expect(try run(cli, ["diff", "--db", db, "x..y"]).status == 2)
+    }
+
+    @Test("history lists every version of a figure and of an article")
+    func history() throws {
+        let directory = TemporaryDirectory()
+        let db = try Self.scriptedCache(directory)
+        let figure = try run(cli, ["history", "--db", db, "FREQ=M.REPORTER=156.PARTNER=408.CMD=6704@2019-03"])
+        #expect(figure.status == 0, "\(figure.stderr)")
+        let rows = figure.stdout.split(separator: "\n").dropFirst()
+        #expect(rows.count == 2)
+        #expect(rows.first?.contains("1000") == true && rows.first?.contains("P") == true)
+        #expect(rows.last?.contains("1250") == true && rows.last?.contains("now") == true)
+
+        let article = try run(cli, ["history", "--db", db, "urn:a1", "--json"])
+        let versions = try #require(
+            (try JSONSerialization.jsonObject(with: Data(article.stdout.utf8)) as? [String: Any])?["versions"]
+                as? [[String: Any]])
+        #expect(versions.map { $0["title"] as? String } == ["Wig exports rise", "Wig exports surge"])
+        #expect(versions.last?["changedFields"] as? [String] == ["title"])
+
+        let missing = try run(cli, ["history", "--db", db, "FREQ=A@1999"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no figure"))
+    }
+}
