@@ -13,7 +13,10 @@ struct TradeWatchCLI: AsyncParsableCommand {
             2 a usage error.
             """,
         version: TradeWatch.version,
-        subcommands: [LogCommand.self, DiffCommand.self, HistoryCommand.self, InspectCommand.self, VerifyCommand.self])
+        subcommands: [
+            StatusCommand.self, LogCommand.self, DiffCommand.self, HistoryCommand.self, InspectCommand.self,
+            VerifyCommand.self,
+        ])
 
     /// Runs the command and maps every error to one line on stderr and a documented exit code.
     static func main() async {

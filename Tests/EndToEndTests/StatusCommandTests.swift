@@ -1,0 +1,62 @@
+import Foundation
+import TestSupport
+import Testing
+import TradeWatchCache
+import TradeWatchModel
+
+@Suite("status and status --check")
+struct StatusCommandTests {
+    let cli = builtProduct("tradewatch")
+
+    @Test("Every exit code of --check: 0 fresh, 1 stale or failing, 2 daemon down or cache unreadable")
+    func checkCodes() throws {
+        let directory = TemporaryDirectory()
+        let db = try RevisionCommandsTests.scriptedCache(directory)
+
+        let noDaemon = try run(cli, ["status", "--db", db, "--check"])
+        #expect(noDaemon.status == 2)
+        #expect(noDaemon.stdout.hasPrefix("TRADEWATCH CRITICAL - daemon down"))
+
+        let cache = try CacheDatabase(path: db)
+        try cache.beat(pid: 4242, version: TradeWatch.version, startedAt: Date(), status: "2 sources")
+        let stale = try run(cli, ["status", "--db", db, "--check"])
+        #expect(stale.status == 1)
+        #expect(stale.stdout.contains("stale: customs, news"))
+
+        let fresh = try run(cli, ["status", "--db", db, "--check", "--max-age", "100000d"])
+        #expect(fresh.status == 0, "\(fresh.stdout)")
+        #expect(fresh.stdout == "TRADEWATCH OK - 2 sources fresh\n")
+
+        try cache.recordFetch(
+            source: "news", kind: "feed", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/n"),
+            result: .failed(code: "http-status", message: "the server answered HTTP 500"))
+        let failing = try run(cli, ["status", "--db", db, "--check", "--max-age", "100000d"])
+        #expect(failing.status == 1)
+        #expect(failing.stdout.contains("failing: news"))
+
+        let unreadable = try run(cli, ["status", "--db", directory.file("absent.db"), "--check"])
+        #expect(unreadable.status == 2)
+        #expect(unreadable.stdout.hasPrefix("TRADEWATCH CRITICAL - cache unreadable"))
+    }
+
+    @Test("The status table and JSON show each source with its counts and last error")
+    func table() throws {
+        let directory = TemporaryDirectory()
+        let db = try RevisionCommandsTests.scriptedCache(directory)
+        let cache = try CacheDatabase(path: db)
+        try cache.recordFetch(
+            source: "news", kind: "feed", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/n"),
+            result: .failed(code: "timeout", message: "the server did not answer in time"))
+        let text = try run(cli, ["status", "--db", db])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("daemon: never started"))
+        #expect(text.stdout.contains("timeout: the server did not answer in time"))
+        let json = try run(cli, ["status", "--db", db, "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let sources = try #require(report["sources"] as? [[String: Any]])
+        #expect(sources.map { $0["name"] as? String } == ["customs", "news"])
+        #expect(sources.first?["observations"] as? Int == 1)
+        #expect(sources.last?["consecutiveFailures"] as? Int == 1)
+        #expect(report["daemonAlive"] as? Bool == false)
+    }
+}
