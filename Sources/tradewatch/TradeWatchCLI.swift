@@ -14,7 +14,8 @@ struct TradeWatchCLI: AsyncParsableCommand {
             """,
         version: TradeWatch.version,
         subcommands: [
-            StatusCommand.self, LogCommand.self, DiffCommand.self, HistoryCommand.self, InspectCommand.self,
+            StatusCommand.self, LogCommand.self, DiffCommand.self, HistoryCommand.self, SearchCommand.self,
+            InspectCommand.self,
             VerifyCommand.self,
         ])
 

@@ -113,3 +113,23 @@ struct RevisionCommandsTests {
         #expect(missing.stderr.contains("no figure"))
     }
 }
+
+@Suite("search end to end")
+struct SearchCommandTests {
+    let cli = builtProduct("tradewatch")
+
+    @Test("search finds current articles with highlighted snippets; a bad query is a usage error")
+    func search() throws {
+        let directory = TemporaryDirectory()
+        let db = try RevisionCommandsTests.scriptedCache(directory)
+        let result = try run(cli, ["search", "--db", db, "surge"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Wig exports surge"))
+        #expect(result.stdout.contains("[surge]"))
+        let old = try run(cli, ["search", "--db", db, "rise", "--json"])
+        #expect(old.stdout.contains("\"hits\" : [\n\n  ]") || old.stdout.contains("\"hits\" : []"))
+        let broken = try run(cli, ["search", "--db", db, "\"unbalanced"])
+        #expect(broken.status == 2)
+        #expect(broken.stderr.contains("cannot search"))
+    }
+}

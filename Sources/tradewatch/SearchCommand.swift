@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import TradeWatchCache
+import TradeWatchModel
+
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Full-text search over the current version of every article.",
+        discussion: "QUERY is SQLite FTS5 syntax: words (all must match), \"a phrase\", OR, NOT, prefix*.")
+
+    @OptionGroup var cache: CacheOptions
+
+    @Argument(help: "What to look for.")
+    var query: String
+
+    @Option(help: "Only these sources (repeatable).")
+    var source: [String] = []
+
+    @Option(help: "Only articles published at or after this time (RFC 3339 or a date).")
+    var since: String?
+
+    @Option(help: "At most this many hits.")
+    var limit = 20
+
+    @Flag(help: "Print one JSON document.")
+    var json = false
+
+    func validate() throws {
+        if let since, TimeArgument.parse(since) == nil {
+            throw ValidationError("--since: '\(since)' is not a time like 2019-07-03")
+        }
+        if limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() async throws {
+        let hits: [SearchHit]
+        do {
+            hits = try cache.open().search(
+                query, sources: source.isEmpty ? nil : source, since: since.flatMap(TimeArgument.parse), limit: limit)
+        } catch let error as CacheError where error.code == .database {
+            throw CommandFailure(message: "cannot search for '\(query)': \(error.message)", exitCode: 2)
+        }
+        let report = SearchReport(hits: hits)
+        if json {
+            try Terminal.printJSON(report)
+            return
+        }
+        if hits.isEmpty { Terminal.print("no matches") }
+        for hit in report.hits {
+            let date = hit.published.map { String(Timestamp.format($0).prefix(10)) } ?? "          "
+            Terminal.print("\(date)  \(hit.source)  \(hit.title ?? hit.key)")
+            if let link = hit.link { Terminal.print("            \(link)") }
+            Terminal.print("            " + Self.highlight(hit.snippet))
+        }
+    }
+
+    /// Matches come back between [ and ]: bold them on a terminal, leave the brackets otherwise.
+    static func highlight(_ snippet: String) -> String {
+        guard Terminal.useColour else { return snippet }
+        return snippet.replacingOccurrences(of: "[", with: "\u{1b}[1m").replacingOccurrences(of: "]", with: "\u{1b}[0m")
+    }
+}
+
+/// `search --json`.
+struct SearchReport: Encodable {
+    struct Hit: Encodable {
+        var source: String
+        var key: String
+        var title: String?
+        var link: String?
+        var published: Date?
+        /// The matching text with matches between `[` and `]`.
+        var snippet: String
+    }
+
+    var hits: [Hit]
+
+    init(hits: [SearchHit]) {
+        self.hits = hits.map {
+            Hit(
+                source: $0.source, key: $0.entry.entry.key, title: $0.entry.entry.title, link: $0.entry.entry.link,
+                published: $0.entry.entry.published ?? $0.entry.entry.updated, snippet: $0.snippet)
+        }
+    }
+}
