@@ -26,10 +26,23 @@ public final class CSVWriter {
         if buffer.count >= flushThreshold { try flush() }
     }
 
+    /// One CSV line (without its CRLF), quoted by the same rule the writer follows.
+    public static func line(_ fields: [String?]) -> String {
+        fields.map { field -> String in
+            guard let field else { return "" }
+            guard needsQuotes(field) else { return field }
+            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }.joined(separator: ",")
+    }
+
+    /// RFC 4180: a field holding a comma, a quote, CR or LF is quoted.
+    static func needsQuotes(_ field: String) -> Bool {
+        field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+    }
+
     private func append(_ field: String) {
         let utf8 = field.utf8
-        let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
-        guard needsQuotes else {
+        guard Self.needsQuotes(field) else {
             buffer.append(contentsOf: utf8)
             return
         }

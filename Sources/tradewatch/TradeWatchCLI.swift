@@ -14,7 +14,9 @@ struct TradeWatchCLI: AsyncParsableCommand {
             """,
         version: TradeWatch.version,
         subcommands: [
-            StatusCommand.self, LogCommand.self, DiffCommand.self, HistoryCommand.self, SearchCommand.self,
+            StatusCommand.self, SourcesCommand.self, LogCommand.self, DiffCommand.self, HistoryCommand.self,
+            SearchCommand.self,
+            ShowCommand.self,
             InspectCommand.self,
             VerifyCommand.self,
         ])

@@ -133,3 +133,37 @@ struct SearchCommandTests {
         #expect(broken.stderr.contains("cannot search"))
     }
 }
+
+@Suite("show end to end")
+struct ShowCommandTests {
+    let cli = builtProduct("tradewatch")
+
+    @Test("show gives a source's data as of any revision, as a table, CSV or JSON")
+    func show() throws {
+        let directory = TemporaryDirectory()
+        let db = try RevisionCommandsTests.scriptedCache(directory)
+        let latest = try run(cli, ["show", "--db", db, "customs", "--format", "csv"])
+        #expect(latest.status == 0, "\(latest.stderr)")
+        #expect(latest.stdout.split(separator: "\n").count == 2)
+        #expect(latest.stdout.contains("2019-03,1250,,A,3"))
+        let before = try run(cli, ["show", "--db", db, "customs", "--as-of", "1", "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any])
+        let rows = try #require(report["observations"] as? [[String: Any]])
+        #expect(rows.compactMap { $0["value"] as? String }.sorted() == ["1000", "5"])
+        let articles = try run(cli, ["show", "--db", db, "news", "--as-of", "@2019-07-01T02:30:00Z"])
+        #expect(articles.stdout.contains("Wig exports rise"))
+        #expect(try run(cli, ["show", "--db", db, "nowhere"]).status == 1)
+    }
+
+    @Test("sources lists what the cache holds of each source")
+    func sources() throws {
+        let directory = TemporaryDirectory()
+        let db = try RevisionCommandsTests.scriptedCache(directory)
+        let result = try run(cli, ["sources", "--db", db])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[1].hasPrefix("customs") && lines[1].hasSuffix("3"))
+        #expect(lines[2].hasPrefix("news") && lines[2].hasSuffix("4"))
+    }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import TradeWatchCache
+import TradeWatchExport
+import TradeWatchModel
+
+struct ShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "The data of one source as of a revision: its figures and articles.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table
+        case csv
+        case ndjson
+    }
+
+    @OptionGroup var cache: CacheOptions
+
+    @Argument(help: "The source's name.")
+    var source: String
+
+    @Option(help: "A revision (number, latest, latest~N, @TIME); default latest.")
+    var asOf: String = "latest"
+
+    @Option(help: "table, csv or ndjson (one JSON object per row).")
+    var format: Format = .table
+
+    @Flag(help: "Print one JSON document.")
+    var json = false
+
+    func validate() throws {
+        if RevisionPoint(asOf) == nil {
+            throw ValidationError("--as-of: '\(asOf)' is not a revision like 12, latest~1 or @2019-07-03")
+        }
+    }
+
+    func run() async throws {
+        let db = try cache.open()
+        guard try db.status().contains(where: { $0.name == source }) else {
+            throw CommandFailure(message: "no source named '\(source)' in the cache", exitCode: 1)
+        }
+        let revision = try db.resolve(RevisionPoint(asOf) ?? .latest)
+        let observations = try db.observations(at: revision, filter: RowFilter(sources: [source]))
+        let entries = try db.entries(at: revision, sources: [source])
+        if json {
+            try Terminal.printJSON(ShowReport(revision: revision, observations: observations, entries: entries))
+            return
+        }
+        switch format {
+        case .ndjson:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .custom { date, encoder in
+                var container = encoder.singleValueContainer()
+                try container.encode(Timestamp.format(date))
+            }
+            for observation in observations {
+                Terminal.print(String(decoding: try encoder.encode(observation), as: UTF8.self))
+            }
+            for entry in ShowReport.articles(entries) {
+                Terminal.print(String(decoding: try encoder.encode(entry), as: UTF8.self))
+            }
+        case .csv:
+            var lines = [CSVWriter.line(["dataset", "series", "period", "value", "unit", "status", "from_rev"])]
+            for o in observations {
+                lines.append(
+                    CSVWriter.line([o.dataset, o.series, o.period, o.value, o.unit, o.status, String(o.fromRevision)]))
+            }
+            if !entries.isEmpty {
+                lines.append(CSVWriter.line(["key", "published", "title", "link", "from_rev"]))
+                for version in entries {
+                    let e = version.entry
+                    lines.append(
+                        CSVWriter.line([
+                            e.key, e.published.map(Timestamp.format), e.title, e.link, String(version.fromRevision),
+                        ]))
+                }
+            }
+            Terminal.print(lines.joined(separator: "\n"))
+        case .table:
+            Terminal.print("\(source) as of revision \(revision)")
+            if !observations.isEmpty {
+                var table = Table([
+                    ("DATASET", .left), ("SERIES", .left), ("PERIOD", .left), ("VALUE", .right), ("UNIT", .left),
+                    ("STATUS", .left), ("SINCE", .right),
+                ])
+                for o in observations {
+                    table.add([
+                        o.dataset, o.series, o.period, o.value ?? "(missing)", o.unit ?? "", o.status ?? "",
+                        String(o.fromRevision),
+                    ])
+                }
+                Terminal.print(table.render())
+            }
+            if !entries.isEmpty {
+                var table = Table([("PUBLISHED", .left), ("TITLE", .left), ("LINK", .left)])
+                for version in entries {
+                    let e = version.entry
+                    table.add([
+                        e.published.map { String(Timestamp.format($0).prefix(16)) } ?? "",
+                        String((e.title ?? e.key).prefix(70)), e.link ?? "",
+                    ])
+                }
+                Terminal.print(table.render())
+            }
+            if observations.isEmpty && entries.isEmpty { Terminal.print("nothing at this revision") }
+        }
+    }
+}
+
+/// `show --json`.
+struct ShowReport: Encodable {
+    struct Article: Encodable {
+        var key: String
+        var id: String?
+        var title: String?
+        var link: String?
+        var published: Date?
+        var updated: Date?
+        var summary: String?
+        var categories: [String]
+        var fromRevision: Int64
+    }
+
+    var revision: Int64
+    var observations: [ObservationVersion]
+    var entries: [Article]
+
+    init(revision: Int64, observations: [ObservationVersion], entries: [EntryVersion]) {
+        self.revision = revision
+        self.observations = observations
+        self.entries = Self.articles(entries)
+    }
+
+    static func articles(_ entries: [EntryVersion]) -> [Article] {
+        entries.map {
+            Article(
+                key: $0.entry.key, id: $0.entry.id, title: $0.entry.title, link: $0.entry.link,
+                published: $0.entry.published, updated: $0.entry.updated, summary: $0.entry.summary,
+                categories: $0.entry.categories, fromRevision: $0.fromRevision)
+        }
+    }
+}
