@@ -66,7 +66,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Snapshot writers and the data-package manifest. Reads the cache, never writes it.
         .target(
-            name: "TradeWatchExport", dependencies: ["TradeWatchModel", "TradeWatchCache"],
+            name: "TradeWatchExport",
+            dependencies: ["TradeWatchModel", "TradeWatchCache", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
 
         .executableTarget(
@@ -122,7 +123,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "TradeWatchExportTests",
-            dependencies: ["TradeWatchExport", "TradeWatchCache", "TradeWatchModel"],
+            dependencies: [
+                "TradeWatchExport", "TradeWatchCache", "TradeWatchModel", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings),
         // Runs the built executables end to end.
         .testTarget(

@@ -44,29 +44,7 @@ enum ContentHash {
 /// one per changed observation and must write the same bytes for the same attributes.
 enum CanonicalJSON {
     static func object(_ dictionary: [String: String]) -> String? {
-        guard !dictionary.isEmpty else { return nil }
-        var out = "{"
-        for (index, key) in dictionary.keys.sorted().enumerated() {
-            if index > 0 { out += "," }
-            out += quoted(key) + ":" + quoted(dictionary[key] ?? "")
-        }
-        return out + "}"
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        dictionary.isEmpty ? nil : JSONText.sortedObject(dictionary)
     }
 
     static func parseObject(_ text: String?) -> [String: String] {

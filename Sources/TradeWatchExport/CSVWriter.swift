@@ -26,6 +26,13 @@ public final class CSVWriter {
         if buffer.count >= flushThreshold { try flush() }
     }
 
+    /// Writes `line` and a LF as they are (for NDJSON files, which share the buffering).
+    public func writeLine(_ line: String) throws {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(10)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
     /// One CSV line (without its CRLF), quoted by the same rule the writer follows.
     public static func line(_ fields: [String?]) -> String {
         fields.map { field -> String in

@@ -16,7 +16,7 @@ struct TradeWatchCLI: AsyncParsableCommand {
         subcommands: [
             StatusCommand.self, SourcesCommand.self, LogCommand.self, DiffCommand.self, HistoryCommand.self,
             SearchCommand.self,
-            ShowCommand.self,
+            ShowCommand.self, ExportCommand.self,
             InspectCommand.self,
             VerifyCommand.self,
         ])
