@@ -30,6 +30,9 @@ struct DiffCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON document.")
     var json = false
 
+    @Option(help: "Changed figures as csv or ndjson rows instead of tables.")
+    var format: RowFormat?
+
     func validate() throws {
         if let range, Self.parse(range) == nil {
             throw ValidationError(
@@ -70,6 +73,23 @@ struct DiffCommand: AsyncParsableCommand {
         }
         if json {
             try Terminal.printJSON(["diffs": diffs.map(DiffReport.init)])
+            return
+        }
+        if let format {
+            let figures = diffs.map(DiffReport.init).flatMap { report in report.observations.map { (report, $0) } }
+            try RowOutput.print(
+                figures, format: format,
+                header: [
+                    "from", "to", "kind", "source", "dataset", "series", "period", "old_value", "new_value",
+                    "old_status", "new_status", "relative_change",
+                ]
+            ) { report, f in
+                [
+                    String(report.from), String(report.to), f.kind, f.source, f.dataset, f.series, f.period,
+                    f.old?.value,
+                    f.new?.value, f.old?.status, f.new?.status, f.relativeChange.map { String($0) },
+                ]
+            }
             return
         }
         for diff in diffs { Terminal.print(DiffReport(diff).text()) }

@@ -24,6 +24,9 @@ struct LogCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON document.")
     var json = false
 
+    @Option(help: "Rows as csv or ndjson instead of a table.")
+    var format: RowFormat?
+
     func validate() throws {
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, TimeArgument.parse(value) == nil {
@@ -39,6 +42,18 @@ struct LogCommand: AsyncParsableCommand {
             until: until.flatMap(TimeArgument.parse), limit: limit)
         if json {
             try Terminal.printJSON(["revisions": revisions])
+            return
+        }
+        if let format {
+            try RowOutput.print(
+                revisions, format: format,
+                header: ["id", "source", "fetchID", "createdAt", "added", "changed", "removed"]
+            ) { r in
+                [
+                    String(r.id), r.source, r.fetchID.map(String.init), Timestamp.format(r.createdAt), String(r.added),
+                    String(r.changed), String(r.removed),
+                ]
+            }
             return
         }
         var table = Table([

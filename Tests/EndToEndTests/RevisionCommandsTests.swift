@@ -85,6 +85,18 @@ struct RevisionCommandsTests {
         #expect(articles.first?["changedFields"] as? [String] == ["title"])
         #expect(articles.first?["oldTitle"] as? String == "Wig exports rise")
 
+        let csv = try run(cli, ["diff", "--db", db, "1..3", "--format", "csv"])
+        #expect(csv.stdout.hasPrefix("from,to,kind,source,dataset,series,period,old_value,new_value"))
+        #expect(
+            csv.stdout.contains(
+                "1,3,changed,customs,TRADE,FREQ=M.REPORTER=156.PARTNER=408.CMD=6704,2019-03,1000,1250,P,A,0.25"))
+        let ndjson = try run(cli, ["log", "--db", db, "--format", "ndjson"])
+        let lines = ndjson.stdout.split(separator: "\n")
+        #expect(lines.count == 4)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect(first?["id"] as? String == "4")
+        #expect(first?["source"] as? String == "news")
+
         let filtered = try run(cli, ["diff", "--db", db, "1..3", "--key", "*CMD=9701*", "--json"])
         #expect(filtered.stdout.contains("removed") && !filtered.stdout.contains("1250"))
         #expect(try run(cli, ["diff", "--db", db, "x..y"]).status == 2)
