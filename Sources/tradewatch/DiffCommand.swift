@@ -33,7 +33,23 @@ struct DiffCommand: AsyncParsableCommand {
     @Option(help: "Changed figures as csv or ndjson rows instead of tables.")
     var format: RowFormat?
 
+    @Option(help: "Compare the cache as it was at this time (RFC 3339 or a date) with now, or with --until.")
+    var since: String?
+
+    @Option(help: "With --since, the later end instead of the latest revision.")
+    var until: String?
+
+    @Flag(help: "Show the old and new title and summary of every changed article.")
+    var full = false
+
     func validate() throws {
+        for (name, value) in [("--since", since), ("--until", until)] {
+            if let value, TimeArgument.parse(value) == nil {
+                throw ValidationError("\(name): '\(value)' is not a time like 2019-07-03 or 2019-07-03T12:00:00Z")
+            }
+        }
+        if range != nil && since != nil { throw ValidationError("give a range or --since, not both") }
+        if until != nil && since == nil { throw ValidationError("--until needs --since") }
         if let range, Self.parse(range) == nil {
             throw ValidationError(
                 "'\(range)' is not a revision range like 12..15, latest~1..latest or @2019-07-01..latest")
@@ -51,11 +67,32 @@ struct DiffCommand: AsyncParsableCommand {
         }
     }
 
+    /// The old and new title and summary of each changed article, as `-`/`+` lines.
+    static func fullText(_ diff: CacheDiff) -> String {
+        var lines: [String] = []
+        for change in diff.entries where change.kind == .changed {
+            lines.append("~ \(change.source) \(change.key)")
+            for (field, old, new) in [
+                ("title", change.old?.entry.title, change.new?.entry.title),
+                ("summary", change.old?.entry.summary, change.new?.entry.summary),
+            ] where old != new {
+                lines.append("  \(field):")
+                lines.append("  - " + (old ?? ""))
+                lines.append("  + " + (new ?? ""))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
     func run() async throws {
         let db = try cache.open()
         let filter = RowFilter(sources: source.isEmpty ? nil : source, dataset: dataset, keyGlob: key)
         var diffs: [CacheDiff] = []
-        if let range, let (from, to) = Self.parse(range) {
+        if let since = since.flatMap(TimeArgument.parse) {
+            let start = try db.resolve(.time(since))
+            let end = try until.flatMap(TimeArgument.parse).map { try db.resolve(.time($0)) } ?? db.resolve(.latest)
+            diffs.append(try db.diff(from: start, to: end, filter: filter))
+        } else if let range, let (from, to) = Self.parse(range) {
             let end = try db.resolve(to)
             let start = try from.map { try db.resolve($0) } ?? max(0, end - 1)
             diffs.append(try db.diff(from: start, to: end, filter: filter))
@@ -92,7 +129,10 @@ struct DiffCommand: AsyncParsableCommand {
             }
             return
         }
-        for diff in diffs { Terminal.print(DiffReport(diff).text()) }
+        for diff in diffs {
+            Terminal.print(DiffReport(diff).text())
+            if full { Terminal.print(Self.fullText(diff)) }
+        }
         if diffs.allSatisfy({ $0.observations.isEmpty && $0.entries.isEmpty }) { Terminal.print("no changes") }
     }
 }

@@ -97,6 +97,13 @@ struct RevisionCommandsTests {
         #expect(first?["id"] as? String == "4")
         #expect(first?["source"] as? String == "news")
 
+        let full = try run(cli, ["diff", "--db", db, "--since", "2019-07-01T02:30:00Z", "--full"])
+        #expect(full.status == 0, "\(full.stderr)")
+        #expect(full.stdout.contains("  - Wig exports rise"))
+        #expect(full.stdout.contains("  + Wig exports surge"))
+        #expect(full.stdout.contains("1250"))
+        #expect(try run(cli, ["diff", "--db", db, "--until", "2019-07-02"]).status == 2)
+
         let filtered = try run(cli, ["diff", "--db", db, "1..3", "--key", "*CMD=9701*", "--json"])
         #expect(filtered.stdout.contains("removed") && !filtered.stdout.contains("1250"))
         #expect(try run(cli, ["diff", "--db", db, "x..y"]).status == 2)
