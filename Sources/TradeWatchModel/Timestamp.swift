@@ -15,10 +15,36 @@ public enum Timestamp {
 
     /// Reads what `format` writes, and RFC 3339 with or without fractions or with an offset.
     public static func parse(_ text: String) -> Date? {
+        // Text in the cache's own layout is read exactly: no rolling 30 February into March.
+        if text.utf8.count == 24, text.hasSuffix("Z") { return parseOwn(text) }
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
             return date
         }
         return try? Date(text, strategy: Date.ISO8601FormatStyle())
+    }
+
+    /// The exact layout `format` writes, read without Foundation: the cache reads thousands
+    /// of these per status or log query.
+    private static func parseOwn(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 24, bytes[4] == 45, bytes[7] == 45, bytes[10] == 84, bytes[13] == 58, bytes[16] == 58,
+            bytes[19] == 46, bytes[23] == 90
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in bytes[range] {
+                guard byte >= 48 && byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            let millis = number(20..<23), let date = CalendarDate(validating: year, month, day), hour < 24,
+            minute < 60, second < 61
+        else { return nil }
+        let seconds = Double(date.daysSinceEpoch) * 86_400 + Double(hour * 3600 + minute * 60 + second)
+        return Date(timeIntervalSince1970: seconds + Double(millis) / 1000)
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {

@@ -9,7 +9,9 @@ struct BenchTool: AsyncParsableCommand {
         abstract: "tradewatch's benchmarks, and the load the crash tests interrupt.",
         discussion: "Each benchmark prints one JSON object per figure on stdout; scripts/bench tabulates them.",
         version: TradeWatch.version,
-        subcommands: [CacheBenchmark.self, FetchBenchmark.self, FeedsBenchmark.self, ChurnCommand.self])
+        subcommands: [
+            CacheBenchmark.self, FetchBenchmark.self, FeedsBenchmark.self, CLIBenchmark.self, ChurnCommand.self,
+        ])
 }
 
 /// One measured figure, side by side with its peer.

@@ -26,10 +26,12 @@ struct Table {
             }
         }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
+            var text = cells.enumerated().map { index, cell in
                 let padding = String(repeating: " ", count: max(0, widths[index] - cell.count))
                 return alignments[index] == .right ? padding + cell : cell + padding
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ")
+            while text.last == " " { text.removeLast() }  // no trailing padding
+            return text
         }
         return ([line(headers)] + rows.map(line)).joined(separator: "\n")
     }

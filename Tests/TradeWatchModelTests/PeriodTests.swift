@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TradeWatchModel
 
@@ -48,5 +49,28 @@ struct PeriodTests {
         }
         #expect(CalendarDate("1970-01-01")?.daysSinceEpoch == 0)
         #expect(CalendarDate("2000-03-01")?.daysSinceEpoch == 11_017)
+    }
+}
+
+@Suite("Timestamps as the cache stores them")
+struct TimestampTests {
+    @Test("format and parse round-trip to the millisecond, before and after 1970")
+    func roundTrip() {
+        for seconds in [0.0, 1_561_939_200.123, -86_400.5, 4_102_444_799.999, 951_782_400] {
+            let date = Date(timeIntervalSince1970: seconds)
+            let text = Timestamp.format(date)
+            #expect(text.count == 24)
+            let back = Timestamp.parse(text)
+            #expect(back.map { abs($0.timeIntervalSince1970 - seconds) < 0.001 } == true, "\(text)")
+        }
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00.000Z")
+    }
+
+    @Test("Other RFC 3339 forms still read; nonsense does not")
+    func otherForms() {
+        #expect(Timestamp.parse("2019-07-01T09:00:00+09:00") == Date(timeIntervalSince1970: 1_561_939_200))
+        #expect(Timestamp.parse("2019-07-01T00:00:00Z") == Date(timeIntervalSince1970: 1_561_939_200))
+        #expect(Timestamp.parse("2019-02-30T00:00:00.000Z") == nil)
+        #expect(Timestamp.parse("yesterday") == nil)
     }
 }
