@@ -52,7 +52,7 @@ struct RevisionCommandsTests {
         let lines = table.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("REV") == true)
         #expect(lines.count == 5)
-        #expect(lines[1].hasPrefix("4") && lines[1].contains("news"))
+        #expect(lines[1].drop { $0 == " " }.hasPrefix("4") && lines[1].contains("news"))
         let json = try run(cli, ["log", "--db", db, "--json", "--source", "customs"])
         let revisions = try #require(
             (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["revisions"]
