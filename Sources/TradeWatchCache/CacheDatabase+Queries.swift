@@ -64,6 +64,26 @@ extension CacheDatabase {
         }
     }
 
+    /// Streams the observations visible at `revision` as the text SQLite holds, without making
+    /// Swift values: the fast path for exports. Columns are those of `ObservationTextRow`.
+    public func forEachObservationText(
+        at revision: Int64, filter: RowFilter = RowFilter(), _ body: (ObservationTextRow) throws -> Void
+    ) throws {
+        let (clause, arguments) = Self.filterSQL(filter, table: "o")
+        try read { db in
+            let statement = try db.makeStatement(
+                sql: """
+                    SELECT \(Self.observationColumns) FROM observation o JOIN series se ON se.id = o.series_id
+                    JOIN source s ON s.id = se.source_id
+                    WHERE o.from_rev <= ? AND (o.to_rev IS NULL OR o.to_rev > ?) \(clause)
+                    ORDER BY s.name, se.dataset, se.series_key, o.period_start, o.period
+                    """)
+            try statement.setArguments(StatementArguments([revision, revision]) + arguments)
+            let raw = RawStatement(statement, in: db)
+            while try raw.step() { try body(ObservationTextRow(statement: raw)) }
+        }
+    }
+
     /// The entries visible at `revision`, newest first.
     public func entries(at revision: Int64, sources: [String]? = nil) throws -> [EntryVersion] {
         let (clause, arguments) = Self.filterSQL(RowFilter(sources: sources), table: "e")

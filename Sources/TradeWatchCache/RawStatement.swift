@@ -69,9 +69,28 @@ struct RawStatement {
 
     func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : sqlite3_column_double(handle, column) }
 
+    /// The column's text as SQLite holds it (numbers formatted by SQLite); valid until the
+    /// next step.
+    func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
+        guard let text = sqlite3_column_text(handle, column) else { return nil }
+        return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column)))
+    }
+
     func string(_ column: Int32) -> String? {
         guard let text = sqlite3_column_text(handle, column) else { return nil }
         let count = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
+}
+
+/// One row of `CacheDatabase.forEachObservationText`, valid only inside the callback.
+/// Columns: 0 source, 1 dataset, 2 series, 3 period, 4 period_start, 5 period_end, 6 value,
+/// 7 number, 8 unit, 9 unit_mult, 10 status, 11 attributes, 12 from_rev, 13 to_rev.
+public struct ObservationTextRow {
+    let statement: RawStatement
+
+    public static let columnCount = 14
+
+    /// The column's UTF-8 text; nil for NULL.
+    public func text(_ column: Int) -> UnsafeBufferPointer<UInt8>? { statement.bytes(Int32(column)) }
 }

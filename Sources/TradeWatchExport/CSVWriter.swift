@@ -1,4 +1,5 @@
 import Foundation
+import TradeWatchModel
 
 /// Writes RFC 4180 CSV (comma, CRLF line ends, fields quoted when they hold a comma, quote,
 /// CR or LF) through a buffer, so that millions of rows cost few system calls.
@@ -7,6 +8,9 @@ public final class CSVWriter {
     private var buffer = [UInt8]()
     private let flushThreshold = 1 << 20
     public private(set) var bytesWritten: Int64 = 0
+    /// SHA-256 of everything flushed so far: the manifest needs it, and hashing on the way out
+    /// saves reading the file back.
+    private var hasher = SHA256()
 
     public init(path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil) else {
@@ -20,6 +24,27 @@ public final class CSVWriter {
         for (index, field) in fields.enumerated() {
             if index > 0 { buffer.append(UInt8(ascii: ",")) }
             if let field { append(field) }
+        }
+        buffer.append(13)
+        buffer.append(10)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
+    /// Writes one row of UTF-8 fields (nil for empty), quoted by the same rule as `writeRow`.
+    public func writeRow(bytes fields: [UnsafeBufferPointer<UInt8>?]) throws {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            guard let field else { continue }
+            if field.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) {
+                buffer.append(UInt8(ascii: "\""))
+                for byte in field {
+                    if byte == UInt8(ascii: "\"") { buffer.append(byte) }
+                    buffer.append(byte)
+                }
+                buffer.append(UInt8(ascii: "\""))
+            } else {
+                buffer.append(contentsOf: field)
+            }
         }
         buffer.append(13)
         buffer.append(10)
@@ -65,14 +90,23 @@ public final class CSVWriter {
         guard !buffer.isEmpty else { return }
         try handle.write(contentsOf: buffer)
         bytesWritten += Int64(buffer.count)
+        hasher.update(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes and closes the file.
-    public func close() throws {
+    /// Flushes and closes the file; returns its size and SHA-256.
+    @discardableResult
+    public func close() throws -> WrittenFile {
         try flush()
         try handle.close()
+        return WrittenFile(bytes: bytesWritten, sha256: hasher.finalizeHex())
     }
+}
+
+/// What a writer put on disk.
+public struct WrittenFile: Sendable {
+    public var bytes: Int64
+    public var sha256: String
 }
 
 /// An export that could not be written.

@@ -48,6 +48,17 @@ public struct DataPackage: Codable, Sendable {
         self.resources = []
     }
 
+    /// Adds a file whose size and SHA-256 are already known (from the writer that wrote it).
+    public mutating func addResource(
+        name: String, path: String, written: WrittenFile, format: String, mediatype: String, fields: [Field]? = nil,
+        primaryKey: [String]? = nil
+    ) {
+        resources.append(
+            Resource(
+                name: name, path: path, format: format, mediatype: mediatype, encoding: "utf-8", bytes: written.bytes,
+                hash: "sha256:" + written.sha256, schema: fields.map { Schema(fields: $0, primaryKey: primaryKey) }))
+    }
+
     /// Adds the file at `directory/path`, measuring its size and SHA-256 by reading it.
     public mutating func addResource(
         name: String, path: String, in directory: String, format: String, mediatype: String,
