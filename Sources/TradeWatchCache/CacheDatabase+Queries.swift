@@ -114,8 +114,11 @@ extension CacheDatabase {
             arguments += [source]
         }
         return try read { db in
-            try Row.fetchAll(db, sql: sql + " ORDER BY s.name, o.from_rev", arguments: arguments)
-                .map(Self.observationVersion)
+            var versions: [ObservationVersion] = []
+            try Self.forEachObservationRow(db, sql: sql + " ORDER BY s.name, o.from_rev", arguments: arguments) {
+                versions.append($0)
+            }
+            return versions
         }
     }
 
@@ -132,8 +135,11 @@ extension CacheDatabase {
             arguments += [source]
         }
         return try read { db in
-            try Row.fetchAll(db, sql: sql + " ORDER BY s.name, se.dataset, o.from_rev", arguments: arguments)
-                .map(Self.observationVersion)
+            var versions: [ObservationVersion] = []
+            try Self.forEachObservationRow(
+                db, sql: sql + " ORDER BY s.name, se.dataset, o.from_rev", arguments: arguments
+            ) { versions.append($0) }
+            return versions
         }
     }
 
@@ -215,13 +221,6 @@ extension CacheDatabase {
                     attributes: CanonicalJSON.parseObject(raw.string(11)), fromRevision: raw.int64(12),
                     toRevision: raw.optionalInt64(13)))
         }
-    }
-
-    static func observationVersion(_ row: Row) -> ObservationVersion {
-        ObservationVersion(
-            source: row[0], dataset: row[1], series: row[2], period: row[3], periodStart: row[4], periodEnd: row[5],
-            value: row[6], number: row[7], unit: row[8], unitMultiplier: row[9], status: row[10],
-            attributes: CanonicalJSON.parseObject(row[11]), fromRevision: row[12], toRevision: row[13])
     }
 
     static let entryColumns = """

@@ -48,12 +48,7 @@ struct ShowCommand: AsyncParsableCommand {
         }
         switch format {
         case .ndjson:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .custom { date, encoder in
-                var container = encoder.singleValueContainer()
-                try container.encode(Timestamp.format(date))
-            }
+            let encoder = Terminal.jsonEncoder(pretty: false)
             for observation in observations {
                 Terminal.print(String(decoding: try encoder.encode(observation), as: UTF8.self))
             }

@@ -11,15 +11,21 @@ enum Terminal {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
-    /// `value` as one pretty JSON document with sorted keys.
-    static func printJSON<T: Encodable>(_ value: T) throws {
+    /// The CLI's JSON: sorted keys, dates as RFC 3339 UTC; pretty for documents, one line for NDJSON.
+    static func jsonEncoder(pretty: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(Timestamp.format(date))
         }
-        var data = try encoder.encode(value)
+        return encoder
+    }
+
+    /// `value` as one pretty JSON document with sorted keys.
+    static func printJSON<T: Encodable>(_ value: T) throws {
+        var data = try jsonEncoder(pretty: true).encode(value)
         data.append(10)
         FileHandle.standardOutput.write(data)
     }
