@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // C libraries from the system, each behind a module map. CCurl also carries the
@@ -62,6 +64,9 @@ let package = Package(
             dependencies: [
                 "TradeWatchModel", "TradeWatchFetch", "TradeWatchFormats", "TradeWatchCache",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
         // Snapshot writers and the data-package manifest. Reads the cache, never writes it.
@@ -73,7 +78,9 @@ let package = Package(
         .executableTarget(
             name: "tradewatchd",
             dependencies: [
-                "TradeWatchSync",
+                "TradeWatchSync", "TradeWatchCache", "TradeWatchFetch", "TradeWatchModel",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -8,6 +8,13 @@ extension CacheDatabase {
         migrator.registerMigration("v1: sources, fetches, revisions, versioned rows") { db in
             try db.execute(sql: schemaV1)
         }
+        migrator.registerMigration("v2: the daemon's control socket and clean stop") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE daemon ADD COLUMN control_socket TEXT;
+                    ALTER TABLE daemon ADD COLUMN stopped_at TEXT;
+                    """)
+        }
         return migrator
     }
 

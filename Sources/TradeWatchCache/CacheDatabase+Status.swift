@@ -39,6 +39,10 @@ public struct DaemonHeartbeat: Sendable, Codable {
     public var startedAt: Date
     public var heartbeatAt: Date
     public var status: String?
+    /// Where the daemon listens for `tradewatch sync`, when it does.
+    public var controlSocket: String?
+    /// Set when the daemon stopped cleanly; nil while it runs (or after a crash).
+    public var stoppedAt: Date?
 }
 
 /// One full-text search hit.
@@ -113,26 +117,49 @@ extension CacheDatabase {
     }
 
     /// Writes the daemon's heartbeat.
-    public func beat(pid: Int32, version: String, startedAt: Date, status: String?, at date: Date = Date()) throws {
+    public func beat(
+        pid: Int32, version: String, startedAt: Date, status: String?, controlSocket: String? = nil,
+        at date: Date = Date()
+    ) throws {
         try write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO daemon (id, pid, version, started_at, heartbeat_at, status) VALUES (1, ?, ?, ?, ?, ?)
+                    INSERT INTO daemon (id, pid, version, started_at, heartbeat_at, status, control_socket, stopped_at)
+                    VALUES (1, ?, ?, ?, ?, ?, ?, NULL)
                     ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, version = excluded.version,
-                        started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, status = excluded.status
+                        started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, status = excluded.status,
+                        control_socket = excluded.control_socket, stopped_at = NULL
                     """,
-                arguments: [pid, version, Timestamp.format(startedAt), Timestamp.format(date), status])
+                arguments: [
+                    pid, version, Timestamp.format(startedAt), Timestamp.format(date), status, controlSocket,
+                ])
+        }
+    }
+
+    /// Marks the daemon as stopped cleanly, so `status` tells a stop from a crash.
+    public func markDaemonStopped(pid: Int32, at date: Date = Date()) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE daemon SET stopped_at = ?, status = 'stopped' WHERE id = 1 AND pid = ?",
+                arguments: [Timestamp.format(date), pid])
         }
     }
 
     public func heartbeat() throws -> DaemonHeartbeat? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT pid, version, started_at, heartbeat_at, status FROM daemon WHERE id = 1")
-                .map { row in
-                    DaemonHeartbeat(
-                        pid: row[0], version: row[1], startedAt: Self.date(row[2]) ?? Date(timeIntervalSince1970: 0),
-                        heartbeatAt: Self.date(row[3]) ?? Date(timeIntervalSince1970: 0), status: row[4])
-                }
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT pid, version, started_at, heartbeat_at, status, control_socket, stopped_at
+                    FROM daemon WHERE id = 1
+                    """
+            )
+            .map { row in
+                DaemonHeartbeat(
+                    pid: row[0], version: row[1], startedAt: Self.date(row[2]) ?? Date(timeIntervalSince1970: 0),
+                    heartbeatAt: Self.date(row[3]) ?? Date(timeIntervalSince1970: 0), status: row[4],
+                    controlSocket: row[5], stoppedAt: Self.date(row[6]))
+            }
         }
     }
 

@@ -94,7 +94,8 @@ struct StatusReport: Encodable {
     ) {
         self.heartbeat = heartbeat
         self.sources = sources
-        daemonAlive = heartbeat.map { now.timeIntervalSince($0.heartbeatAt) <= heartbeatLimit } ?? false
+        daemonAlive =
+            heartbeat.map { $0.stoppedAt == nil && now.timeIntervalSince($0.heartbeatAt) <= heartbeatLimit } ?? false
         failing = sources.filter { $0.consecutiveFailures > 0 }.map(\.name)
         stale = sources.filter { source in
             guard let success = source.lastSuccess else { return true }
@@ -104,6 +105,9 @@ struct StatusReport: Encodable {
 
     var daemonLine: String {
         guard let heartbeat else { return "daemon: never started on this cache" }
+        if let stopped = heartbeat.stoppedAt {
+            return "daemon: stopped (pid \(heartbeat.pid) stopped cleanly \(Human.relative(stopped)))"
+        }
         let state = daemonAlive ? "running" : "DOWN"
         return "daemon: \(state) (pid \(heartbeat.pid), version \(heartbeat.version), last heartbeat "
             + "\(Human.relative(heartbeat.heartbeatAt)))" + (heartbeat.status.map { " — \($0)" } ?? "")

@@ -10,7 +10,8 @@ struct TradeWatchCLI: AsyncParsableCommand {
         abstract: "Read tradewatch's versioned cache: status, revisions, diffs, history, search and exports.",
         discussion: """
             Exit codes: 0 success; 1 a failure or a finding (verify found a violation, a fetch failed); \
-            2 a usage error.
+            2 a usage error; \
+            3 `sync` found no daemon.
             """,
         version: TradeWatch.version,
         subcommands: [
@@ -18,7 +19,7 @@ struct TradeWatchCLI: AsyncParsableCommand {
             SearchCommand.self,
             ShowCommand.self, ExportCommand.self,
             InspectCommand.self,
-            VerifyCommand.self,
+            VerifyCommand.self, SyncCommand.self, ConfigCommand.self,
         ])
 
     /// Runs the command and maps every error to one line on stderr and a documented exit code.
