@@ -34,18 +34,53 @@ struct PayloadDecoder {
         return (Pull(mode: .snapshot, entries: parsed.entries, entryScope: scope), parsed.warnings)
     }
 
-    /// Streams a statistics payload into `sink`.
-    func decodeStatistics(_ body: FetchBody, into sink: PullSink) throws {
+    /// Streams a statistics payload into `sink`, after checking it is the format the source's
+    /// kind publishes.
+    func decodeStatistics(_ body: FetchBody, into sink: PullSink) throws -> StatisticsSummary {
         var head = Data()
         try body.withChunks(chunkSize: FormatSniffer.window) { chunk in
             if head.isEmpty { head = chunk }
         }
         let kind = FormatSniffer.sniff(head, contentType: contentType)
+        let output = StatisticsOutput(add: { try sink.add($0) }, delete: { try sink.delete($0) })
+        do {
+            switch source.kind {
+            case .comtrade(let comtrade):
+                try expect(kind, [.comtradeJSON, .sdmxJSON, .unknown], "a Comtrade JSON answer")
+                return try ComtradeReader.read(
+                    try body.data(), dataset: SourcePlanner.comtradeDataset(comtrade),
+                    recordCap: comtrade.preview ? 500 : 100_000, into: output)
+            case .sdmx(let sdmx):
+                let dataset = SourcePlanner.sdmxDataset(sdmx) ?? "sdmx"
+                switch kind {
+                case .sdmxML:
+                    return try SDMXMLReader.read(dataset: dataset, url: url, output: output) { feed in
+                        try body.withChunks { try feed($0) }
+                    }
+                case .sdmxJSON:
+                    return try SDMXJSONReader.read(try body.data(), dataset: dataset, into: output)
+                default:
+                    try expect(kind, [], "an SDMX-ML or SDMX-JSON data message")
+                    return StatisticsSummary()
+                }
+            case .csv(let csv):
+                try expect(kind, [.csv, .unknown], "CSV")
+                return try CSVStatisticsReader.read(try body.data(), mapping: csv.mapping, into: output)
+            case .feed:
+                throw SyncFailure(code: "internal", message: "a feed source reached the statistics decoder")
+            }
+        } catch let error as StatisticsError {
+            throw SyncFailure(
+                code: error.code.rawValue, message: "\(Redaction.url(url)): \(error)",
+                retryAfter: error.code == .notReady ? .seconds(300) : nil)
+        }
+    }
+
+    private func expect(_ kind: PayloadKind, _ allowed: [PayloadKind], _ what: String) throws {
+        guard !allowed.contains(kind) else { return }
         throw SyncFailure(
-            code: "unsupported",
-            message:
-                "\(Redaction.url(url)): \(Self.describe(kind)) for a \(source.kindName) source cannot be read by this version yet"
-        )
+            code: "unexpected-format",
+            message: "\(Redaction.url(url)): expected \(what), the server sent \(Self.describe(kind))")
     }
 
     static func describe(_ kind: PayloadKind) -> String {
@@ -60,5 +95,25 @@ struct PayloadDecoder {
         case .atom: "an Atom feed"
         case .jsonFeed: "a JSON Feed"
         }
+    }
+}
+
+extension CSVSource {
+    /// The parser's view of the configured mapping.
+    var mapping: CSVMapping {
+        var mapping = CSVMapping(dataset: dataset)
+        mapping.delimiter = delimiter
+        mapping.header = header
+        mapping.skipLines = skipLines
+        mapping.dimensions = dimensions.map { ($0.column, $0.id) }
+        mapping.period = period
+        mapping.value = value
+        mapping.flags = flags
+        mapping.unit = unit
+        mapping.attributes = attributes.map { ($0.column, $0.id) }
+        mapping.decimalSeparator = decimalSeparator
+        mapping.thousandsSeparator = thousandsSeparator
+        mapping.encoding = encoding
+        return mapping
     }
 }

@@ -69,9 +69,19 @@ public enum SourcePlanner {
 
     /// The dataset id observations of an SDMX source are stored under: the flow's id.
     public static func sdmxDataset(_ sdmx: SDMXSource) -> String? {
-        guard let flow = sdmx.flow else { return nil }
+        guard let flow = sdmx.flow ?? sdmx.url.flatMap(flowInURL) else { return nil }
         let parts = flow.split(separator: ",", omittingEmptySubsequences: false)
         return parts.count >= 2 ? String(parts[1]) : flow
+    }
+
+    /// The flow a whole SDMX query URL names: `…/data/FLOW/KEY` (2.1) or
+    /// `…/data/dataflow/AGENCY/ID/VERSION/KEY` (3.0).
+    static func flowInURL(_ url: String) -> String? {
+        let path = url.split(separator: "?").first.map(String.init) ?? url
+        let parts = path.split(separator: "/").map(String.init)
+        guard let data = parts.lastIndex(of: "data"), data + 1 < parts.count else { return nil }
+        if parts[data + 1] == "dataflow", data + 3 < parts.count { return parts[data + 2] + "," + parts[data + 3] }
+        return parts[data + 1]
     }
 
     private static func sdmxRequest(_ sdmx: SDMXSource, context: PlanContext) -> PlannedRequest {
@@ -180,5 +190,29 @@ public enum ComtradeCodes {
     public static func periodText(_ code: String) -> String {
         guard code.count == 6 else { return code }
         return String(code.prefix(4)) + "-" + String(code.suffix(2))
+    }
+}
+
+extension ObservationScope {
+    /// Widens this scope to cover `other` too: what several calls of one sync speak for.
+    mutating func formUnion(_ other: ObservationScope) {
+        guard other.coversAnything else { return }
+        guard coversAnything else {
+            self = other
+            return
+        }
+        if let mine = datasets, let theirs = other.datasets { datasets = mine.union(theirs) } else { datasets = nil }
+        var merged: [String: Set<String>] = [:]
+        for (dimension, values) in dimensions {
+            if let more = other.dimensions[dimension] { merged[dimension] = values.union(more) }
+        }
+        dimensions = merged
+        if let mine = periodTexts, let theirs = other.periodTexts {
+            periodTexts = mine.union(theirs)
+        } else {
+            periodTexts = nil
+        }
+        periodsFrom = periodsFrom.flatMap { mine in other.periodsFrom.map { min(mine, $0) } }
+        periodsThrough = periodsThrough.flatMap { mine in other.periodsThrough.map { max(mine, $0) } }
     }
 }

@@ -80,25 +80,21 @@ public final class SyncEngine: Sendable {
                 for: source,
                 context: PlanContext(
                     lastPullStarted: state?.lastPullStarted, urlOverride: state?.urlOverride, secret: secret))
-            for (index, planned) in requests.enumerated() {
-                let isLast = index == requests.count - 1
-                let record = try await perform(
-                    planned, source: source, daemon: daemon, state: state, logger: logger,
-                    nextDue: isLast ? outcome.nextDue : nil)
-                outcome.requests += 1
-                outcome.outcome = Self.merge(outcome.outcome, record.outcome)
-                if let revision = record.revision {
-                    outcome.revision = revision
-                    logger.info(
-                        "new revision",
-                        metadata: [
-                            "revision": "\(revision.id)", "added": "\(revision.added)",
-                            "changed": "\(revision.changed)", "removed": "\(revision.removed)",
-                        ])
-                }
-            }
-            if requests.isEmpty {
+            guard !requests.isEmpty else {
                 throw SyncFailure(code: "config", message: "the source's configuration makes no request")
+            }
+            let record = try await perform(
+                requests, source: source, daemon: daemon, state: state, logger: logger, nextDue: outcome.nextDue)
+            outcome.requests = requests.count
+            outcome.outcome = record.outcome
+            if let revision = record.revision {
+                outcome.revision = revision
+                logger.info(
+                    "new revision",
+                    metadata: [
+                        "revision": "\(revision.id)", "added": "\(revision.added)",
+                        "changed": "\(revision.changed)", "removed": "\(revision.removed)",
+                    ])
             }
         } catch {
             let failure =
@@ -132,12 +128,113 @@ public final class SyncEngine: Sendable {
         return outcome
     }
 
-    /// One request: fetch, short-cut on validators, parse and record.
+    /// One response, its URL as it may be shown.
+    private struct Fetched {
+        var response: FetchResponse
+        var redactedURL: String
+    }
+
+    /// The requests of one sync, fetched one after another (publishers with several calls per
+    /// query, like Comtrade, limit the rate per key), then recorded as one fetch and at most
+    /// one revision.
     private func perform(
-        _ planned: PlannedRequest, source: SourceConfiguration, daemon: DaemonSettings, state: SyncState?,
-        logger: Logger, nextDue: Date?
+        _ requests: [PlannedRequest], source: SourceConfiguration, daemon: DaemonSettings, state: SyncState?,
+        logger: Logger, nextDue: Date
     ) async throws -> FetchRecord {
         let started = Date()
+        var fetched: [Fetched] = []
+        for planned in requests {
+            fetched.append(try await fetch(planned, source: source, daemon: daemon, state: state, logger: logger))
+        }
+        let first = fetched[0]
+        var attempt = FetchAttempt(
+            startedAt: started,
+            url: first.redactedURL + (fetched.count > 1 ? " (and \(fetched.count - 1) more calls)" : ""),
+            httpStatus: fetched.last?.response.status, bytes: fetched.reduce(0) { $0 + $1.response.body.count },
+            etag: nil, lastModified: nil, contentType: first.response.contentType, payloadSHA256: nil,
+            durationMilliseconds: fetched.reduce(Int64(0)) {
+                $0 + $1.response.duration.components.seconds * 1000
+                    + $1.response.duration.components.attoseconds / 1_000_000_000_000_000
+            })
+        if fetched.count == 1 {
+            let response = first.response
+            attempt.etag = response.etag ?? (response.notModified ? state?.etag : nil)
+            attempt.lastModified = response.lastModified ?? (response.notModified ? state?.lastModified : nil)
+            if response.notModified {
+                attempt.payloadSHA256 = state?.payloadSHA256
+                let attempt = attempt
+                logger.debug("not modified", metadata: ["url": "\(first.redactedURL)"])
+                return try await offload {
+                    try self.cache.recordFetch(
+                        source: source.name, kind: source.kindName, attempt: attempt, result: .notModified,
+                        nextDue: nextDue)
+                }
+            }
+        }
+        // Several answers are kept together as one JSON array (Comtrade answers are JSON).
+        let combined: FetchBody? = fetched.count == 1 ? nil : .memory(try Self.jsonArray(fetched.map(\.response.body)))
+        let sha = try Self.hash(combined ?? first.response.body)
+        attempt.payloadSHA256 = sha
+        let recorded = attempt
+        let raw: RawPayload? =
+            source.keepsRaw
+            ? (try? RawPayload(
+                data: (combined ?? first.response.body).data(), contentType: first.response.contentType,
+                keep: daemon.keepPayloads)) : nil
+        if sha == state?.payloadSHA256 {
+            return try await offload {
+                try self.cache.recordFetch(
+                    source: source.name, kind: source.kindName, attempt: recorded, result: .samePayload, raw: raw,
+                    nextDue: nextDue)
+            }
+        }
+        var scope = requests[0].scope
+        for request in requests.dropFirst() { scope.formUnion(request.scope) }
+        let mode = requests[0].mode
+        let (finalScope, responses) = (scope, fetched)
+        return try await offload {
+            do {
+                if source.kind.isFeed {
+                    let decoder = PayloadDecoder(
+                        source: source, url: first.response.effectiveURL, contentType: first.response.contentType)
+                    let (pull, warnings) = try decoder.feedPull(first.response.body)
+                    if !warnings.isEmpty {
+                        logger.info(
+                            "feed read with \(warnings.count) warning(s): \(warnings.first ?? "")",
+                            metadata: ["url": "\(first.redactedURL)"])
+                    }
+                    return try self.cache.recordFetch(
+                        source: source.name, kind: source.kindName, attempt: recorded, result: .parsed(pull), raw: raw,
+                        nextDue: nextDue)
+                }
+                return try self.cache.recordPull(
+                    source: source.name, kind: source.kindName, attempt: recorded, mode: mode,
+                    observationScope: finalScope, entryScope: .none, raw: raw, nextDue: nextDue
+                ) { sink in
+                    for item in responses {
+                        let decoder = PayloadDecoder(
+                            source: source, url: item.response.effectiveURL, contentType: item.response.contentType)
+                        let summary = try decoder.decodeStatistics(item.response.body, into: sink)
+                        for warning in summary.warnings {
+                            logger.warning("\(warning)", metadata: ["url": "\(item.redactedURL)"])
+                        }
+                    }
+                }
+            } catch let failure as SyncFailure {
+                throw failure
+            } catch let error as CacheError {
+                throw SyncFailure(code: "cache", message: "the cache refused the pull: \(error)")
+            } catch {
+                throw SyncFailure(code: "parse", message: "\(first.redactedURL): \(error)")
+            }
+        }
+    }
+
+    /// Fetches one request; a permanent redirect is remembered for the next syncs.
+    private func fetch(
+        _ planned: PlannedRequest, source: SourceConfiguration, daemon: DaemonSettings, state: SyncState?,
+        logger: Logger
+    ) async throws -> Fetched {
         let limits = FetchLimits(
             connectTimeout: daemon.connectTimeout, totalTimeout: source.timeout ?? daemon.timeout,
             maxBytes: source.maxBytes ?? daemon.maxBytes)
@@ -156,76 +253,22 @@ public final class SyncEngine: Sendable {
         }
         let redactedURL = Redaction.text(Redaction.url(response.requestedURL), hiding: planned.secrets)
         if let moved = response.permanentRedirect, planned.conditional {
-            let target = Redaction.url(moved)
             logger.notice(
                 "permanent redirect: using the new URL from now on",
-                metadata: ["url": "\(redactedURL)", "to": "\(target)"])
+                metadata: ["url": "\(redactedURL)", "to": "\(Redaction.url(moved))"])
             try await offload { try self.cache.setURLOverride(source: source.name, url: moved) }
         }
-        var attempt = FetchAttempt(
-            startedAt: started, url: redactedURL, httpStatus: response.status, bytes: response.body.count,
-            etag: response.etag ?? (response.notModified ? state?.etag : nil),
-            lastModified: response.lastModified ?? (response.notModified ? state?.lastModified : nil),
-            contentType: response.contentType, payloadSHA256: nil,
-            durationMilliseconds: response.duration.components.seconds * 1000
-                + response.duration.components.attoseconds / 1_000_000_000_000_000)
-        if response.notModified {
-            attempt.payloadSHA256 = state?.payloadSHA256
-            let attempt = attempt
-            logger.debug("not modified", metadata: ["url": "\(redactedURL)"])
-            return try await offload {
-                try self.cache.recordFetch(
-                    source: source.name, kind: source.kindName, attempt: attempt, result: .notModified, nextDue: nextDue
-                )
-            }
-        }
-        let body = response.body
-        let sha = try Self.hash(body)
-        attempt.payloadSHA256 = sha
-        let recorded = attempt
-        let raw: RawPayload? =
-            source.keepsRaw
-            ? (try? RawPayload(data: body.data(), contentType: response.contentType, keep: daemon.keepPayloads)) : nil
-        if planned.conditional, sha == state?.payloadSHA256 {
-            return try await offload {
-                try self.cache.recordFetch(
-                    source: source.name, kind: source.kindName, attempt: recorded, result: .samePayload, raw: raw,
-                    nextDue: nextDue)
-            }
-        }
-        let decoder = PayloadDecoder(source: source, url: response.effectiveURL, contentType: response.contentType)
-        let isFeed = source.kind.isFeed
-        return try await offload {
-            do {
-                if isFeed {
-                    let (pull, warnings) = try decoder.feedPull(body)
-                    if !warnings.isEmpty {
-                        logger.info(
-                            "feed read with \(warnings.count) warning(s): \(warnings.first ?? "")",
-                            metadata: ["url": "\(redactedURL)"])
-                    }
-                    return try self.cache.recordFetch(
-                        source: source.name, kind: source.kindName, attempt: recorded, result: .parsed(pull), raw: raw,
-                        nextDue: nextDue)
-                }
-                return try self.cache.recordPull(
-                    source: source.name, kind: source.kindName, attempt: recorded, mode: planned.mode,
-                    observationScope: planned.scope, entryScope: .none, raw: raw, nextDue: nextDue
-                ) { sink in try decoder.decodeStatistics(body, into: sink) }
-            } catch let failure as SyncFailure {
-                throw failure
-            } catch let error as CacheError {
-                throw SyncFailure(code: "cache", message: "the cache refused the pull: \(error)")
-            } catch {
-                throw SyncFailure(code: "parse", message: "\(redactedURL): \(error)")
-            }
-        }
+        return Fetched(response: response, redactedURL: redactedURL)
     }
 
-    /// The combined outcome of a sync of several requests: the most telling one wins.
-    private static func merge(_ a: FetchRecord.Outcome, _ b: FetchRecord.Outcome) -> FetchRecord.Outcome {
-        let rank: [FetchRecord.Outcome: Int] = [.notModified: 0, .unchanged: 1, .changed: 2, .failed: 3]
-        return (rank[b] ?? 0) > (rank[a] ?? 0) ? b : a
+    private static func jsonArray(_ bodies: [FetchBody]) throws -> Data {
+        var out = Data("[\n".utf8)
+        for (index, body) in bodies.enumerated() {
+            if index > 0 { out.append(contentsOf: Array(",\n".utf8)) }
+            out.append(try body.data())
+        }
+        out.append(contentsOf: Array("\n]\n".utf8))
+        return out
     }
 
     private static func hash(_ body: FetchBody) throws -> String {

@@ -1,0 +1,324 @@
+public import Foundation
+import TradeWatchModel
+
+/// Reads SDMX-ML data messages as they stream in: 2.1 GenericData, GenericTimeSeriesData,
+/// StructureSpecificData and StructureSpecificTimeSeriesData, and 3.0 StructureSpecificData.
+/// Memory stays bounded by one series' attributes, whatever the message's size.
+///
+/// Structure-specific messages put dimensions and attributes side by side as XML attributes,
+/// and only the data structure definition says which is which. Without fetching it, the
+/// reader treats the SDMX cross-domain attribute concepts (`UNIT_MEASURE`, `OBS_STATUS`,
+/// `TITLE`…) and the ids in `attributeIDs` as attributes and everything else as dimensions.
+public final class SDMXMLReader {
+    /// SDMX's cross-domain attribute concepts and the common attributes publishers add.
+    public static let knownAttributes: Set<String> = [
+        "UNIT_MEASURE", "UNIT", "UNIT_MULT", "DECIMALS", "TITLE", "TITLE_COMPL", "COLL_METHOD", "COMPILATION",
+        "SOURCE_AGENCY", "TIME_FORMAT", "OBS_STATUS", "OBS_CONF", "CONF_STATUS", "CONF_STATUS_OBS", "COMMENT",
+        "COMMENT_OBS", "COMMENT_TS", "BREAKS", "UNIT_INDEX_BASE", "TIME_PER_COLLECT", "NAT_TITLE", "PUBL_PUBLIC",
+        "PUBL_ECB", "PUBL_MU", "DOM_SER_IDS", "BASE_PER", "REF_PERIOD_DETAIL", "DATA_COMP", "EMBARGO_TIME",
+        "OBS_COM", "OBS_PRE_BREAK", "SOURCE_PUB", "COVERAGE", "SERIES_NAME", "FOOTNOTE", "OBS_FLAG", "OBS_NOTE",
+        "REFERENCE_PERIOD", "POWERCODE", "UNIT_MULT_CODE", "DERIVATION_TYPE", "OBS_VALUE_DESC", "DISS_ORG",
+        "SCALE", "FLAG", "FOOTNOTES", "TIME_COVERAGE", "UNIT_MEASURE_DETAIL", "OBS_PRE_BREAK_VALUE",
+    ]
+
+    private let handler: Handler
+    private let xml: XMLStreamReader
+
+    /// - Parameters:
+    ///   - dataset: the dataset id observations are stored under (the flow's id).
+    ///   - attributeIDs: more ids to read as attributes in structure-specific messages.
+    public init(dataset: String, attributeIDs: Set<String> = [], url: String? = nil, output: StatisticsOutput) {
+        handler = Handler(dataset: dataset, attributes: Self.knownAttributes.union(attributeIDs), output: output)
+        xml = XMLStreamReader(handler: handler, url: url)
+    }
+
+    public func feed(_ data: Data) {
+        guard handler.failure == nil else { return }
+        xml.feed(data)
+    }
+
+    /// Ends the message. Throws when it was broken, an error message, not data at all, or
+    /// an asynchronous "come back later" answer — never returning a partial read as complete.
+    public func finish() throws -> StatisticsSummary {
+        let report = xml.finish()
+        if let failure = handler.failure { throw failure }
+        guard let root = handler.root else {
+            throw StatisticsError(.malformed, "not an XML document")
+        }
+        if root == "Error" {
+            throw StatisticsError(
+                .publisherError, "the service answered with an SDMX error: \(handler.errorText.joined(separator: " "))")
+        }
+        guard Handler.dataRoots.contains(root) else {
+            throw StatisticsError(.malformed, "not an SDMX data message (the document is <\(root)>)")
+        }
+        if !report.wellFormed {
+            let first = report.issues.first { $0.isError } ?? report.issues.first
+            throw StatisticsError(
+                .malformed, "broken XML: \(first?.message ?? "not well-formed")",
+                place: first.map { "line \($0.line), column \($0.column)" })
+        }
+        if handler.dataSets == 0, !handler.footerText.isEmpty {
+            let url = handler.footerText.lazy.compactMap(Self.firstURL).first
+            throw StatisticsError(
+                .notReady,
+                "the publisher will write the answer to a file later: \(handler.footerText.first ?? "")",
+                pollURL: url)
+        }
+        if handler.dataSets == 0 {
+            throw StatisticsError(.malformed, "the message has no DataSet")
+        }
+        return handler.summary
+    }
+
+    /// Reads a whole message from `chunks`.
+    public static func read(
+        dataset: String, attributeIDs: Set<String> = [], url: String? = nil, output: StatisticsOutput,
+        chunks: ((Data) throws -> Void) throws -> Void
+    ) throws -> StatisticsSummary {
+        let reader = SDMXMLReader(dataset: dataset, attributeIDs: attributeIDs, url: url, output: output)
+        try chunks { reader.feed($0) }
+        return try reader.finish()
+    }
+
+    private static func firstURL(_ text: String) -> String? {
+        guard let start = text.range(of: "http") else { return nil }
+        return String(text[start.lowerBound...].prefix { !$0.isWhitespace })
+    }
+
+    // MARK: The SAX handler
+
+    private final class Handler: XMLStreamHandler {
+        static let dataRoots: Set<String> = [
+            "GenericData", "GenericTimeSeriesData", "StructureSpecificData", "StructureSpecificTimeSeriesData",
+        ]
+
+        enum Context {
+            case dataSet, seriesKey, seriesAttributes, observation, observationKey, observationAttributes,
+                dataSetAttributes, other
+        }
+
+        let dataset: String
+        let attributeIDs: Set<String>
+        let output: StatisticsOutput
+        var summary = StatisticsSummary()
+        var failure: StatisticsError?
+        var root: String?
+        var depth = 0
+        var dataSets = 0
+        var footerText: [String] = []
+        var errorText: [String] = []
+        var inFooter = false
+        var inError = false
+
+        /// `dimensionAtObservation` per structure id, from the header.
+        var observationDimension: [String: String] = [:]
+        var defaultAction = "Replace"
+        var headerActionPending = false
+
+        var action = "Replace"
+        var dataSetObservationDimension = "TIME_PERIOD"
+        var dataSetAttributes: [String: String] = [:]
+        var seriesDimensions: [SeriesKey.Dimension] = []
+        var seriesAttributes: [String: String] = [:]
+        var inSeries = false
+        var observationDimensions: [SeriesKey.Dimension] = []
+        var observationAttributes: [String: String] = [:]
+        var observationValue: String?
+        var observationPeriod: String?
+        var context: [Context] = []
+
+        init(dataset: String, attributes: Set<String>, output: StatisticsOutput) {
+            self.dataset = dataset
+            self.attributeIDs = attributes
+            self.output = output
+        }
+
+        func xmlStart(_ name: XMLName, attributes: [XMLAttribute]) {
+            depth += 1
+            guard failure == nil else { return }
+            let local = name.local
+            if root == nil {
+                root = local
+                return
+            }
+            if inFooter || inError { return }
+            switch local {
+            case "Footer":
+                inFooter = true
+            case "ErrorMessage":
+                inError = true
+            case "Structure" where depth == 3:
+                let id = value("structureID", attributes)
+                if let id, let dimension = value("dimensionAtObservation", attributes) {
+                    observationDimension[id] = dimension
+                }
+            case "DataSetAction" where depth == 3:
+                headerActionPending = true
+            case "DataSet":
+                startDataSet(attributes)
+            case "Series":
+                inSeries = true
+                seriesDimensions = []
+                seriesAttributes = [:]
+                for attribute in attributes where attribute.name.namespace == nil {
+                    if attributeIDs.contains(attribute.name.local) {
+                        seriesAttributes[attribute.name.local] = attribute.value
+                    } else {
+                        seriesDimensions.append(SeriesKey.Dimension(id: attribute.name.local, value: attribute.value))
+                    }
+                }
+                context.append(.other)
+            case "SeriesKey":
+                context.append(.seriesKey)
+            case "Attributes":
+                switch context.last {
+                case .observation: context.append(.observationAttributes)
+                case .dataSet: context.append(.dataSetAttributes)
+                default: context.append(inSeries ? .seriesAttributes : .dataSetAttributes)
+                }
+            case "Obs":
+                startObservation(attributes)
+            case "ObsKey":
+                context.append(.observationKey)
+            case "ObsDimension":
+                if let period = value("value", attributes) {
+                    if let id = value("id", attributes), id != dataSetObservationDimension {
+                        observationDimensions.append(SeriesKey.Dimension(id: id, value: period))
+                    } else {
+                        observationPeriod = period
+                    }
+                }
+            case "ObsValue":
+                observationValue = value("value", attributes)
+            case "Value":
+                guard let id = value("id", attributes), let text = value("value", attributes) else { return }
+                switch context.last {
+                case .seriesKey: seriesDimensions.append(SeriesKey.Dimension(id: id, value: text))
+                case .seriesAttributes: seriesAttributes[id] = text
+                case .observationAttributes: observationAttributes[id] = text
+                case .dataSetAttributes: dataSetAttributes[id] = text
+                case .observationKey:
+                    if id == dataSetObservationDimension {
+                        observationPeriod = text
+                    } else {
+                        observationDimensions.append(SeriesKey.Dimension(id: id, value: text))
+                    }
+                default: break
+                }
+            default:
+                break
+            }
+        }
+
+        func xmlEnd(_ name: XMLName) {
+            depth -= 1
+            guard failure == nil else { return }
+            switch name.local {
+            case "Footer": inFooter = false
+            case "ErrorMessage": inError = false
+            case "DataSetAction": headerActionPending = false
+            case "Series":
+                inSeries = false
+                _ = context.popLast()
+            case "SeriesKey", "Attributes", "ObsKey":
+                if !inFooter && !inError { _ = context.popLast() }
+            case "Obs":
+                _ = context.popLast()
+                finishObservation()
+            case "DataSet":
+                _ = context.popLast()
+            default: break
+            }
+        }
+
+        func xmlText(_ text: String) {
+            // Only footers, errors and the header's action carry text worth reading; the
+            // whitespace between a large message's elements is skipped without a look.
+            guard inFooter || inError || headerActionPending else { return }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { return }
+            if inFooter { footerText.append(trimmed) }
+            if inError { errorText.append(trimmed) }
+            if headerActionPending { defaultAction = trimmed }
+        }
+
+        private func value(_ local: String, _ attributes: [XMLAttribute]) -> String? {
+            attributes.first { $0.name.local == local && $0.name.namespace == nil }?.value
+                ?? attributes.first { $0.name.local == local }?.value
+        }
+
+        private func startDataSet(_ attributes: [XMLAttribute]) {
+            dataSets += 1
+            action = value("action", attributes) ?? defaultAction
+            let structure = value("structureRef", attributes) ?? value("structureID", attributes)
+            dataSetObservationDimension =
+                structure.flatMap { observationDimension[$0] } ?? observationDimension.values.first ?? "TIME_PERIOD"
+            dataSetAttributes = [:]
+            // Structure-specific data sets carry dataset-level attributes as plain attributes.
+            let reserved: Set<String> = [
+                "action", "structureRef", "dataScope", "setID", "validFromDate", "validToDate", "publicationYear",
+                "publicationPeriod", "reportingBeginDate", "reportingEndDate", "structureID",
+            ]
+            for attribute in attributes
+            where attribute.name.namespace == nil && !reserved.contains(attribute.name.local) {
+                dataSetAttributes[attribute.name.local] = attribute.value
+            }
+            context.append(.dataSet)
+        }
+
+        private func startObservation(_ attributes: [XMLAttribute]) {
+            observationDimensions = []
+            observationAttributes = [:]
+            observationValue = nil
+            observationPeriod = nil
+            for attribute in attributes where attribute.name.namespace == nil {
+                let id = attribute.name.local
+                if id == dataSetObservationDimension {
+                    observationPeriod = attribute.value
+                } else if id == "OBS_VALUE" {
+                    observationValue = attribute.value
+                } else if !inSeries && !attributeIDs.contains(id) {
+                    // A flat message: the observation carries the whole key.
+                    observationDimensions.append(SeriesKey.Dimension(id: id, value: attribute.value))
+                } else {
+                    observationAttributes[id] = attribute.value
+                }
+            }
+            context.append(.observation)
+        }
+
+        private func finishObservation() {
+            let dimensions = inSeries ? seriesDimensions + observationDimensions : observationDimensions
+            guard let period = observationPeriod, !dimensions.isEmpty else {
+                summary.warnings.append("an observation without a period or a key was skipped")
+                return
+            }
+            let key = SeriesKey(dimensions)
+            do {
+                if action.caseInsensitiveCompare("Delete") == .orderedSame {
+                    try output.delete(ObservationKey(dataset: dataset, series: key.canonical, period: period))
+                    summary.deletions += 1
+                    return
+                }
+                var attributes = dataSetAttributes
+                attributes.merge(seriesAttributes) { _, series in series }
+                attributes.merge(observationAttributes) { _, observation in observation }
+                let unit = attributes.removeValue(forKey: "UNIT_MEASURE") ?? attributes.removeValue(forKey: "UNIT")
+                let multiplier = attributes.removeValue(forKey: "UNIT_MULT").flatMap { Int($0) }
+                let status = attributes.removeValue(forKey: "OBS_STATUS")
+                var value = observationValue
+                if let text = value, text.isEmpty || text == "NaN" || text == "NA" { value = nil }
+                try output.add(
+                    Observation(
+                        dataset: dataset, series: key, period: Period(period), value: value, unit: unit,
+                        unitMultiplier: multiplier, status: status, attributes: attributes))
+                summary.observations += 1
+            } catch let error as StatisticsError {
+                failure = error
+            } catch {
+                failure = StatisticsError(.malformed, "the cache refused an observation: \(error)")
+            }
+        }
+    }
+}
