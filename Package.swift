@@ -126,7 +126,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "TradeWatchSyncTests", dependencies: ["TradeWatchSync", "TradeWatchModel"],
+            name: "TradeWatchSyncTests",
+            dependencies: [
+                "TradeWatchSync", "TradeWatchModel", "TradeWatchCache", "TradeWatchFetch", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "TradeWatchExportTests",

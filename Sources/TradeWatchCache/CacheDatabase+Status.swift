@@ -96,13 +96,12 @@ extension CacheDatabase {
         }
     }
 
-    /// Remembers a permanent redirect so that later syncs go straight to the new URL.
-    public func setURLOverride(source: String, url: String?) throws {
+    /// Remembers a permanent redirect so that later syncs go straight to the new URL. Registers
+    /// the source if this is its first fetch.
+    public func setURLOverride(source: String, kind: String, url: String?) throws {
         try write { db in
-            try db.execute(
-                sql:
-                    "UPDATE source_state SET url_override = ? WHERE source_id = (SELECT id FROM source WHERE name = ?)",
-                arguments: [url, source])
+            let id = try Self.sourceID(db, name: source, kind: kind, at: Date())
+            try db.execute(sql: "UPDATE source_state SET url_override = ? WHERE source_id = ?", arguments: [url, id])
         }
     }
 

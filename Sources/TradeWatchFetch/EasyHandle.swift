@@ -98,7 +98,10 @@ enum EasyHandle {
                 retryAfter: delay)
         }
         guard (200..<300).contains(status) || status == 304 else {
-            throw FetchError(.httpStatus, "the server answered HTTP \(status)", url: url, httpStatus: status)
+            let excerpt = Self.excerpt(transfer.takeBody(), contentType: transfer.headers["content-type"])
+            throw FetchError(
+                .httpStatus, "the server answered HTTP \(status)" + (excerpt.map { ": \(redact($0))" } ?? ""), url: url,
+                httpStatus: status)
         }
         guard let body = transfer.takeBody() else {
             throw FetchError(.io, transfer.ioFailure ?? "the body could not be kept", url: url, httpStatus: status)
@@ -187,4 +190,30 @@ private func headerCallback(
     let total = size * count
     transfer.receiveHeader(UnsafeRawBufferPointer(start: buffer, count: total).bindMemory(to: UInt8.self))
     return total
+}
+
+extension EasyHandle {
+    /// What an error page says, in one short line: the `error` or `message` of a JSON body,
+    /// else the start of a plain-text or XML body. HTML pages are not quoted.
+    static func excerpt(_ body: FetchBody?, contentType: String?) -> String? {
+        guard case .memory(let data)? = body, !data.isEmpty else { return nil }
+        let type = contentType?.lowercased() ?? ""
+        if type.contains("html") { return nil }
+        if type.contains("json"),
+            let object = try? JSONSerialization.jsonObject(with: data.prefix(64 << 10)) as? [String: Any]
+        {
+            for key in ["error", "message", "detail", "title"] {
+                if let text = object[key] as? String, !text.isEmpty { return clip(text) }
+            }
+        }
+        guard type.isEmpty || type.contains("text") || type.contains("xml") || type.contains("json") else { return nil }
+        return clip(String(decoding: data.prefix(600), as: UTF8.self))
+    }
+
+    private static func clip(_ text: String) -> String? {
+        let words = text.split(whereSeparator: { $0.isWhitespace || $0.isNewline })
+        guard !words.isEmpty else { return nil }
+        let line = words.joined(separator: " ")
+        return line.count > 200 ? String(line.prefix(200)) + "…" : line
+    }
 }

@@ -61,7 +61,7 @@ public enum ComtradeReader {
             }
             try readRecord(record, index: index, dataset: dataset, summary: &summary, output: output)
         }
-        if let count = envelope["count"] as? Int, count != records.count {
+        if let count = JSONScalar.int(envelope["count"]), count != records.count {
             summary.warnings.append("Comtrade says count \(count) but sent \(records.count) records")
         }
         if let recordCap, records.count >= recordCap {
@@ -94,12 +94,12 @@ public enum ComtradeReader {
         for field in attributeFields {
             if let value = text(record[field]) { attributes[field] = value }
         }
-        let reported = (record["isReported"] as? Bool) ?? true
+        let reported = JSONScalar.bool(record["isReported"]) ?? true
         for (field, unit, estimatedFlag) in measures {
             guard let raw = record[field], let value = number(raw) else { continue }
             var dimensions = key
             dimensions.append(SeriesKey.Dimension(id: "MEASURE", value: field))
-            let estimated = estimatedFlag.map { (record[$0] as? Bool) ?? false } ?? !reported
+            let estimated = estimatedFlag.map { JSONScalar.bool(record[$0]) ?? false } ?? !reported
             try output.add(
                 Observation(
                     dataset: dataset, series: SeriesKey(dimensions), period: Period(period), value: value,
@@ -130,29 +130,24 @@ public enum ComtradeReader {
 
     /// A JSON scalar as text: strings as they are, numbers without a spurious `.0`.
     static func text(_ value: Any?) -> String? {
-        switch value {
-        case let string as String: return string
-        case let bool as Bool: return bool ? "true" : "false"
-        case let number as NSNumber: return format(number)
-        default: return nil
-        }
+        if let bool = JSONScalar.bool(value) { return bool ? "true" : "false" }
+        if let number = JSONScalar.number(value) { return format(number) }
+        return value as? String
     }
 
     /// A measure as decimal text; nil for null. Numbers keep their digits (`6804128143`,
     /// `12.5`), never an exponent.
     static func number(_ value: Any) -> String? {
-        switch value {
-        case let number as NSNumber where !(value is Bool): return format(number)
-        case let string as String where Double(string) != nil: return string
-        default: return nil
-        }
+        if let number = JSONScalar.number(value) { return format(number) }
+        if let string = value as? String, Double(string) != nil { return string }
+        return nil
     }
 
     private static func format(_ number: NSNumber) -> String {
         let double = number.doubleValue
         if double.isNaN || double.isInfinite { return "NaN" }
         if double == double.rounded(), abs(double) < 1e17 { return String(Int64(double)) }
-        return NSDecimalNumber(decimal: number.decimalValue).stringValue
+        return "\(double)"
     }
 
     private static func reason(_ error: any Error) -> String {

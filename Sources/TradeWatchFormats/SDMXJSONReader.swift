@@ -35,7 +35,7 @@ public enum SDMXJSONReader {
         }
         var summary = StatisticsSummary()
         for (index, set) in dataSets.enumerated() {
-            let structureIndex = (set["structure"] as? Int) ?? 0
+            let structureIndex = JSONScalar.int(set["structure"]) ?? 0
             guard structureIndex < structures.count else {
                 throw StatisticsError(.malformed, "refers to structure \(structureIndex)", place: "dataSets[\(index)]")
             }
@@ -110,7 +110,7 @@ public enum SDMXJSONReader {
         switch value {
         case is NSNull: return nil
         case let string as String: return string.isEmpty || string == "NaN" ? nil : string
-        case let number as NSNumber where !(value is Bool):
+        case let number as NSNumber where !JSONScalar.isBool(value):
             let double = number.doubleValue
             if double.isNaN { return nil }
             if double == double.rounded(), abs(double) < 1e15 { return String(Int64(double)) }
@@ -141,7 +141,7 @@ public enum SDMXJSONReader {
             func components(_ list: Any?) -> [Component] {
                 (list as? [[String: Any]] ?? []).map { item in
                     Component(
-                        id: item["id"] as? String ?? "?", keyPosition: item["keyPosition"] as? Int,
+                        id: item["id"] as? String ?? "?", keyPosition: JSONScalar.int(item["keyPosition"]),
                         values: (item["values"] as? [[String: Any]] ?? []).map(Self.valueID))
                 }
             }
@@ -186,7 +186,7 @@ public enum SDMXJSONReader {
         func resolve(_ indexes: [Any]?, level: [Component]) -> [String: String] {
             var out: [String: String] = [:]
             for (position, raw) in (indexes ?? []).enumerated() where position < level.count {
-                guard let index = raw as? Int, !(raw is Bool) else { continue }
+                guard let index = JSONScalar.int(raw) else { continue }
                 let component = level[position]
                 if index >= 0, index < component.values.count { out[component.id] = component.values[index] }
             }

@@ -94,8 +94,8 @@ public final class SDMXMLReader {
         ]
 
         enum Context {
-            case dataSet, seriesKey, seriesAttributes, observation, observationKey, observationAttributes,
-                dataSetAttributes, other
+            case dataSet, series, group, seriesKey, seriesAttributes, observation, observationKey,
+                observationAttributes, dataSetAttributes, other
         }
 
         let dataset: String
@@ -168,25 +168,31 @@ public final class SDMXMLReader {
                         seriesDimensions.append(SeriesKey.Dimension(id: attribute.name.local, value: attribute.value))
                     }
                 }
-                context.append(.other)
+                context.append(.series)
+            case "Group":
+                // Group-level attributes would need the structure to know which series a group
+                // covers; they are not kept.
+                context.append(.group)
             case "SeriesKey":
                 context.append(.seriesKey)
             case "Attributes":
                 switch context.last {
                 case .observation: context.append(.observationAttributes)
                 case .dataSet: context.append(.dataSetAttributes)
-                default: context.append(inSeries ? .seriesAttributes : .dataSetAttributes)
+                case .series: context.append(.seriesAttributes)
+                default: context.append(.other)
                 }
             case "Obs":
                 startObservation(attributes)
             case "ObsKey":
                 context.append(.observationKey)
             case "ObsDimension":
-                if let period = value("value", attributes) {
-                    if let id = value("id", attributes), id != dataSetObservationDimension {
-                        observationDimensions.append(SeriesKey.Dimension(id: id, value: period))
+                if let text = value("value", attributes) {
+                    let id = value("id", attributes) ?? dataSetObservationDimension
+                    if Self.isTime(id) {
+                        observationPeriod = text
                     } else {
-                        observationPeriod = period
+                        observationDimensions.append(SeriesKey.Dimension(id: id, value: text))
                     }
                 }
             case "ObsValue":
@@ -199,7 +205,7 @@ public final class SDMXMLReader {
                 case .observationAttributes: observationAttributes[id] = text
                 case .dataSetAttributes: dataSetAttributes[id] = text
                 case .observationKey:
-                    if id == dataSetObservationDimension {
+                    if Self.isTime(id) {
                         observationPeriod = text
                     } else {
                         observationDimensions.append(SeriesKey.Dimension(id: id, value: text))
@@ -221,7 +227,7 @@ public final class SDMXMLReader {
             case "Series":
                 inSeries = false
                 _ = context.popLast()
-            case "SeriesKey", "Attributes", "ObsKey":
+            case "SeriesKey", "Attributes", "ObsKey", "Group":
                 if !inFooter && !inError { _ = context.popLast() }
             case "Obs":
                 _ = context.popLast()
@@ -274,11 +280,11 @@ public final class SDMXMLReader {
             observationPeriod = nil
             for attribute in attributes where attribute.name.namespace == nil {
                 let id = attribute.name.local
-                if id == dataSetObservationDimension {
+                if Self.isTime(id) {
                     observationPeriod = attribute.value
                 } else if id == "OBS_VALUE" {
                     observationValue = attribute.value
-                } else if !inSeries && !attributeIDs.contains(id) {
+                } else if id == dataSetObservationDimension || (!inSeries && !attributeIDs.contains(id)) {
                     // A flat message: the observation carries the whole key.
                     observationDimensions.append(SeriesKey.Dimension(id: id, value: attribute.value))
                 } else {
@@ -288,9 +294,17 @@ public final class SDMXMLReader {
             context.append(.observation)
         }
 
+        static func isTime(_ id: String) -> Bool { id == "TIME_PERIOD" || id == "TIME" }
+
         private func finishObservation() {
-            let dimensions = inSeries ? seriesDimensions + observationDimensions : observationDimensions
-            guard let period = observationPeriod, !dimensions.isEmpty else {
+            var dimensions = inSeries ? seriesDimensions + observationDimensions : observationDimensions
+            var period = observationPeriod
+            // A cross-sectional series carries the time in its key; the period is not a key part.
+            if let index = dimensions.firstIndex(where: { Self.isTime($0.id) }) {
+                if period == nil { period = dimensions[index].value }
+                dimensions.remove(at: index)
+            }
+            guard let period, !dimensions.isEmpty else {
                 summary.warnings.append("an observation without a period or a key was skipped")
                 return
             }

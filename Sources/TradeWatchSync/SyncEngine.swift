@@ -256,7 +256,7 @@ public final class SyncEngine: Sendable {
             logger.notice(
                 "permanent redirect: using the new URL from now on",
                 metadata: ["url": "\(redactedURL)", "to": "\(Redaction.url(moved))"])
-            try await offload { try self.cache.setURLOverride(source: source.name, url: moved) }
+            try await offload { try self.cache.setURLOverride(source: source.name, kind: source.kindName, url: moved) }
         }
         return Fetched(response: response, redactedURL: redactedURL)
     }

@@ -1,0 +1,180 @@
+import Foundation
+import TestSupport
+import Testing
+import TradeWatchSync
+
+@Suite("Reading and checking the configuration")
+struct ConfigurationTests {
+    func issues(_ text: String) -> [ConfigurationIssue] {
+        do {
+            _ = try ConfigurationLoader.parse(text, file: "test.toml")
+            return []
+        } catch {
+            return error.issues
+        }
+    }
+
+    @Test("The shipped configurations pass, with the first user's sources")
+    func shipped() throws {
+        let configuration = try ConfigurationLoader.load(file: repositoryRoot + "/config/tradewatch.toml")
+        let comtrade = try #require(configuration.source(named: "comtrade-cn-kp-monthly"))
+        guard case .comtrade(let query) = comtrade.kind else {
+            Issue.record("comtrade-cn-kp-monthly is not a Comtrade source")
+            return
+        }
+        #expect(query.reporters == ["156"])
+        #expect(query.partners == ["408"])
+        #expect(query.commodities.contains("6704") && query.commodities.contains("9701"))
+        #expect(comtrade.credential == .file("comtrade-key"))
+        #expect(configuration.sources.contains { $0.kindName == "sdmx" })
+        #expect(configuration.source(named: "diplomat-china-power") != nil)
+
+        let demo = try ConfigurationLoader.load(file: repositoryRoot + "/config/demo.toml")
+        #expect(Set(demo.sources.map(\.kindName)) == ["feed", "comtrade", "sdmx", "csv"])
+    }
+
+    @Test("Every problem is reported with the line, the key path and what was expected")
+    func locatedProblems() {
+        let found = issues(
+            """
+            [daemon]
+            interval = "3x"
+            colour = "red"
+
+            [[source]]
+            name = "news"
+            kind = "feed"
+            url = "ftp://example.org/feed"
+
+            [[source]]
+            name = "news"
+            kind = "comtrade"
+            reporter = 156
+            period = "2019-13"
+            """)
+        let described = found.map(\.description)
+        #expect(
+            described.contains(
+                "test.toml:2: daemon.interval: expected a duration such as \"90s\", \"30m\", \"6h\" or \"1d\", found the string \"3x\""
+            ))
+        #expect(described.contains("test.toml:3: daemon.colour: unknown key"))
+        #expect(
+            described.contains(
+                "test.toml:8: source[0].url: expected an http:// or https:// URL, found \"ftp://example.org/feed\""))
+        #expect(
+            described.contains(
+                "test.toml:14: source[1].period: \"2019-13\" is not a month period; expected \"2019-06\" or \"201906\"")
+        )
+        #expect(
+            described.contains(
+                "test.toml:11: source[1].name: \"news\" is already the name of source[0]; names must be unique"))
+        #expect(found.count == 5)
+    }
+
+    @Test("A TOML syntax error names its line")
+    func syntax() {
+        let found = issues("[daemon]\ninterval = \"1h\"\nmax_concurrent = \n")
+        #expect(found.count == 1)
+        #expect(found.first?.line == 3)
+        #expect(found.first?.message.hasPrefix("not valid TOML") == true)
+    }
+
+    @Test("Wrong types, missing keys, unknown kinds and conflicting credentials are refused")
+    func kinds() {
+        let found = issues(
+            """
+            [[source]]
+            name = "a"
+            kind = "rss"
+
+            [[source]]
+            kind = "feed"
+            url = "https://example.org/feed"
+
+            [[source]]
+            name = "c"
+            kind = "comtrade"
+            reporter = 156
+            period = "2019-01"
+            key_file = "comtrade-key"
+            key_env = "COMTRADE_KEY"
+            interval = 30
+
+            [[source]]
+            name = "d"
+            kind = "sdmx"
+            """
+        ).map(\.description)
+        #expect(
+            found.contains(
+                "test.toml:3: source[0].kind: expected one of \"feed\", \"comtrade\", \"sdmx\", \"csv\", found \"rss\"")
+        )
+        #expect(found.contains("test.toml:5: source[1].name: is required"))
+        #expect(found.contains("test.toml:14: source[2].key_file: give either key_file or key_env, not both"))
+        #expect(
+            found.contains(
+                "test.toml:16: source[2].interval: expected a duration such as \"90s\", \"30m\", \"6h\" or \"1d\", found the integer 30"
+            ))
+        #expect(found.contains("test.toml:18: source[3].url: give either url (a whole query) or base_url and flow"))
+    }
+
+    @Test("Values are read as written: durations, sizes, codes, ranges of periods, CSV mappings")
+    func values() throws {
+        let configuration = try ConfigurationLoader.parse(
+            """
+            [daemon]
+            interval = "2h"
+            max_bytes = "64MiB"
+            retry_cap = "1h30m"
+
+            [[source]]
+            name = "trade"
+            kind = "comtrade"
+            reporter = [156, "410"]
+            period = "2018-11..2019-02"
+            periods_per_call = 2
+            key_env = "COMTRADE_KEY"
+            max_bytes = 1000
+
+            [[source]]
+            name = "office"
+            kind = "csv"
+            url = "https://stats.example/trade.csv"
+            dataset = "T"
+            delimiter = ";"
+            decimal = ","
+            thousands = "."
+            dimensions = ["Country", { column = "HS code", id = "CMD" }]
+            """, file: "x.toml")
+        #expect(configuration.daemon.interval == .seconds(7200))
+        #expect(configuration.daemon.maxBytes == 64 << 20)
+        #expect(configuration.daemon.retryCap == .seconds(5400))
+        let trade = try #require(configuration.source(named: "trade"))
+        guard case .comtrade(let query) = trade.kind, case .csv(let csv) = configuration.sources[1].kind else {
+            Issue.record("kinds not read")
+            return
+        }
+        #expect(query.reporters == ["156", "410"])
+        #expect(query.periods == ["201811", "201812", "201901", "201902"])
+        #expect(trade.maxBytes == 1000)
+        #expect(trade.credential == .environment("COMTRADE_KEY"))
+        #expect(csv.delimiter == UInt8(ascii: ";"))
+        #expect(csv.decimalSeparator == UInt8(ascii: ","))
+        #expect(csv.thousandsSeparator == UInt8(ascii: "."))
+        #expect(csv.dimensions.map(\.id) == ["Country", "CMD"])
+    }
+
+    @Test("Comtrade periods: months, years and ranges; anything else is refused")
+    func comtradePeriods() {
+        #expect(ComtradePeriods.expand("2019-06", frequency: "M") == .success(["201906"]))
+        #expect(ComtradePeriods.expand("201906", frequency: "M") == .success(["201906"]))
+        #expect(ComtradePeriods.expand("2015..2017", frequency: "A") == .success(["2015", "2016", "2017"]))
+        #expect(ComtradePeriods.expand("2019-11..2020-01", frequency: "M") == .success(["201911", "201912", "202001"]))
+        for bad in ["2019", "2019-6", "19-06", "2019-12..2019-01", "June 2019"] {
+            if case .success = ComtradePeriods.expand(bad, frequency: "M") { Issue.record("\(bad) accepted") }
+        }
+        if case .success = ComtradePeriods.expand("201906", frequency: "A") {
+            Issue.record("a month accepted as a year")
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Logging
+import TestSupport
+import Testing
+import TradeWatchCache
+import TradeWatchFetch
+import TradeWatchModel
+import TradeWatchSync
+
+/// The engine against the publisher simulator on loopback and a real cache file.
+@Suite("Syncing sources: fetch, validators, parse, reconcile, record")
+struct SyncEngineTests {
+    let directory = TemporaryDirectory()
+    let publisher: Publisher
+    let cache: CacheDatabase
+    let engine: SyncEngine
+    let daemon: DaemonSettings
+
+    init() throws {
+        publisher = try Publisher()
+        cache = try CacheDatabase(path: directory.file("cache.db"))
+        engine = SyncEngine(
+            cache: cache, fetcher: try Fetcher(), logger: Logger(label: "test"),
+            environment: ["TEST_COMTRADE_KEY": "secret-key-123"])
+        var daemon = DaemonSettings()
+        daemon.retryBase = .seconds(60)
+        daemon.retryCap = .seconds(3600)
+        daemon.interval = .seconds(1800)
+        daemon.jitter = .zero
+        self.daemon = daemon
+    }
+
+    func source(_ name: String, _ kind: SourceKind, credential: Credential? = nil) -> SourceConfiguration {
+        SourceConfiguration(name: name, kind: kind, credential: credential)
+    }
+
+    @Test("A feed: new, then 304, then a round's new, edited and removed articles")
+    func feedAcrossRounds() async throws {
+        let feed = source("news", .feed(FeedSource(url: publisher.url("/feeds/korea-trade.rss"))))
+        let first = await engine.sync(feed, daemon: daemon, random: 0)
+        #expect(first.outcome == .changed)
+        #expect(first.revision?.added == 12)
+        #expect(first.nextDue.timeIntervalSinceNow > 1790 && first.nextDue.timeIntervalSinceNow <= 1800)
+
+        let second = await engine.sync(feed, daemon: daemon)
+        #expect(second.outcome == .notModified)
+        #expect(second.revision == nil)
+
+        try await publisher.advance()
+        let third = await engine.sync(feed, daemon: daemon)
+        #expect(third.outcome == .changed)
+        #expect(third.revision?.added == 2)
+        #expect(third.revision?.changed == 1)
+        #expect(third.revision?.removed == 1)
+        let diff = try cache.diff(from: try #require(first.revision?.id), to: try #require(third.revision?.id))
+        let edited = try #require(diff.entries.first { $0.kind == .changed })
+        #expect(edited.changedFields.contains("title"))
+        #expect(edited.new?.entry.title?.hasSuffix("(updated)") == true)
+        #expect(try cache.status().first?.entries == 13)
+    }
+
+    @Test("Statistics of every kind: revisions, P → A flags and withdrawn rows across a round")
+    func statisticsAcrossRounds() async throws {
+        let base = publisher.base
+        var csv = CSVSource(url: base + "/csv/cn-kp-trade.csv", dataset: "CUSTOMS")
+        csv.delimiter = UInt8(ascii: ";")
+        csv.decimalSeparator = UInt8(ascii: ",")
+        csv.dimensions = [
+            .init(column: "Flow", id: "FLOW"), .init(column: "HS", id: "CMD"),
+        ]
+        csv.period = "Month"
+        csv.value = "Value"
+        csv.flags = "Flag"
+        var comtrade = ComtradeSource()
+        comtrade.baseURL = base + "/comtrade"
+        comtrade.reporters = ["156"]
+        comtrade.partners = ["408"]
+        comtrade.commodities = ["TOTAL", "6704"]
+        comtrade.flows = ["M", "X"]
+        comtrade.periods = (1...12).map { String(format: "2019%02d", $0) }
+        comtrade.periodsPerCall = 5
+        var sdmxML = SDMXSource()
+        sdmxML.baseURL = base + "/sdmx"
+        sdmxML.flow = "PUB,TRADE_CN_KP,1.0"
+        var sdmxJSON = sdmxML
+        sdmxJSON.format = .json
+        let sources = [
+            source("csv", .csv(csv)),
+            source("comtrade", .comtrade(comtrade), credential: .environment("TEST_COMTRADE_KEY")),
+            source("sdmx-ml", .sdmx(sdmxML)), source("sdmx-json", .sdmx(sdmxJSON)),
+        ]
+        var firsts: [String: Int64] = [:]
+        for source in sources {
+            let outcome = await engine.sync(source, daemon: daemon)
+            #expect(outcome.outcome == .changed, "\(source.name): \(outcome.summaryLine)")
+            firsts[source.name] = outcome.revision?.id
+        }
+        // Comtrade's 12 months in calls of 5 become one fetch and one revision.
+        let comtradeRevisions = try cache.log(sources: ["comtrade"])
+        #expect(comtradeRevisions.count == 1)
+
+        try await publisher.advance()
+        for source in sources {
+            let outcome = await engine.sync(source, daemon: daemon)
+            #expect(outcome.outcome == .changed, "\(source.name): \(outcome.summaryLine)")
+            let revision = try #require(outcome.revision)
+            #expect(revision.changed > 0, "\(source.name)")
+            let diff = try cache.diff(from: try #require(firsts[source.name]), to: revision.id)
+            if source.name != "comtrade" {
+                // Provisional months become final: the flag change is in the diff.
+                #expect(
+                    diff.observations.contains {
+                        $0.kind == .changed && $0.old?.status == "P" && $0.new?.status == "A"
+                    },
+                    "\(source.name)")
+                #expect(revision.added > 0, "\(source.name)")
+            }
+        }
+        let csvDiff = try cache.diff(from: try #require(firsts["csv"]), to: try cache.resolve(.latest))
+        #expect(csvDiff.observations.contains { $0.kind == .removed && $0.source == "csv" })
+        #expect(try cache.verify().passed)
+    }
+
+    @Test("An identical payload without validators is 'unchanged' and parses nothing")
+    func samePayload() async throws {
+        var comtrade = ComtradeSource()
+        comtrade.baseURL = publisher.base + "/comtrade"
+        comtrade.reporters = ["156"]
+        comtrade.periods = ["201901"]
+        comtrade.preview = true
+        let preview = source("preview", .comtrade(comtrade))
+        #expect(await engine.sync(preview, daemon: daemon).outcome == .changed)
+        let again = await engine.sync(preview, daemon: daemon)
+        #expect(again.outcome == .unchanged)
+        #expect(try cache.log(sources: ["preview"]).count == 1)
+    }
+
+    @Test("A failing source is recorded with a clear error and backs off; the next success resets it")
+    func failures() async throws {
+        let html = source("login-page", .feed(FeedSource(url: publisher.url("/hostile/html"))))
+        let first = await engine.sync(html, daemon: daemon)
+        #expect(first.outcome == .failed)
+        #expect(first.errorCode == "not-a-feed")
+        #expect(first.errorMessage?.contains("the server sent an HTML page") == true)
+        #expect(abs(first.nextDue.timeIntervalSinceNow - 60) < 5)
+        let second = await engine.sync(html, daemon: daemon)
+        #expect(abs(second.nextDue.timeIntervalSinceNow - 120) < 5)
+        let state = try #require(try cache.syncState(source: "login-page"))
+        #expect(state.consecutiveFailures == 2)
+        #expect(try cache.status().first { $0.name == "login-page" }?.lastErrorCode == "not-a-feed")
+
+        let limited = await engine.sync(
+            source("busy", .feed(FeedSource(url: publisher.url("/hostile/429")))), daemon: daemon)
+        #expect(limited.errorCode == "rate-limited")
+        #expect(limited.nextDue.timeIntervalSinceNow > 3590)
+
+        let broken = await engine.sync(
+            source("cut", .feed(FeedSource(url: publisher.url("/hostile/500")))), daemon: daemon)
+        #expect(broken.errorCode == "http-status")
+        #expect(try cache.verify().passed)
+    }
+
+    @Test("A missing credential and a wrong period format fail loudly, naming the cause")
+    func credentialsAndPeriods() async throws {
+        var comtrade = ComtradeSource()
+        comtrade.baseURL = publisher.base + "/comtrade"
+        comtrade.reporters = ["156"]
+        comtrade.periods = ["201901"]
+        let noKey = await engine.sync(
+            source("no-key", .comtrade(comtrade), credential: .environment("ABSENT_KEY")), daemon: daemon)
+        #expect(noKey.errorCode == "credential")
+        #expect(noKey.errorMessage?.contains("ABSENT_KEY") == true)
+
+        comtrade.periods = ["2019"]  // annual code on the monthly endpoint: the publisher says 400
+        let wrong = await engine.sync(
+            source("wrong-period", .comtrade(comtrade), credential: .environment("TEST_COMTRADE_KEY")), daemon: daemon)
+        #expect(wrong.outcome == .failed)
+        #expect(wrong.errorMessage == "the server answered HTTP 400: Invalid period: expected YYYYMM for monthly data")
+        #expect(wrong.errorMessage?.contains("secret-key-123") == false)
+        let stored = try cache.status().first { $0.name == "wrong-period" }
+        #expect(stored?.lastErrorMessage?.contains("secret-key-123") == false)
+    }
+
+    @Test("A permanent redirect is remembered and used from then on")
+    func permanentRedirect() async throws {
+        let moved = source("moved", .feed(FeedSource(url: publisher.url("/moved/feeds/border-news.atom"))))
+        #expect(await engine.sync(moved, daemon: daemon).outcome == .changed)
+        let state = try #require(try cache.syncState(source: "moved"))
+        #expect(state.urlOverride == publisher.url("/feeds/border-news.atom"))
+        #expect(await engine.sync(moved, daemon: daemon).outcome == .notModified)
+    }
+
+    @Test("A truncated SDMX message fails and removes nothing")
+    func truncatedStatistics() async throws {
+        var sdmx = SDMXSource()
+        sdmx.baseURL = publisher.base + "/sdmx"
+        sdmx.flow = "TRADE_CN_KP"
+        let good = await engine.sync(source("imf", .sdmx(sdmx)), daemon: daemon)
+        let rows = try cache.status().first { $0.name == "imf" }?.observations
+        #expect(good.outcome == .changed)
+        var broken = sdmx
+        broken.url = publisher.url("/hostile/truncated")
+        let bad = await engine.sync(source("imf", .sdmx(broken)), daemon: daemon)
+        #expect(bad.outcome == .failed)
+        #expect(bad.errorCode == "unexpected-format" || bad.errorCode == "malformed")
+        #expect(try cache.status().first { $0.name == "imf" }?.observations == rows)
+    }
+}
