@@ -47,5 +47,8 @@ public final class FixtureServer: Sendable {
 
 public struct FixtureError: Error, CustomStringConvertible {
     public var message: String
+
+    public init(message: String) { self.message = message }
+
     public var description: String { message }
 }
