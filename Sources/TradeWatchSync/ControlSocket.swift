@@ -28,6 +28,8 @@ public struct ControlReply: Codable, Sendable {
     public var queued: [String]?
     /// With `wait`: one result per source, once each has synced.
     public var results: [Result]?
+    /// For `status`: the daemon's status line as it is now.
+    public var status: String?
 
     public struct Result: Codable, Sendable {
         public var source: String
@@ -53,11 +55,14 @@ public struct ControlReply: Codable, Sendable {
         }
     }
 
-    public init(ok: Bool, error: String? = nil, queued: [String]? = nil, results: [Result]? = nil) {
+    public init(
+        ok: Bool, error: String? = nil, queued: [String]? = nil, results: [Result]? = nil, status: String? = nil
+    ) {
         self.ok = ok
         self.error = error
         self.queued = queued
         self.results = results
+        self.status = status
     }
 }
 

@@ -33,7 +33,7 @@ public actor SyncScheduler: Service {
     private var table = DueTable()
     private var running: Set<String> = []
     private var failing: Set<String> = []
-    private var waiters: [String: [CheckedContinuation<SyncOutcome, Never>]] = [:]
+    private var waiters: [String: [OutcomeWaiter]] = [:]
     private var configurationProblem: String?
     private var stopping = false
     private var sleeper: Task<Void, Never>?
@@ -66,6 +66,7 @@ public actor SyncScheduler: Service {
             await withDiscardingTaskGroup { group in
                 var lastBeat = ContinuousClock.now - .seconds(3600)
                 var lastPing = ContinuousClock.now - .seconds(3600)
+                var beatPending = false
                 while !stopping {
                     let now = Date()
                     for name in table.dueSources(at: now, excluding: running) where running.count < window {
@@ -92,11 +93,17 @@ public actor SyncScheduler: Service {
                     // The heartbeat carries the status too: written when it changes (at most
                     // every few seconds) and at least every `heartbeatInterval`.
                     let sinceBeat = clockNow - lastBeat
-                    if sinceBeat >= heartbeatInterval || (changed && sinceBeat >= .seconds(5)) {
+                    if changed { beatPending = true }
+                    if sinceBeat >= heartbeatInterval || (beatPending && sinceBeat >= .seconds(2)) {
                         beat(status: status)
                         lastBeat = clockNow
+                        beatPending = false
                     }
                     var wake = now.addingTimeInterval(SchedulePolicy.seconds(heartbeatInterval))
+                    if beatPending {
+                        // A status change not yet written: write it once the minimum gap has passed.
+                        wake = min(wake, now.addingTimeInterval(SchedulePolicy.seconds(.seconds(2) - sinceBeat)))
+                    }
                     if let next = table.next(excluding: running), running.count < window { wake = min(wake, next) }
                     if let interval = notifier.watchdogInterval {
                         let ping = now.addingTimeInterval(SchedulePolicy.seconds(interval / 2 - (clockNow - lastPing)))
@@ -109,10 +116,8 @@ public actor SyncScheduler: Service {
         } onGracefulShutdown: {
             Task { await self.beginShutdown() }
         }
-        for (_, list) in waiters {
-            for waiter in list {
-                waiter.resume(returning: Self.abortedOutcome(name: "", now: Date()))
-            }
+        for (name, list) in waiters {
+            for waiter in list { waiter.fulfil(Self.abortedOutcome(name: name, now: Date())) }
         }
         waiters = [:]
         try? cache.markDaemonStopped(pid: pid)
@@ -158,17 +163,22 @@ public actor SyncScheduler: Service {
         logger.info("sync requested", metadata: ["sources": "\(selected.joined(separator: ","))"])
         wake()
         guard wait else { return [] }
-        var outcomes: [SyncOutcome] = []
-        for name in selected {
-            let outcome = await withCheckedContinuation { continuation in
-                waiters[name, default: []].append(continuation)
-            }
-            outcomes.append(outcome)
+        // Every waiter is registered before the first suspension, so a source that finishes
+        // while another is awaited still delivers its outcome.
+        let pending = selected.map { name in
+            let waiter = OutcomeWaiter()
+            waiters[name, default: []].append(waiter)
+            return waiter
         }
+        var outcomes: [SyncOutcome] = []
+        for waiter in pending { outcomes.append(await waiter.outcome()) }
         return outcomes
     }
 
     public var sourceNames: [String] { configuration.sources.map(\.name) }
+
+    /// The status line as of now, for the control socket's `status`.
+    public var currentStatus: String { statusLine(now: Date()) }
 
     private func finished(_ outcome: SyncOutcome) {
         running.remove(outcome.source)
@@ -176,7 +186,7 @@ public actor SyncScheduler: Service {
             table[outcome.source] = outcome.nextDue
         }
         if outcome.succeeded { failing.remove(outcome.source) } else { failing.insert(outcome.source) }
-        for waiter in waiters.removeValue(forKey: outcome.source) ?? [] { waiter.resume(returning: outcome) }
+        for waiter in waiters.removeValue(forKey: outcome.source) ?? [] { waiter.fulfil(outcome) }
         wake()
     }
 
@@ -252,5 +262,26 @@ public actor SyncScheduler: Service {
         SyncOutcome(
             source: name, outcome: .failed, revision: nil, errorCode: "aborted", errorMessage: "the daemon stopped",
             nextDue: now, duration: .zero, requests: 0)
+    }
+}
+
+/// One `sync --wait` caller's claim on a source's next outcome. Only ever touched on the
+/// scheduler actor: fulfilled by `finished`, awaited by `requestSync`.
+private final class OutcomeWaiter {
+    private var result: SyncOutcome?
+    private var continuation: CheckedContinuation<SyncOutcome, Never>?
+
+    func fulfil(_ outcome: SyncOutcome) {
+        if let continuation {
+            self.continuation = nil
+            continuation.resume(returning: outcome)
+        } else {
+            result = outcome
+        }
+    }
+
+    func outcome(isolation: isolated (any Actor)? = #isolation) async -> SyncOutcome {
+        if let result { return result }
+        return await withCheckedContinuation { continuation = $0 }
     }
 }

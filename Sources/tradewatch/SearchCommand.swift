@@ -51,7 +51,9 @@ struct SearchCommand: AsyncParsableCommand {
             let date = hit.published.map { String(Timestamp.format($0).prefix(10)) } ?? "          "
             Terminal.print("\(date)  \(hit.source)  \(hit.title ?? hit.key)")
             if let link = hit.link { Terminal.print("            \(link)") }
-            Terminal.print("            " + Self.highlight(hit.snippet))
+            // The indexed text joins summary and content with line breaks: one line here.
+            let line = hit.snippet.split(whereSeparator: \.isNewline).joined(separator: " ")
+            Terminal.print("            " + Self.highlight(line))
         }
     }
 

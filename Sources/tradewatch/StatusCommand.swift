@@ -39,8 +39,16 @@ struct StatusCommand: AsyncParsableCommand {
         let report: StatusReport
         do {
             let db = try cache.open()
+            let heartbeat = try db.heartbeat()
+            var live: String?
+            // The daemon's own word, when it listens: fresher than the heartbeat it writes.
+            if let socket = heartbeat?.controlSocket, heartbeat?.stoppedAt == nil,
+                let reply = try? ControlClient.send(ControlRequest(command: "status"), to: socket, timeout: .seconds(2))
+            {
+                live = reply.status
+            }
             report = StatusReport(
-                heartbeat: try db.heartbeat(), sources: try db.status(), now: now,
+                heartbeat: heartbeat, liveStatus: live, sources: try db.status(), now: now,
                 heartbeatLimit: seconds(heartbeatAge), maxAge: seconds(maxAge))
         } catch {
             if check {
@@ -84,18 +92,23 @@ struct StatusCommand: AsyncParsableCommand {
 struct StatusReport: Encodable {
     var daemonAlive: Bool
     var heartbeat: DaemonHeartbeat?
+    /// The status line the daemon gave over its control socket just now, when it answered.
+    var liveStatus: String?
     var sources: [SourceStatus]
     var stale: [String]
     var failing: [String]
 
     init(
-        heartbeat: DaemonHeartbeat?, sources: [SourceStatus], now: Date, heartbeatLimit: TimeInterval,
-        maxAge: TimeInterval
+        heartbeat: DaemonHeartbeat?, liveStatus: String? = nil, sources: [SourceStatus], now: Date,
+        heartbeatLimit: TimeInterval, maxAge: TimeInterval
     ) {
         self.heartbeat = heartbeat
+        self.liveStatus = liveStatus
         self.sources = sources
         daemonAlive =
-            heartbeat.map { $0.stoppedAt == nil && now.timeIntervalSince($0.heartbeatAt) <= heartbeatLimit } ?? false
+            liveStatus != nil
+            || (heartbeat.map { $0.stoppedAt == nil && now.timeIntervalSince($0.heartbeatAt) <= heartbeatLimit }
+                ?? false)
         failing = sources.filter { $0.consecutiveFailures > 0 }.map(\.name)
         stale = sources.filter { source in
             guard let success = source.lastSuccess else { return true }
@@ -110,7 +123,7 @@ struct StatusReport: Encodable {
         }
         let state = daemonAlive ? "running" : "DOWN"
         return "daemon: \(state) (pid \(heartbeat.pid), version \(heartbeat.version), last heartbeat "
-            + "\(Human.relative(heartbeat.heartbeatAt)))" + (heartbeat.status.map { " — \($0)" } ?? "")
+            + "\(Human.relative(heartbeat.heartbeatAt)))" + ((liveStatus ?? heartbeat.status).map { " — \($0)" } ?? "")
     }
 
     var checkCode: Int32 {

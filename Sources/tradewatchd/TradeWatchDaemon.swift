@@ -152,6 +152,9 @@ struct TradeWatchDaemon: AsyncParsableCommand {
     }
 
     private static func answer(_ request: ControlRequest, scheduler: SyncScheduler) async -> ControlReply {
+        if request.command == "status" {
+            return ControlReply(ok: true, status: await scheduler.currentStatus)
+        }
         guard request.command == "sync" else {
             return ControlReply(ok: false, error: "unknown command \"\(request.command)\"")
         }

@@ -216,6 +216,16 @@ struct DaemonTests {
         #expect(synced.status == 0, "\(synced.stderr)")
         #expect(synced.stdout.hasPrefix("news: changed — revision"), "\(synced.stdout)")
 
+        // Every source at once: outcomes that arrive while another is awaited are not lost.
+        let all = try run(cli, ["sync", "--wait", "--timeout", "30s", "--db", db])
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(all.stdout.contains("news: ") && all.stdout.contains("border: "), "\(all.stdout)")
+
+        // status asks the daemon itself for its current line.
+        let status = try run(cli, ["status", "--db", db, "--heartbeat-age", "1s", "--json"])
+        #expect(status.stdout.contains("\"liveStatus\" : \"2 sources; next sync in "), "\(status.stdout)")
+        #expect(status.stdout.contains("\"daemonAlive\" : true"))
+
         let unknown = try run(cli, ["sync", "nope", "--db", db])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("no source named nope"))
