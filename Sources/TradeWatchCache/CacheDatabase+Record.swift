@@ -62,7 +62,7 @@ extension CacheDatabase {
             let sourceID = try Self.sourceID(db, name: source, kind: kind, at: attempt.startedAt)
             // The revision is opened first so rows can name it; it is dropped again if the pull
             // changes nothing (the id is then reused, leaving no gap).
-            try db.execute(
+            try db.run(
                 sql: "INSERT INTO revision (source_id, created_at, added, changed, removed) VALUES (?, ?, 0, 0, 0)",
                 arguments: [sourceID, Timestamp.format(finishedAt)])
             let revisionID = db.lastInsertedRowID
@@ -81,12 +81,12 @@ extension CacheDatabase {
             )
             var revision: RevisionSummary?
             if added + changed + removed == 0 {
-                try db.execute(sql: "DELETE FROM revision WHERE id = ?", arguments: [revisionID])
+                try db.run(sql: "DELETE FROM revision WHERE id = ?", arguments: [revisionID])
             } else {
-                try db.execute(
+                try db.run(
                     sql: "UPDATE revision SET added = ?, changed = ?, removed = ? WHERE id = ?",
                     arguments: [added, changed, removed, revisionID])
-                try db.execute(
+                try db.run(
                     sql: "UPDATE source_state SET current_observations = current_observations + ? WHERE source_id = ?",
                     arguments: [observations.countDelta, sourceID])
                 revision = RevisionSummary(
@@ -105,7 +105,7 @@ extension CacheDatabase {
         revision: RevisionSummary?, error: (String?, String?), raw: RawPayload?, nextDue: Date?, at finishedAt: Date
     ) throws -> FetchRecord {
         let sourceID = try sourceID(db, name: source, kind: kind, at: attempt.startedAt)
-        try db.execute(
+        try db.run(
             sql: """
                 INSERT INTO fetch (source_id, started_at, url, http_status, bytes, etag, last_modified,
                     content_type, payload_sha256, duration_ms, outcome, error_code, error_message, revision_id)
@@ -119,7 +119,7 @@ extension CacheDatabase {
         let fetchID = db.lastInsertedRowID
         var revision = revision
         if let id = revision?.id {
-            try db.execute(sql: "UPDATE revision SET fetch_id = ? WHERE id = ?", arguments: [fetchID, id])
+            try db.run(sql: "UPDATE revision SET fetch_id = ? WHERE id = ?", arguments: [fetchID, id])
             revision?.fetchID = fetchID
         }
         if let raw, outcome != .failed, let sha = attempt.payloadSHA256 {
@@ -143,18 +143,20 @@ extension CacheDatabase {
     }
 
     static func sourceID(_ db: Database, name: String, kind: String, at date: Date) throws -> Int64 {
-        if let row = try Row.fetchOne(db, sql: "SELECT id, kind FROM source WHERE name = ?", arguments: [name]) {
+        if let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT id, kind FROM source WHERE name = ?"), arguments: [name])
+        {
             let id: Int64 = row[0]
             if (row[1] as String) != kind {
-                try db.execute(sql: "UPDATE source SET kind = ? WHERE id = ?", arguments: [kind, id])
+                try db.run(sql: "UPDATE source SET kind = ? WHERE id = ?", arguments: [kind, id])
             }
             return id
         }
-        try db.execute(
+        try db.run(
             sql: "INSERT INTO source (name, kind, created_at) VALUES (?, ?, ?)",
             arguments: [name, kind, Timestamp.format(date)])
         let id = db.lastInsertedRowID
-        try db.execute(sql: "INSERT INTO source_state (source_id) VALUES (?)", arguments: [id])
+        try db.run(sql: "INSERT INTO source_state (source_id) VALUES (?)", arguments: [id])
         return id
     }
 
@@ -163,11 +165,12 @@ extension CacheDatabase {
     ) throws {
         let exists =
             try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM payload WHERE source_id = ? AND sha256 = ?", arguments: [sourceID, sha256])
+                db.cachedStatement(sql: "SELECT 1 FROM payload WHERE source_id = ? AND sha256 = ?"),
+                arguments: [sourceID, sha256])
             ?? false
         if !exists {
             let stored = try Gzip.compress(raw.data)
-            try db.execute(
+            try db.run(
                 sql: """
                     INSERT INTO payload (source_id, sha256, size, stored_size, content_type, data, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -176,7 +179,7 @@ extension CacheDatabase {
                     sourceID, sha256, raw.data.count, stored.count, raw.contentType, stored, Timestamp.format(date),
                 ])
         }
-        try db.execute(
+        try db.run(
             sql: """
                 DELETE FROM payload WHERE source_id = :source AND sha256 NOT IN (
                     SELECT payload_sha256 FROM fetch
@@ -193,7 +196,7 @@ extension CacheDatabase {
         let now = Timestamp.format(date)
         let due = nextDue.map(Timestamp.format)
         if outcome == .failed {
-            try db.execute(
+            try db.run(
                 sql: """
                     UPDATE source_state SET consecutive_failures = consecutive_failures + 1, last_attempt = ?,
                         last_outcome = 'failed', last_error_code = ?, last_error_message = ?,
@@ -203,7 +206,7 @@ extension CacheDatabase {
                 arguments: [now, error.0, error.1, due, sourceID])
         } else {
             // A 304 carries no payload: keep the validators and payload hash we had.
-            try db.execute(
+            try db.run(
                 sql: """
                     UPDATE source_state SET consecutive_failures = 0, last_attempt = :now, last_outcome = :outcome,
                         last_success = :now, last_pull_started = :started, last_error_code = NULL,
@@ -252,5 +255,13 @@ extension CacheDatabase {
                     WHERE s.name = ? ORDER BY p.created_at DESC, p.sha256
                     """, arguments: [source])
         }
+    }
+}
+
+extension Database {
+    /// Runs `sql` through the connection's statement cache: compiled once, not on every call
+    /// (a sync of a thousand feeds records a thousand fetches).
+    func run(sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }

@@ -85,38 +85,61 @@ struct StoredEntryFields {
 /// Markup removal good enough for a search index: tags dropped, common entities decoded,
 /// runs of whitespace collapsed. The feed parsers produce the proper plain text for display.
 enum PlainText {
+    private static let entities: [(name: [UInt8], text: [UInt8])] = [
+        ("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&"),
+    ].map { (Array($0.0.utf8), Array($0.1.utf8)) }
+
+    /// One pass over the UTF-8 bytes (this runs for every stored article version; Foundation's
+    /// string searching was most of a first sync's time).
     static func strippingMarkup(_ html: String) -> String {
-        var out = ""
-        out.reserveCapacity(html.utf8.count)
-        var inTag = false
-        var lastWasSpace = true
-        for character in html {
-            if inTag {
-                if character == ">" { inTag = false }
-                continue
-            }
-            if character == "<" {
-                inTag = true
-                if !lastWasSpace {
-                    out.append(" ")
-                    lastWasSpace = true
-                }
-                continue
-            }
-            if character.isWhitespace {
-                if !lastWasSpace { out.append(" ") }
+        var html = html
+        return html.withUTF8 { bytes in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var inTag = false
+            var lastWasSpace = true
+            var index = 0
+            func space() {
+                if !lastWasSpace { out.append(UInt8(ascii: " ")) }
                 lastWasSpace = true
-            } else {
-                out.append(character)
-                lastWasSpace = false
             }
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                if inTag {
+                    if byte == UInt8(ascii: ">") { inTag = false }
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "<"):
+                    inTag = true
+                    space()
+                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), 0x0B, 0x0C:
+                    space()
+                case 0xC2 where index < bytes.count && bytes[index] == 0xA0:  // U+00A0
+                    index += 1
+                    space()
+                case UInt8(ascii: "&"):
+                    let rest = UnsafeBufferPointer(rebasing: bytes[(index - 1)...])
+                    if let entity = entities.first(where: { rest.starts(with: $0.name) }) {
+                        index += entity.name.count - 1
+                        if entity.text == [UInt8(ascii: " ")] {
+                            space()
+                        } else {
+                            out.append(contentsOf: entity.text)
+                            lastWasSpace = false
+                        }
+                    } else {
+                        out.append(byte)
+                        lastWasSpace = false
+                    }
+                default:
+                    out.append(byte)
+                    lastWasSpace = false
+                }
+            }
+            if out.last == UInt8(ascii: " ") { out.removeLast() }
+            return String(decoding: out, as: UTF8.self)
         }
-        for (entity, text) in [
-            ("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&"),
-        ]
-        where out.contains(entity) {
-            out = out.replacingOccurrences(of: entity, with: text)
-        }
-        return out.trimmingCharacters(in: .whitespaces)
     }
 }

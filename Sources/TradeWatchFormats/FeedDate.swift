@@ -1,4 +1,5 @@
 public import Foundation
+import TradeWatchModel
 
 /// Dates as feeds write them: RFC 822/1123 and their common variants (two-digit years, no
 /// seconds, no weekday, named zones such as KST, CST, EST and PST, numeric offsets),
@@ -105,23 +106,32 @@ public enum FeedDate {
     // MARK: RFC 822 and relatives
 
     private static func rfc822(_ text: String) -> Date? {
-        // Tokens: runs of letters, runs of digits with ':' (times), and signed offsets.
+        // Tokens: runs of letters, runs of digits with ':' (times), and signed offsets. Read on
+        // the UTF-8 bytes; any non-ASCII byte counts as a letter (localised month names).
         var tokens: [String] = []
-        var current = ""
+        var current: [UInt8] = []
         var previousWasSpace = true
-        for character in text {
-            if character.isLetter || character.isASCIIDigit || character == ":" || character == "." {
-                current.append(character)
-            } else if character == "+" || (character == "-" && previousWasSpace) {
-                if !current.isEmpty { tokens.append(current) }
-                current = String(character)
-            } else {
-                if !current.isEmpty { tokens.append(current) }
-                current = ""
-            }
-            previousWasSpace = character == " "
+        func flush() {
+            if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
+            current.removeAll(keepingCapacity: true)
         }
-        if !current.isEmpty { tokens.append(current) }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: ":"), UInt8(ascii: "."), 0x80...0xFF:
+                current.append(byte)
+            case UInt8(ascii: "+"):
+                flush()
+                current.append(byte)
+            case UInt8(ascii: "-") where previousWasSpace:
+                flush()
+                current.append(byte)
+            default:
+                flush()
+            }
+            previousWasSpace = byte == UInt8(ascii: " ")
+        }
+        flush()
 
         var day: Int?
         var month: Int?
@@ -130,7 +140,7 @@ public enum FeedDate {
         var offset: Int?
         for token in tokens {
             let lower = token.lowercased()
-            if time == nil, token.contains(":") {
+            if time == nil, token.utf8.contains(UInt8(ascii: ":")) {
                 let parts = token.split(separator: ":")
                 guard parts.count >= 2, let h = Int(parts[0]), let m = Int(parts[1]) else { continue }
                 time = (h, m, parts.count > 2 ? Double(parts[2]) ?? 0 : 0)
@@ -164,21 +174,11 @@ public enum FeedDate {
         guard (1...12).contains(month), (1...31).contains(day), (0...24).contains(hour), (0...59).contains(minute),
             second < 61, year >= 1900, year < 3000
         else { return nil }
-        var components = DateComponents()
-        components.year = year
-        components.month = month
-        components.day = day
-        guard let dayStart = calendar.date(from: components) else { return nil }
-        // Reject 31 February and friends rather than rolling over.
-        guard calendar.component(.day, from: dayStart) == day else { return nil }
-        return dayStart.addingTimeInterval(Double(hour * 3600 + minute * 60) + second - Double(offset))
+        // Rejects 31 February and friends rather than rolling over.
+        guard let date = CalendarDate(validating: year, month, day) else { return nil }
+        let seconds = Double(date.daysSinceEpoch * 86_400 + hour * 3600 + minute * 60 - offset) + second
+        return Date(timeIntervalSince1970: seconds)
     }
-
-    private static let calendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
-        return calendar
-    }()
 
     private static let months: [String: Int] = [
         "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,

@@ -192,17 +192,30 @@ public final class SyncEngine: Sendable {
         for request in requests.dropFirst() { scope.formUnion(request.scope) }
         let mode = requests[0].mode
         let (finalScope, responses) = (scope, fetched)
+        // A feed is parsed here, concurrently with other syncs; only the cache write is
+        // serialised. Statistics stream from the parser into the write, so they parse there.
+        var feedPull: Pull?
+        if source.kind.isFeed {
+            do {
+                let decoder = PayloadDecoder(
+                    source: source, url: first.response.effectiveURL, contentType: first.response.contentType)
+                let (pull, warnings) = try decoder.feedPull(first.response.body)
+                if !warnings.isEmpty {
+                    logger.info(
+                        "feed read with \(warnings.count) warning(s): \(warnings.first ?? "")",
+                        metadata: ["url": "\(first.redactedURL)"])
+                }
+                feedPull = pull
+            } catch let failure as SyncFailure {
+                throw failure
+            } catch {
+                throw SyncFailure(code: "parse", message: "\(first.redactedURL): \(error)")
+            }
+        }
+        let parsedFeed = feedPull
         return try await offload {
             do {
-                if source.kind.isFeed {
-                    let decoder = PayloadDecoder(
-                        source: source, url: first.response.effectiveURL, contentType: first.response.contentType)
-                    let (pull, warnings) = try decoder.feedPull(first.response.body)
-                    if !warnings.isEmpty {
-                        logger.info(
-                            "feed read with \(warnings.count) warning(s): \(warnings.first ?? "")",
-                            metadata: ["url": "\(first.redactedURL)"])
-                    }
+                if let pull = parsedFeed {
                     return try self.cache.recordFetch(
                         source: source.name, kind: source.kindName, attempt: recorded, result: .parsed(pull), raw: raw,
                         nextDue: nextDue)
