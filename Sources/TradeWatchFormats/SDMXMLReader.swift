@@ -116,11 +116,21 @@ public final class SDMXMLReader {
         var defaultAction = "Replace"
         var headerActionPending = false
 
-        var action = "Replace"
+        var action = "Replace" {
+            didSet { deleting = action.lowercased() == "delete" }
+        }
+        var deleting = false
         var dataSetObservationDimension = "TIME_PERIOD"
         var dataSetAttributes: [String: String] = [:]
-        var seriesDimensions: [SeriesKey.Dimension] = []
-        var seriesAttributes: [String: String] = [:]
+        var seriesDimensions: [SeriesKey.Dimension] = [] {
+            didSet { seriesCache = nil }
+        }
+        /// The series' key and dataset-plus-series attributes, built at its first observation
+        /// and reused for the others (a series has dozens of observations).
+        var seriesCache: (key: SeriesKey?, period: String?, base: [String: String])?
+        var seriesAttributes: [String: String] = [:] {
+            didSet { seriesCache = nil }
+        }
         var inSeries = false
         var observationDimensions: [SeriesKey.Dimension] = []
         var observationAttributes: [String: String] = [:]
@@ -296,28 +306,62 @@ public final class SDMXMLReader {
 
         static func isTime(_ id: String) -> Bool { id == "TIME_PERIOD" || id == "TIME" }
 
-        private func finishObservation() {
-            var dimensions = inSeries ? seriesDimensions + observationDimensions : observationDimensions
-            var period = observationPeriod
-            // A cross-sectional series carries the time in its key; the period is not a key part.
+        private func makeSeriesCache() -> (key: SeriesKey?, period: String?, base: [String: String]) {
+            var dimensions = seriesDimensions
+            var period: String?
             if let index = dimensions.firstIndex(where: { Self.isTime($0.id) }) {
-                if period == nil { period = dimensions[index].value }
+                period = dimensions[index].value
                 dimensions.remove(at: index)
             }
-            guard let period, !dimensions.isEmpty else {
-                summary.warnings.append("an observation without a period or a key was skipped")
+            var base = dataSetAttributes
+            base.merge(seriesAttributes) { _, series in series }
+            return (dimensions.isEmpty ? nil : SeriesKey(dimensions), period, base)
+        }
+
+        private func finishObservation() {
+            var key: SeriesKey
+            var period = observationPeriod
+            let base: [String: String]
+            if inSeries && observationDimensions.isEmpty {
+                let cache = seriesCache ?? makeSeriesCache()
+                seriesCache = cache
+                guard let cachedKey = cache.key else {
+                    summary.warnings.append("an observation without a key was skipped")
+                    return
+                }
+                key = cachedKey
+                if period == nil { period = cache.period }
+                base = cache.base
+            } else {
+                var dimensions = inSeries ? seriesDimensions + observationDimensions : observationDimensions
+                // A cross-sectional series carries the time in its key; the period is not a key part.
+                if let index = dimensions.firstIndex(where: { Self.isTime($0.id) }) {
+                    if period == nil { period = dimensions[index].value }
+                    dimensions.remove(at: index)
+                }
+                guard !dimensions.isEmpty else {
+                    summary.warnings.append("an observation without a key was skipped")
+                    return
+                }
+                key = SeriesKey(dimensions)
+                var merged = dataSetAttributes
+                merged.merge(seriesAttributes) { _, series in series }
+                base = merged
+            }
+            guard let period else {
+                summary.warnings.append("an observation without a period was skipped")
                 return
             }
-            let key = SeriesKey(dimensions)
             do {
-                if action.caseInsensitiveCompare("Delete") == .orderedSame {
+                if deleting {
                     try output.delete(ObservationKey(dataset: dataset, series: key.canonical, period: period))
                     summary.deletions += 1
                     return
                 }
-                var attributes = dataSetAttributes
-                attributes.merge(seriesAttributes) { _, series in series }
-                attributes.merge(observationAttributes) { _, observation in observation }
+                var attributes = base
+                if !observationAttributes.isEmpty {
+                    attributes.merge(observationAttributes) { _, observation in observation }
+                }
                 let unit = attributes.removeValue(forKey: "UNIT_MEASURE") ?? attributes.removeValue(forKey: "UNIT")
                 let multiplier = attributes.removeValue(forKey: "UNIT_MULT").flatMap { Int($0) }
                 let status = attributes.removeValue(forKey: "OBS_STATUS")

@@ -10,7 +10,8 @@ struct BenchTool: AsyncParsableCommand {
         discussion: "Each benchmark prints one JSON object per figure on stdout; scripts/bench tabulates them.",
         version: TradeWatch.version,
         subcommands: [
-            CacheBenchmark.self, FetchBenchmark.self, FeedsBenchmark.self, CLIBenchmark.self, ChurnCommand.self,
+            CacheBenchmark.self, FetchBenchmark.self, FeedsBenchmark.self, CLIBenchmark.self, StatisticsBenchmark.self,
+            ChurnCommand.self,
         ])
 }
 
