@@ -238,6 +238,60 @@ struct DaemonTests {
         #expect(!FileManager.default.fileExists(atPath: directory.file("control.sock")))
     }
 
+    @Test("A restart resumes where the daemon stopped: nothing re-fetched early, no revision re-created")
+    func restartResumes() throws {
+        var text = try String(contentsOfFile: try writeConfig([("news", "/feeds/korea-trade.rss")]), encoding: .utf8)
+        text += """
+
+            [[source]]
+            name = "figures"
+            kind = "sdmx"
+            base_url = "\(publisher.url("/sdmx"))"
+            flow = "TRADE_CN_KP"
+            incremental = true
+
+            [[source]]
+            name = "customs"
+            kind = "comtrade"
+            base_url = "\(publisher.url("/comtrade"))"
+            reporter = 156
+            partner = 408
+            period = "2019-01..2019-12"
+            preview = true
+
+            """
+        let config = directory.file("tradewatch.toml")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let db = directory.file("cache.db")
+        let cli = builtProduct("tradewatch")
+
+        let first = try DaemonProcess(config: config, directory: directory)
+        #expect(eventually { sourceNames() == ["news", "figures", "customs"] })
+        first.signal(SIGTERM)
+        #expect(first.waitForExit(within: 5) == 0)
+        let cache = try CacheDatabase(path: db, access: .readOnly)
+        let revisions = try cache.log().count
+        let fetches = try cache.status().compactMap(\.lastAttempt)
+        #expect(revisions == 3)
+
+        let second = try DaemonProcess(config: config, directory: directory)
+        #expect(eventually { FileManager.default.fileExists(atPath: directory.file("control.sock")) })
+        usleep(1_000_000)
+        // Due in an hour: the restart fetched nothing.
+        #expect(try cache.status().compactMap(\.lastAttempt) == fetches)
+        let again = try run(cli, ["sync", "--wait", "--db", db])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(!again.stdout.contains(": changed"), "\(again.stdout)")
+        #expect(try cache.log().count == revisions)
+
+        try await_publisherAdvance()
+        let next = try run(cli, ["sync", "--wait", "--db", db])
+        #expect(next.stdout.split(separator: "\n").filter { $0.contains(": changed") }.count == 3, "\(next.stdout)")
+        #expect(try cache.verify().passed)
+        second.signal(SIGTERM)
+        #expect(second.waitForExit(within: 5) == 0)
+    }
+
     /// Publishes a round from a synchronous test.
     func await_publisherAdvance() throws {
         let result = try run(
