@@ -128,8 +128,8 @@ let package = Package(
         .testTarget(
             name: "TradeWatchSyncTests",
             dependencies: [
-                "TradeWatchSync", "TradeWatchModel", "TradeWatchCache", "TradeWatchFetch", "TestSupport",
-                .product(name: "Logging", package: "swift-log"),
+                "TradeWatchSync", "TradeWatchModel", "TradeWatchCache", "TradeWatchFetch", "TradeWatchFormats",
+                "TestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -145,3 +145,13 @@ let package = Package(
             swiftSettings: swiftSettings),
     ]
 )
+
+// The fuzz targets (`scripts/fuzz`) exist only when asked for: they link libFuzzer's main.
+if Context.environment["TRADEWATCH_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "tradewatch-fuzz",
+            dependencies: ["TradeWatchFormats", "TradeWatchModel", "TradeWatchSync"],
+            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]))
+    package.products.append(.executable(name: "tradewatch-fuzz", targets: ["tradewatch-fuzz"]))
+}

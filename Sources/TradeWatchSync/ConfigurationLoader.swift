@@ -28,6 +28,15 @@ public enum ConfigurationLoader {
     }
 
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> Configuration {
+        if let (line, column) = TOMLHeaderCheck.firstBadHeader(in: text) {
+            throw ConfigurationError(issues: [
+                ConfigurationIssue(
+                    file: file, line: line, keyPath: "",
+                    message:
+                        "not valid TOML: a table header needs a name (a bare key or a quoted one) after '[' (column \(column))"
+                )
+            ])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

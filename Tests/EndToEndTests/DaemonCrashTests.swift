@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Killing tradewatchd mid-sync")
 struct DaemonCrashTests {
-    @Test("50 SIGKILLs during syncs of evolving sources: verify passes after each, the next sync completes, nothing is lost")
+    @Test(
+        "50 SIGKILLs during syncs of evolving sources: verify passes after each, the next sync completes, nothing is lost"
+    )
     func fiftyKills() throws {
         let binaries = (builtProduct("tradewatchd") as NSString).deletingLastPathComponent
         let result = try run(
@@ -14,6 +16,8 @@ struct DaemonCrashTests {
                 "--max-delay", "0.8", "--seed", "408",
             ])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("crashtest: 50 kills, 50 verifications passed, 0 revisions lost"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("crashtest: 50 kills, 50 verifications passed, 0 revisions lost"), "\(result.stdout)"
+        )
     }
 }

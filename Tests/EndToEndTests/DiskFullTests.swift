@@ -25,31 +25,31 @@ struct DiskFullTests {
         let publisher = try Publisher()
         let config = directory.file("full.toml")
         try """
-            [daemon]
-            cache = "\(small)/cache.db"
+        [daemon]
+        cache = "\(small)/cache.db"
 
-            [[source]]
-            name = "news"
-            kind = "feed"
-            url = "\(publisher.url("/feeds/border-news.atom"))"
+        [[source]]
+        name = "news"
+        kind = "feed"
+        url = "\(publisher.url("/feeds/border-news.atom"))"
 
-            [[source]]
-            name = "big-figures"
-            kind = "csv"
-            url = "\(publisher.url("/csv/cn-kp-trade.csv"))"
-            dataset = "CUSTOMS"
-            delimiter = ";"
-            decimal = ","
-            dimensions = ["Flow", "HS"]
-            period = "Month"
-            value = "Value"
-            keep_raw = false
+        [[source]]
+        name = "big-figures"
+        kind = "csv"
+        url = "\(publisher.url("/csv/cn-kp-trade.csv"))"
+        dataset = "CUSTOMS"
+        delimiter = ";"
+        decimal = ","
+        dimensions = ["Flow", "HS"]
+        period = "Month"
+        value = "Value"
+        keep_raw = false
 
-            [[source]]
-            name = "huge-feed"
-            kind = "feed"
-            url = "\(publisher.url("/hostile/huge-feed?items=20000"))"
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        [[source]]
+        name = "huge-feed"
+        kind = "feed"
+        url = "\(publisher.url("/hostile/huge-feed?items=20000"))"
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         let daemon = builtProduct("tradewatchd")
 
         let full = try run(daemon, ["--config", config, "--once"])

@@ -79,6 +79,16 @@ struct ConfigurationTests {
         #expect(found.first?.message.hasPrefix("not valid TOML") == true)
     }
 
+    @Test(
+        "A table header without a name is an error, not a crash (found by the fuzzer)",
+        arguments: ["[#source]]", "[", "[[ .a]]", "[=]"])
+    func namelessHeader(text: String) {
+        let found = issues("[daemon]\ninterval = \"1h\"\n\n" + text + "\nname = \"x\"\n")
+        #expect(found.count == 1)
+        #expect(found.first?.line == 4)
+        #expect(found.first?.message.hasPrefix("not valid TOML: a table header needs a name") == true)
+    }
+
     @Test("Wrong types, missing keys, unknown kinds and conflicting credentials are refused")
     func kinds() {
         let found = issues(
