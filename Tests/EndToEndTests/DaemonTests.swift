@@ -84,7 +84,7 @@ final class DaemonProcess {
 }
 
 /// Waits until `condition` holds or `seconds` pass.
-func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
+func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try condition() { return true }
@@ -148,7 +148,7 @@ struct DaemonTests {
         }
         daemon.signal(SIGTERM)
         let stopping = listener.receive(for: 5) { $0.contains { $0.hasPrefix("STOPPING=1") } }
-        #expect(daemon.waitForExit(within: 5) == 0, "\(daemon.logText)")
+        #expect(daemon.waitForExit(within: 15) == 0, "\(daemon.logText)")
         let all = running + stopping
         let ready = try #require(all.firstIndex { $0.hasPrefix("READY=1") }, "\(all)")
         #expect(all[ready].contains("STATUS=1 source"))
@@ -180,7 +180,7 @@ struct DaemonTests {
         #expect(daemon.logText.contains("configuration not reloaded"))
         #expect(daemon.logText.contains("tradewatch.toml:1"))
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(within: 5) == 0)
+        #expect(daemon.waitForExit(within: 15) == 0)
     }
 
     @Test("SIGTERM during a slow fetch stops within seconds, leaves a sound cache and no false failure")
@@ -191,8 +191,8 @@ struct DaemonTests {
         usleep(300_000)  // the slow transfer is trickling now
         let stop = Date()
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(within: 5) == 0, "\(daemon.logText)")
-        #expect(Date().timeIntervalSince(stop) < 5)
+        #expect(daemon.waitForExit(within: 15) == 0, "\(daemon.logText)")
+        #expect(Date().timeIntervalSince(stop) < 15)
         let cache = try CacheDatabase(path: directory.file("cache.db"), access: .readOnly)
         #expect(try cache.verify().passed)
         #expect(try cache.status().first { $0.name == "slow" }?.consecutiveFailures ?? 0 == 0)
@@ -234,7 +234,7 @@ struct DaemonTests {
         #expect(queued.status == 0)
         #expect(queued.stdout.contains("\"queued\""))
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(within: 5) == 0)
+        #expect(daemon.waitForExit(within: 15) == 0)
         #expect(!FileManager.default.fileExists(atPath: directory.file("control.sock")))
     }
 
@@ -268,7 +268,7 @@ struct DaemonTests {
         let first = try DaemonProcess(config: config, directory: directory)
         #expect(eventually { sourceNames() == ["news", "figures", "customs"] })
         first.signal(SIGTERM)
-        #expect(first.waitForExit(within: 5) == 0)
+        #expect(first.waitForExit(within: 15) == 0)
         let cache = try CacheDatabase(path: db, access: .readOnly)
         let revisions = try cache.log().count
         let fetches = try cache.status().compactMap(\.lastAttempt)
@@ -289,7 +289,7 @@ struct DaemonTests {
         #expect(next.stdout.split(separator: "\n").filter { $0.contains(": changed") }.count == 3, "\(next.stdout)")
         #expect(try cache.verify().passed)
         second.signal(SIGTERM)
-        #expect(second.waitForExit(within: 5) == 0)
+        #expect(second.waitForExit(within: 15) == 0)
     }
 
     /// Publishes a round from a synchronous test.
