@@ -149,7 +149,8 @@ struct SyncEngineTests {
         #expect(first.nextDue >= before.addingTimeInterval(60) && first.nextDue <= after.addingTimeInterval(60))
         let secondStart = Date()
         let second = await engine.sync(html, daemon: daemon)
-        #expect(second.nextDue >= secondStart.addingTimeInterval(120) && second.nextDue <= Date().addingTimeInterval(120))
+        #expect(
+            second.nextDue >= secondStart.addingTimeInterval(120) && second.nextDue <= Date().addingTimeInterval(120))
         let state = try #require(try cache.syncState(source: "login-page"))
         #expect(state.consecutiveFailures == 2)
         #expect(try cache.status().first { $0.name == "login-page" }?.lastErrorCode == "not-a-feed")
