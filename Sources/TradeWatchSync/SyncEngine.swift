@@ -49,8 +49,14 @@ public final class SyncEngine: Sendable {
     private let logger: Logger
     private let environment: [String: String]
     private let writeQueue = DispatchQueue(label: "tradewatch.cache-writer")
+    /// The time due dates are computed from (the scheduler's clock).
+    private let clock: any SchedulerClock
 
-    public init(cache: CacheDatabase, fetcher: Fetcher, logger: Logger, environment: [String: String]) {
+    public init(
+        cache: CacheDatabase, fetcher: Fetcher, logger: Logger, environment: [String: String],
+        clock: any SchedulerClock = SystemSchedulerClock()
+    ) {
+        self.clock = clock
         self.cache = cache
         self.fetcher = fetcher
         self.logger = logger
@@ -63,8 +69,8 @@ public final class SyncEngine: Sendable {
         _ source: SourceConfiguration, daemon: DaemonSettings, random: Double = Double.random(in: 0..<1)
     ) async -> SyncOutcome {
         let started = Date()
-        let clock = ContinuousClock()
-        let begin = clock.now
+        let stopwatch = ContinuousClock()
+        let begin = stopwatch.now
         var logger = self.logger
         logger[metadataKey: "source"] = "\(source.name)"
         let policy = SchedulePolicy(source: source, daemon: daemon)
@@ -73,7 +79,7 @@ public final class SyncEngine: Sendable {
 
         var outcome = SyncOutcome(
             source: source.name, outcome: .notModified, revision: nil, errorCode: nil, errorMessage: nil,
-            nextDue: policy.afterSuccess(at: Date(), random: random), duration: .zero, requests: 0)
+            nextDue: policy.afterSuccess(at: clock.now, random: random), duration: .zero, requests: 0)
         do {
             let secret = try resolveCredential(source)
             let requests = SourcePlanner.requests(
@@ -105,18 +111,20 @@ public final class SyncEngine: Sendable {
                 outcome.outcome = .failed
                 outcome.errorCode = "aborted"
                 outcome.errorMessage = "the daemon stopped during the sync"
-                outcome.duration = clock.now - begin
+                outcome.duration = stopwatch.now - begin
                 logger.info("sync aborted by shutdown")
                 return outcome
             }
-            let due = policy.afterFailure(at: Date(), failures: failuresSoFar + 1, retryAfter: failure.retryAfter)
+            let due = policy.afterFailure(at: clock.now, failures: failuresSoFar + 1, retryAfter: failure.retryAfter)
             outcome.outcome = .failed
             outcome.errorCode = failure.code
             outcome.errorMessage = failure.message
             outcome.nextDue = due
             logger.warning(
                 "sync failed: \(failure.message)",
-                metadata: ["code": "\(failure.code)", "retry_in": "\(Int(due.timeIntervalSinceNow.rounded()))s"])
+                metadata: [
+                    "code": "\(failure.code)", "retry_in": "\(Int(due.timeIntervalSince(clock.now).rounded()))s",
+                ])
             let attempt = FetchAttempt(startedAt: started, url: Redaction.url(Self.describedURL(source)))
             _ = try? await offload {
                 try self.cache.recordFetch(
@@ -124,7 +132,7 @@ public final class SyncEngine: Sendable {
                     result: .failed(code: failure.code, message: failure.message), nextDue: due)
             }
         }
-        outcome.duration = clock.now - begin
+        outcome.duration = stopwatch.now - begin
         return outcome
     }
 

@@ -29,6 +29,7 @@ public actor SyncScheduler: Service {
     private let controlSocket: String?
     /// How often the heartbeat is written when no watchdog asks for more.
     private let heartbeatInterval: Duration
+    private let clock: any SchedulerClock
 
     private var table = DueTable()
     private var running: Set<String> = []
@@ -42,8 +43,10 @@ public actor SyncScheduler: Service {
 
     public init(
         configuration: Configuration, engine: SyncEngine, notifier: SystemdNotifier, logger: Logger,
-        controlSocket: String?, heartbeatInterval: Duration = .seconds(60)
+        controlSocket: String?, heartbeatInterval: Duration = .seconds(60),
+        clock: any SchedulerClock = SystemSchedulerClock()
     ) {
+        self.clock = clock
         self.configuration = configuration
         self.engine = engine
         self.notifier = notifier
@@ -57,7 +60,7 @@ public actor SyncScheduler: Service {
     public func run() async throws {
         try await loadDueTimes()
         failing = Set(((try? cache.status()) ?? []).filter { $0.consecutiveFailures > 0 }.map(\.name))
-        notifier.ready(status: statusLine(now: Date()))
+        notifier.ready(status: statusLine(now: clock.now))
         logger.info(
             "ready",
             metadata: ["sources": "\(configuration.sources.count)", "cache": "\(cache.path)"])
@@ -68,7 +71,7 @@ public actor SyncScheduler: Service {
                 var lastPing = ContinuousClock.now - .seconds(3600)
                 var beatPending = false
                 while !stopping {
-                    let now = Date()
+                    let now = clock.now
                     for name in table.dueSources(at: now, excluding: running) where running.count < window {
                         guard let source = configuration.source(named: name) else { continue }
                         running.insert(name)
@@ -130,7 +133,7 @@ public actor SyncScheduler: Service {
         let before = Set(configuration.sources.map(\.name))
         configuration = newConfiguration
         configurationProblem = nil
-        table.reconcile(names: newConfiguration.sources.map(\.name), now: Date())
+        table.reconcile(names: newConfiguration.sources.map(\.name), now: clock.now)
         failing = failing.intersection(newConfiguration.sources.map(\.name))
         let after = Set(newConfiguration.sources.map(\.name))
         logger.info(
@@ -158,7 +161,7 @@ public actor SyncScheduler: Service {
         let unknown = names.filter { !known.contains($0) }
         guard unknown.isEmpty else { throw RequestError.unknownSources(unknown) }
         let selected = names.isEmpty ? configuration.sources.map(\.name) : names
-        let now = Date()
+        let now = clock.now
         for name in selected where !running.contains(name) { table[name] = now }
         logger.info("sync requested", metadata: ["sources": "\(selected.joined(separator: ","))"])
         wake()
@@ -178,7 +181,7 @@ public actor SyncScheduler: Service {
     public var sourceNames: [String] { configuration.sources.map(\.name) }
 
     /// The status line as of now, for the control socket's `status`.
-    public var currentStatus: String { statusLine(now: Date()) }
+    public var currentStatus: String { statusLine(now: clock.now) }
 
     private func finished(_ outcome: SyncOutcome) {
         running.remove(outcome.source)
@@ -204,7 +207,7 @@ public actor SyncScheduler: Service {
             if let due = try cache.syncState(source: source.name)?.nextDue { persisted[source.name] = due }
         }
         table = DueTable(
-            names: configuration.sources.map(\.name), persisted: persisted, now: Date(),
+            names: configuration.sources.map(\.name), persisted: persisted, now: clock.now,
             spread: configuration.daemon.startupSpread)
     }
 
@@ -241,9 +244,9 @@ public actor SyncScheduler: Service {
             wakePending = false
             return
         }
-        let seconds = deadline.timeIntervalSinceNow
-        guard seconds > 0 else { return }
-        let task = Task { _ = try? await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up)))) }
+        guard deadline > clock.now else { return }
+        let clock = self.clock
+        let task = Task { _ = try? await clock.sleep(until: deadline) }
         sleeper = task
         await task.value
         sleeper = nil
