@@ -292,6 +292,55 @@ struct DaemonTests {
         #expect(second.waitForExit(within: 15) == 0)
     }
 
+    @Test("Across a publication round, every change shows in log, diff and history")
+    func roundInTheCLI() throws {
+        var text = try String(contentsOfFile: try writeConfig([("news", "/feeds/border-news.atom")]), encoding: .utf8)
+        text += """
+
+            [[source]]
+            name = "customs"
+            kind = "csv"
+            url = "\(publisher.url("/csv/cn-kp-trade.csv"))"
+            dataset = "CUSTOMS"
+            delimiter = ";"
+            decimal = ","
+            dimensions = ["Flow", "HS"]
+            period = "Month"
+            value = "Value"
+            flags = "Flag"
+
+            """
+        let config = directory.file("tradewatch.toml")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let db = directory.file("cache.db")
+        let cli = builtProduct("tradewatch")
+        #expect(try run(builtProduct("tradewatchd"), ["--config", config, "--once"]).status == 0)
+        try await_publisherAdvance()
+        #expect(try run(builtProduct("tradewatchd"), ["--config", config, "--once"]).status == 0)
+
+        let log = try run(cli, ["log", "--db", db, "--format", "csv"])
+        #expect(log.stdout.split(separator: "\n").filter { $0.contains(",customs,") }.count == 2, "\(log.stdout)")
+        #expect(log.stdout.split(separator: "\n").filter { $0.contains(",news,") }.count == 2, "\(log.stdout)")
+
+        let figures = try run(cli, ["diff", "--db", db, "--source", "customs", "--format", "csv"])
+        let rows = figures.stdout.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
+        #expect(rows.contains { $0[2] == "added" && $0[10] == "P" }, "new provisional months")
+        #expect(rows.contains { $0[2] == "changed" && $0[9] == "P" && $0[10] == "A" }, "P → A")
+        #expect(rows.contains { $0[2] == "removed" }, "a withdrawn row")
+        let finalised = try #require(rows.first { $0[2] == "changed" && $0[9] == "P" && $0[10] == "A" })
+        let history = try run(cli, ["history", "\(finalised[5])@\(finalised[6])", "--db", db, "--json"])
+        #expect(history.status == 0)
+        #expect(history.stdout.components(separatedBy: "\"fromRevision\"").count - 1 == 2, "\(history.stdout)")
+
+        let articles = try run(cli, ["diff", "--db", db, "--source", "news", "--json"])
+        #expect(articles.stdout.contains("\"kind\" : \"added\""))
+        #expect(articles.stdout.contains("\"kind\" : \"removed\""))
+        #expect(articles.stdout.contains("\"kind\" : \"changed\""))
+        #expect(articles.stdout.contains("(updated)"))
+    }
+
     /// Publishes a round from a synchronous test.
     func await_publisherAdvance() throws {
         let result = try run(
