@@ -10,24 +10,7 @@ public final class FixtureServer: Sendable {
     public init() throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/http_server.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            guard let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty else { break }
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
-            throw FixtureError(message: "the fixture server did not start: \(text)")
-        }
-        self.port = port
-        self.process = process
+        (process, port) = try startLoopbackServer(["python3", script])
     }
 
     deinit {
@@ -51,4 +34,25 @@ public struct FixtureError: Error, CustomStringConvertible {
     public init(message: String) { self.message = message }
 
     public var description: String { message }
+}
+
+/// Starts a server that prints `PORT <n>` as its first line; returns the process and the port.
+func startLoopbackServer(_ arguments: [String]) throws -> (Process, Int) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    var line = Data()
+    while !line.contains(UInt8(ascii: "\n")) {
+        guard let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty else { break }
+        line.append(byte)
+    }
+    let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
+        kill(process.processIdentifier, SIGKILL)
+        throw FixtureError(message: "\(arguments.dropFirst().first ?? "the server") did not start: \(text)")
+    }
+    return (process, port)
 }

@@ -8,27 +8,10 @@ public final class Publisher: Sendable {
     private let process: Process
 
     public init(seed: Int = 408, round: Int = 0, items: Int = 12) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
+        (process, port) = try startLoopbackServer([
             "python3", repositoryRoot + "/scripts/publisher", "--seed", "\(seed)", "--round", "\(round)", "--items",
             "\(items)",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            guard let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty else { break }
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw FixtureError(message: "the publisher did not start: \(text)")
-        }
-        self.port = port
-        self.process = process
+        ])
     }
 
     deinit {
