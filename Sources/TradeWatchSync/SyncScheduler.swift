@@ -70,7 +70,9 @@ public actor SyncScheduler: Service {
                 var lastBeat = ContinuousClock.now - .seconds(3600)
                 var lastPing = ContinuousClock.now - .seconds(3600)
                 var beatPending = false
-                while !stopping {
+                // Stops on graceful shutdown, and on cancellation too (a ServiceGroup cancels a
+                // service that outlives its shutdown grace period): no loop that cannot stop.
+                while !stopping && !Task.isCancelled {
                     let now = clock.now
                     for name in table.dueSources(at: now, excluding: running) where running.count < window {
                         guard let source = configuration.source(named: name) else { continue }
@@ -248,7 +250,11 @@ public actor SyncScheduler: Service {
         let clock = self.clock
         let task = Task { _ = try? await clock.sleep(until: deadline) }
         sleeper = task
-        await task.value
+        await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
         sleeper = nil
         wakePending = false
     }
