@@ -20,7 +20,9 @@ struct ConcurrentReaderTests {
         // Wait for the first revision, then read while the writer keeps committing.
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            if try run(builtProduct("tradewatch"), ["log", "--db", db, "--limit", "1"]).stdout.contains("churn") {
+            if try await runOffPool(builtProduct("tradewatch"), ["log", "--db", db, "--limit", "1"]).stdout.contains(
+                "churn")
+            {
                 break
             }
             try await Task.sleep(for: .milliseconds(100))
@@ -28,18 +30,18 @@ struct ConcurrentReaderTests {
         let cli = builtProduct("tradewatch")
         var revisionsSeen = Set<String>()
         for _ in 0..<15 {
-            let log = try run(cli, ["log", "--db", db, "--limit", "1", "--format", "csv"])
+            let log = try await runOffPool(cli, ["log", "--db", db, "--limit", "1", "--format", "csv"])
             #expect(log.status == 0, "\(log.stderr)")
             if let line = log.stdout.split(separator: "\n").dropFirst().first {
                 revisionsSeen.insert(String(line.split(separator: ",").first ?? ""))
             }
-            let diff = try run(cli, ["diff", "--db", db, "--format", "csv"])
+            let diff = try await runOffPool(cli, ["diff", "--db", db, "--format", "csv"])
             #expect(diff.status == 0, "\(diff.stderr)")
-            let status = try run(cli, ["status", "--db", db, "--json"])
+            let status = try await runOffPool(cli, ["status", "--db", db, "--json"])
             #expect(status.status == 0, "\(status.stderr)")
             try await Task.sleep(for: .milliseconds(50))
         }
-        let verify = try run(cli, ["verify", "--db", db])
+        let verify = try await runOffPool(cli, ["verify", "--db", db])
         #expect(verify.status == 0, "\(verify.stdout)")
         #expect(revisionsSeen.count > 1, "the writer committed nothing while the readers ran")
     }

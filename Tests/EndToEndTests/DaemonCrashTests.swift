@@ -7,9 +7,9 @@ struct DaemonCrashTests {
     @Test(
         "50 SIGKILLs during syncs of evolving sources: verify passes after each, the next sync completes, nothing is lost"
     )
-    func fiftyKills() throws {
+    func fiftyKills() async throws {
         let binaries = (builtProduct("tradewatchd") as NSString).deletingLastPathComponent
-        let result = try run(
+        let result = try await runOffPool(
             "/usr/bin/env",
             [
                 "python3", repositoryRoot + "/scripts/crashtest", "50", "--bin", binaries, "--headings", "40",

@@ -19,7 +19,7 @@ struct HostileSourceTests {
     ]
 
     @Test("Every hostile mode at once, beside good sources, with the memory bounded")
-    func allAtOnce() throws {
+    func allAtOnce() async throws {
         let directory = TemporaryDirectory()
         let publisher = try Publisher()
         var config = """
@@ -54,7 +54,7 @@ struct HostileSourceTests {
         try config.write(toFile: file, atomically: true, encoding: .utf8)
 
         let started = Date()
-        let result = try run(builtProduct("tradewatchd"), ["--config", file, "--once"])
+        let result = try await runOffPool(builtProduct("tradewatchd"), ["--config", file, "--once"])
         var usage = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         #expect(result.status == 1)

@@ -68,3 +68,15 @@ private final class DataBox: @unchecked Sendable {  // every access goes through
     var isSet: Bool { lock.withLock { data != nil } }
     var value: Data { lock.withLock { data ?? Data() } }
 }
+
+/// `run` on a thread of its own, for tests that wait minutes on a child process: a blocked
+/// cooperative thread (there are two on this machine) would stall every async test meanwhile.
+public func runOffPool(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil
+) async throws -> ProcessResult {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(with: Result { try run(executable, arguments, environment: environment) })
+        }.start()
+    }
+}

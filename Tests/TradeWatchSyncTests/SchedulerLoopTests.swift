@@ -63,7 +63,7 @@ final class ManualClock: SchedulerClock {
 struct SchedulerLoopTests {
     /// Waits in real time until `condition` holds (the syncs themselves are real fetches).
     func until(_ condition: () throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             if try condition() { return true }
             try await Task.sleep(for: .milliseconds(20))
