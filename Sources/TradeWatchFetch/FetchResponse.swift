@@ -71,6 +71,17 @@ public enum FetchBody: Sendable {
         }
     }
 
+    /// The first `count` bytes (fewer when the body is shorter), read without the rest.
+    public func prefix(_ count: Int) throws -> Data {
+        switch self {
+        case .memory(let data): return data.prefix(count)
+        case .file(let file):
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file.path))
+            defer { try? handle.close() }
+            return try handle.read(upToCount: count) ?? Data()
+        }
+    }
+
     /// Feeds the body to `body` in pieces of at most `chunkSize` bytes, never holding all of it.
     public func withChunks(chunkSize: Int = 1 << 20, _ body: (Data) throws -> Void) throws {
         switch self {

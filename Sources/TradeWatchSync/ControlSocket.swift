@@ -83,8 +83,7 @@ public struct ControlSocketError: Error, Sendable, CustomStringConvertible {
 /// The listening side, owned by the daemon. Connections are few (an analyst's `tradewatch
 /// sync`), so each one gets a short-lived thread; the accept loop polls the socket and a
 /// pipe that `stop()` writes to.
-// @unchecked: the fds are owned by the accept thread; stop() only writes to the pipe.
-public final class ControlServer: @unchecked Sendable {
+public final class ControlServer: @unchecked Sendable {  // fds belong to the accept thread; stop() only writes the pipe
     public let path: String
     private let listener: Int32
     private let wakePipe: (read: Int32, write: Int32)
@@ -102,15 +101,11 @@ public final class ControlServer: @unchecked Sendable {
         if lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Self.error("cannot create the control socket") }
-        guard var address = Self.address(path) else {
+        guard let address = UnixSocketAddress(path: path) else {
             close(fd)
             throw ControlSocketError(code: .io, message: "the control socket path \(path) is too long")
         }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let bound = address.withSockaddr { bind(fd, $0, $1) }
         guard bound == 0, chmod(path, 0o660) == 0, listen(fd, 64) == 0 else {
             let failure = Self.error("cannot listen on the control socket \(path)")
             close(fd)
@@ -211,15 +206,6 @@ public final class ControlServer: @unchecked Sendable {
         }
     }
 
-    static func address(_ path: String) -> sockaddr_un? {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        return address
-    }
-
     static func error(_ what: String) -> ControlSocketError {
         ControlSocketError(code: .io, message: "\(what): \(String(cString: strerror(errno)))")
     }
@@ -240,14 +226,10 @@ public enum ControlClient {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ControlServer.error("cannot create a socket") }
         defer { close(fd) }
-        guard var address = ControlServer.address(path) else {
+        guard let address = UnixSocketAddress(path: path) else {
             throw ControlSocketError(code: .io, message: "the control socket path \(path) is too long")
         }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let connected = address.withSockaddr { connect(fd, $0, $1) }
         guard connected == 0 else {
             let code = errno
             if code == ENOENT || code == ECONNREFUSED {

@@ -37,11 +37,8 @@ struct PayloadDecoder {
     /// Streams a statistics payload into `sink`, after checking it is the format the source's
     /// kind publishes.
     func decodeStatistics(_ body: FetchBody, into sink: PullSink) throws -> StatisticsSummary {
-        var head = Data()
-        try body.withChunks(chunkSize: FormatSniffer.window) { chunk in
-            if head.isEmpty { head = chunk }
-        }
-        let kind = FormatSniffer.sniff(head, contentType: contentType)
+        // Only the head: a spilled 200 MB message is not read twice.
+        let kind = FormatSniffer.sniff(try body.prefix(FormatSniffer.window), contentType: contentType)
         let output = StatisticsOutput(add: { try sink.add($0) }, delete: { try sink.delete($0) })
         do {
             switch source.kind {
