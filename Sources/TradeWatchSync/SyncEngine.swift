@@ -74,7 +74,8 @@ public final class SyncEngine: Sendable {
         var logger = self.logger
         logger[metadataKey: "source"] = "\(source.name)"
         let policy = SchedulePolicy(source: source, daemon: daemon)
-        let state = try? await offload { try self.cache.syncState(source: source.name) }
+        // A pool read: it need not queue behind the writes on the write queue.
+        let state = try? cache.syncState(source: source.name)
         let failuresSoFar = state?.consecutiveFailures ?? 0
 
         var outcome = SyncOutcome(
