@@ -22,13 +22,18 @@ extension CacheDatabase {
     ) throws -> FetchRecord {
         switch result {
         case .parsed(let pull):
+            return try recordFetch(
+                source: source, kind: kind, attempt: attempt, result: .prepared(PreparedPull(pull)), raw: raw,
+                nextDue: nextDue, finishedAt: finishedAt)
+        case .prepared(let prepared):
+            let pull = prepared.pull
             return try recordPull(
                 source: source, kind: kind, attempt: attempt, mode: pull.mode, observationScope: pull.observationScope,
-                entryScope: pull.entryScope, raw: raw, nextDue: nextDue, finishedAt: finishedAt
+                entryScope: pull.entryScope, entries: prepared.entries, raw: raw, nextDue: nextDue,
+                finishedAt: finishedAt
             ) { sink in
                 for observation in pull.observations { try sink.add(observation) }
                 for key in pull.deletedObservations { try sink.delete(key) }
-                for entry in pull.entries { sink.add(entry) }
             }
         case .failed(let code, let message):
             return try write { db in
@@ -58,6 +63,17 @@ extension CacheDatabase {
         entryScope: EntryScope, raw: RawPayload? = nil, nextDue: Date? = nil, finishedAt: Date = Date(),
         produce: (PullSink) throws -> Void
     ) throws -> FetchRecord {
+        try recordPull(
+            source: source, kind: kind, attempt: attempt, mode: mode, observationScope: observationScope,
+            entryScope: entryScope, entries: nil, raw: raw, nextDue: nextDue, finishedAt: finishedAt, produce: produce)
+    }
+
+    /// `recordPull`, with entries already prepared (nil: those `produce` hands to the sink).
+    private func recordPull(
+        source: String, kind: String, attempt: FetchAttempt, mode: Pull.Mode, observationScope: ObservationScope,
+        entryScope: EntryScope, entries prepared: PreparedEntries?, raw: RawPayload?, nextDue: Date?,
+        finishedAt: Date, produce: (PullSink) throws -> Void
+    ) throws -> FetchRecord {
         try write { db in
             let sourceID = try Self.sourceID(db, name: source, kind: kind, at: attempt.startedAt)
             // The revision is opened first so rows can name it; it is dropped again if the pull
@@ -72,7 +88,7 @@ extension CacheDatabase {
             try produce(sink)
             try observations.finish()
             let entries = try Reconciler(db: db, sourceID: sourceID).planEntries(
-                Pull(mode: mode, entries: sink.entries, entryScope: entryScope))
+                prepared ?? PreparedEntries(sink.entries), mode: mode, scope: entryScope)
             try entries.write(db: db, sourceID: sourceID, revision: revisionID)
 
             let (added, changed, removed) = (
@@ -131,12 +147,55 @@ extension CacheDatabase {
     }
 
     /// Runs `body` in one write transaction, translating SQLite failures into `CacheError`.
+    /// Inside `writeBatch` it runs in a savepoint of the batch's transaction instead.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         guard access == .readWrite else {
             throw CacheError(.invalidArgument, "the cache was opened read-only", path: path)
         }
+        if let batch = WriteBatch.current, batch.pool === pool {
+            return try batch.inSavepoint(body, path: path)
+        }
         do {
             return try pool.write(body)
+        } catch let error as DatabaseError {
+            throw CacheError(.database, "\(error.message ?? "SQLite error") (\(error.resultCode))", path: path)
+        }
+    }
+
+    /// Runs `jobs` — closures that record through this cache (`recordFetch`, `recordPull`…) —
+    /// in one write transaction, each inside a savepoint of its own: one commit instead of
+    /// one per job (a sync of a thousand small feeds spends most of its writing time on
+    /// commits), while a job that throws still leaves nothing behind and the others commit.
+    ///
+    /// Returns each job's error, `nil` for those that succeeded; their writes are durable
+    /// once this returns. Throws — having written nothing at all — when SQLite itself fails
+    /// (disk full, I/O error) in a job or at the commit: the caller may then run the jobs
+    /// one at a time, each in its own transaction, to tell which one cannot be written.
+    public func writeBatch(_ jobs: [() throws -> Void]) throws -> [(any Error)?] {
+        guard access == .readWrite else {
+            throw CacheError(.invalidArgument, "the cache was opened read-only", path: path)
+        }
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var errors: [(any Error)?] = []
+                errors.reserveCapacity(jobs.count)
+                try db.inTransaction(.immediate) {
+                    let batch = WriteBatch(db: db, pool: pool)
+                    for job in jobs {
+                        do {
+                            try WriteBatch.$current.withValue(batch) { try job() }
+                            errors.append(nil)
+                        } catch {
+                            // SQLite may have rolled the whole transaction back (SQLITE_FULL does):
+                            // nothing of the batch can be trusted to commit.
+                            if let failure = batch.databaseFailure { throw failure }
+                            errors.append(error)
+                        }
+                    }
+                    return .commit
+                }
+                return errors
+            }
         } catch let error as DatabaseError {
             throw CacheError(.database, "\(error.message ?? "SQLite error") (\(error.resultCode))", path: path)
         }
@@ -255,6 +314,37 @@ extension CacheDatabase {
                     WHERE s.name = ? ORDER BY p.created_at DESC, p.sha256
                     """, arguments: [source])
         }
+    }
+}
+
+/// The transaction `writeBatch` is running on this thread, which `write` joins with a
+/// savepoint instead of opening a transaction of its own.
+final class WriteBatch: @unchecked Sendable {  // used only on the thread that runs the batch
+    @TaskLocal static var current: WriteBatch?
+
+    let db: Database
+    let pool: DatabasePool
+    /// The first failure SQLite itself reported inside the batch.
+    private(set) var databaseFailure: DatabaseError?
+
+    init(db: Database, pool: DatabasePool) {
+        self.db = db
+        self.pool = pool
+    }
+
+    func inSavepoint<T>(_ body: (Database) throws -> T, path: String) throws -> T {
+        var result: T?
+        do {
+            try db.inSavepoint {
+                result = try body(db)
+                return .commit
+            }
+        } catch let error as DatabaseError {
+            databaseFailure = databaseFailure ?? error
+            throw CacheError(.database, "\(error.message ?? "SQLite error") (\(error.resultCode))", path: path)
+        }
+        guard let result else { throw CacheError(.database, "a batched write returned nothing", path: path) }
+        return result
     }
 }
 

@@ -80,13 +80,14 @@ extension CacheDatabase {
     /// The persisted scheduling state of `source`, nil when the cache has never seen it.
     public func syncState(source: String) throws -> SyncState? {
         try read { db in
+            // Compiled once per connection: the scheduler asks this before every sync.
             try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT st.etag, st.last_modified, st.payload_sha256, st.url_override, st.next_due,
-                        st.consecutive_failures, st.last_success, st.last_pull_started
-                    FROM source s JOIN source_state st ON st.source_id = s.id WHERE s.name = ?
-                    """, arguments: [source]
+                db.cachedStatement(
+                    sql: """
+                        SELECT st.etag, st.last_modified, st.payload_sha256, st.url_override, st.next_due,
+                            st.consecutive_failures, st.last_success, st.last_pull_started
+                        FROM source s JOIN source_state st ON st.source_id = s.id WHERE s.name = ?
+                        """), arguments: [source]
             ).map { row in
                 SyncState(
                     etag: row[0], lastModified: row[1], payloadSHA256: row[2], urlOverride: row[3],

@@ -42,6 +42,8 @@ public enum FetchResult: Sendable {
     case samePayload
     /// A parsed pull to reconcile; it may still change nothing.
     case parsed(Pull)
+    /// The same, with its entries prepared before the write (see `PreparedPull`).
+    case prepared(PreparedPull)
 }
 
 extension FetchResult {

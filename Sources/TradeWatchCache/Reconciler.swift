@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import TradeWatchModel
+public import TradeWatchModel
 
 /// Works out what a pull's entries change in one source, then writes it under the revision
 /// being built. Entries compare by content hash, so a feed re-sent in another order changes
@@ -9,14 +9,8 @@ struct Reconciler {
     let db: Database
     let sourceID: Int64
 
-    struct NewEntry {
-        var key: String
-        var fields: StoredEntryFields
-        var hash: String
-    }
-
     struct Changes {
-        var openEntries: [NewEntry] = []
+        var openEntries: [PreparedEntries.Entry] = []
         var closeEntries: [Int64] = []
         var added = 0
         var changed = 0
@@ -26,40 +20,44 @@ struct Reconciler {
         var isEmpty: Bool { added == 0 && changed == 0 && removed == 0 }
     }
 
-    func planEntries(_ pull: Pull) throws -> Changes {
+    func planEntries(_ prepared: PreparedEntries, mode: Pull.Mode, scope: EntryScope) throws -> Changes {
         var changes = Changes()
         let inScope: (String?) -> Bool
-        switch pull.mode == .snapshot ? pull.entryScope : .none {
+        switch mode == .snapshot ? scope : .none {
         case .none: inScope = { _ in false }
         case .all: inScope = { _ in true }
         case .publishedSince(let date):
             let floor = Timestamp.format(date)
             inScope = { published in published.map { $0 >= floor } ?? false }
         }
-        guard !pull.entries.isEmpty || pull.entryScope != .none else { return changes }
+        guard !prepared.entries.isEmpty || scope != .none else { return changes }
 
         var current: [String: (id: Int64, hash: String, published: String?)] = [:]
-        let cursor = try Row.fetchCursor(
-            db, sql: "SELECT id, entry_key, hash, published FROM entry WHERE source_id = ? AND to_rev IS NULL",
-            arguments: [sourceID])
-        while let row = try cursor.next() { current[row[1]] = (row[0], row[2], row[3]) }
+        let select = RawStatement(
+            try db.cachedStatement(
+                sql: "SELECT id, entry_key, hash, published FROM entry WHERE source_id = ? AND to_rev IS NULL"),
+            in: db)
+        select.reset()
+        select.bind(1, sourceID)
+        while try select.step() {
+            current[select.string(1) ?? ""] = (select.int64(0), select.string(2) ?? "", select.string(3))
+        }
+        select.reset()
 
-        var winner: [String: Int] = [:]
-        for (index, entry) in pull.entries.enumerated() { winner[entry.key] = index }
-        for (index, entry) in pull.entries.enumerated() where winner[entry.key] == index {
-            let fields = StoredEntryFields(entry)
-            let hash = ContentHash.entry(fields)
+        var seen = Set<String>(minimumCapacity: prepared.entries.count)
+        for entry in prepared.entries {
+            seen.insert(entry.key)
             if let existing = current[entry.key] {
-                guard existing.hash != hash else { continue }
+                guard existing.hash != entry.hash else { continue }
                 changes.closeEntries.append(existing.id)
                 changes.changed += 1
             } else {
                 changes.added += 1
                 changes.entryCountDelta += 1
             }
-            changes.openEntries.append(NewEntry(key: entry.key, fields: fields, hash: hash))
+            changes.openEntries.append(entry)
         }
-        let removed = current.filter { winner[$0.key] == nil && inScope($0.value.published) }.map(\.value.id).sorted()
+        let removed = current.filter { !seen.contains($0.key) && inScope($0.value.published) }.map(\.value.id).sorted()
         for id in removed {
             changes.closeEntries.append(id)
             changes.removed += 1
@@ -73,36 +71,97 @@ extension Reconciler.Changes {
     /// Writes the planned changes under `revision`. Runs inside the caller's transaction.
     func write(db: Database, sourceID: Int64, revision: Int64) throws {
         if !closeEntries.isEmpty {
-            let close = try db.cachedStatement(sql: "UPDATE entry SET to_rev = ? WHERE id = ?")
-            let unindex = try db.cachedStatement(sql: "DELETE FROM entry_fts WHERE rowid = ?")
+            let close = RawStatement(try db.cachedStatement(sql: "UPDATE entry SET to_rev = ? WHERE id = ?"), in: db)
+            let unindex = RawStatement(try db.cachedStatement(sql: "DELETE FROM entry_fts WHERE rowid = ?"), in: db)
             for id in closeEntries {
-                try close.execute(arguments: [revision, id])
-                try unindex.execute(arguments: [id])
+                close.reset()
+                close.bind(1, revision)
+                close.bind(2, id)
+                try close.execute()
+                unindex.reset()
+                unindex.bind(1, id)
+                try unindex.execute()
             }
         }
         if !openEntries.isEmpty {
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO entry (source_id, entry_key, guid, title, link, published, updated, authors, summary,
-                        content, categories, extra, hash, from_rev)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            let index = try db.cachedStatement(sql: "INSERT INTO entry_fts (rowid, title, body) VALUES (?, ?, ?)")
+            let insert = RawStatement(
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO entry (source_id, entry_key, guid, title, link, published, updated, authors,
+                            summary, content, categories, extra, hash, from_rev)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """), in: db)
+            let index = RawStatement(
+                try db.cachedStatement(sql: "INSERT INTO entry_fts (rowid, title, body) VALUES (?, ?, ?)"), in: db)
             for new in openEntries {
                 let f = new.fields
-                try insert.execute(arguments: [
-                    sourceID, new.key, f.guid, f.title, f.link, f.published, f.updated, f.authors, f.summary,
-                    f.content, f.categories, f.extra, new.hash, revision,
-                ])
-                try index.execute(arguments: [
-                    db.lastInsertedRowID, f.title.map(PlainText.strippingMarkup), f.searchBody,
-                ])
+                insert.reset()
+                insert.bind(1, sourceID)
+                insert.bind(2, new.key)
+                for (column, text) in [
+                    f.guid, f.title, f.link, f.published, f.updated, f.authors, f.summary,
+                    f.content, f.categories, f.extra, new.hash,
+                ].enumerated() {
+                    insert.bind(Int32(column + 3), text)
+                }
+                insert.bind(14, revision)
+                try insert.execute()
+                index.reset()
+                index.bind(1, db.lastInsertedRowID)
+                index.bind(2, new.searchTitle)
+                index.bind(3, new.searchBody)
+                try index.execute()
             }
         }
-        try db.execute(
-            sql: """
-                UPDATE source_state SET current_entries = current_entries + ? WHERE source_id = ?
-                """,
-            arguments: [entryCountDelta, sourceID])
+        if entryCountDelta != 0 {
+            try db.run(
+                sql: "UPDATE source_state SET current_entries = current_entries + ? WHERE source_id = ?",
+                arguments: [entryCountDelta, sourceID])
+        }
+    }
+}
+
+/// A pull's entries made ready to store — columns, content hash, search text — before the
+/// write transaction, so that this work runs wherever the pull was parsed (concurrently with
+/// other syncs) rather than on the one thread that writes. An entry key the pull repeats
+/// keeps its last occurrence.
+public struct PreparedEntries: Sendable {
+    struct Entry: Sendable {
+        var key: String
+        var fields: StoredEntryFields
+        var hash: String
+        var searchTitle: String?
+        var searchBody: String
+    }
+
+    var entries: [Entry]
+
+    public init(_ entries: [TradeWatchModel.Entry]) {
+        var winner: [String: Int] = [:]
+        for (index, entry) in entries.enumerated() { winner[entry.key] = index }
+        self.entries = entries.enumerated().compactMap { index, entry in
+            guard winner[entry.key] == index else { return nil }
+            let fields = StoredEntryFields(entry)
+            return Entry(
+                key: entry.key, fields: fields, hash: ContentHash.entry(fields),
+                searchTitle: fields.title.map(PlainText.strippingMarkup), searchBody: fields.searchBody)
+        }
+    }
+
+    public var count: Int { entries.count }
+}
+
+/// A parsed pull whose entries are already prepared (see `PreparedEntries`): what a sync
+/// hands to `recordFetch` after parsing a feed off the writer's thread.
+public struct PreparedPull: Sendable {
+    /// The pull without its entries, which are in `entries`.
+    public var pull: Pull
+    public var entries: PreparedEntries
+
+    public init(_ pull: Pull) {
+        entries = PreparedEntries(pull.entries)
+        var rest = pull
+        rest.entries = []
+        self.pull = rest
     }
 }

@@ -21,7 +21,39 @@ public enum FeedDate {
         if scalars.count >= 4, scalars[0..<4].allSatisfy({ $0 >= 48 && $0 <= 57 }) {
             return iso8601(scalars)
         }
-        return rfc822(text)
+        return canonicalRFC1123(scalars) ?? rfc822(text)
+    }
+
+    /// The form nearly every feed writes, `Mon, 01 Jul 2019 09:00:00 GMT` (or `+0900`), read
+    /// directly; anything else goes through the tolerant reader.
+    private static func canonicalRFC1123(_ s: [UInt8]) -> Date? {
+        guard s.count == 29 || s.count == 31, s[3] == UInt8(ascii: ","), s[4] == 32, s[7] == 32, s[11] == 32,
+            s[16] == 32, s[19] == UInt8(ascii: ":"), s[22] == UInt8(ascii: ":"), s[25] == 32
+        else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int? {
+            var value = 0
+            for byte in s[from..<from + count] {
+                guard byte >= 48 && byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard let day = number(5, 2), let year = number(12, 4), let hour = number(17, 2),
+            let minute = number(20, 2), let second = number(23, 2)
+        else { return nil }
+        let monthKey = String(decoding: s[8..<11], as: UTF8.self).lowercased()
+        guard let month = months[monthKey] else { return nil }
+        var offset = 0
+        if s.count == 29 {
+            guard s[26...28].elementsEqual("GMT".utf8) || s[26...28].elementsEqual("UTC".utf8) else { return nil }
+        } else {
+            guard s[26] == UInt8(ascii: "+") || s[26] == UInt8(ascii: "-"), let value = number(27, 4) else {
+                return nil
+            }
+            offset = (s[26] == UInt8(ascii: "-") ? -1 : 1) * ((value / 100) * 3600 + (value % 100) * 60)
+        }
+        return make(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: Double(second), offset: offset)
     }
 
     // MARK: ISO 8601 / W3C-DTF

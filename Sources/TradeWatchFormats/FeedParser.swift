@@ -60,7 +60,9 @@ struct EntryKeys {
 /// Titles are text: markup some feeds put in them is removed, entities decoded, space collapsed.
 enum PlainTitle {
     static func text(_ title: String) -> String {
-        guard title.contains("<") || title.contains("&") else { return title }
+        guard title.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") }) else {
+            return title
+        }
         var out = ""
         var inTag = false
         for character in title {

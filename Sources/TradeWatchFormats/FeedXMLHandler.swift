@@ -203,6 +203,7 @@ final class FeedXMLHandler: XMLStreamHandler {
         case "item" where core, "entry" where atom:
             // Atom requires only `updated`; an entry without `published` was published then.
             if family == .atom && draft.published == nil { draft.published = draft.updated }
+            if draft.link == nil, let (href, base) = draft.permalink { draft.link = resolve(href, against: base) }
             if let onEntry { onEntry(draft) } else { entries.append(draft) }
             entry = nil
         case "title" where core || atom:
@@ -219,8 +220,9 @@ final class FeedXMLHandler: XMLStreamHandler {
             draft.content = draft.content ?? nonEmpty(text)
         case "guid" where core:
             draft.id = nonEmpty(value)
-            if draft.link == nil, draft.guidIsPermaLink, let href = nonEmpty(value).flatMap(resolve) {
-                draft.link = href
+            // The link of last resort, resolved only if the item ends without a <link>.
+            if draft.link == nil, draft.guidIsPermaLink, let href = nonEmpty(value) {
+                draft.permalink = (href, currentBase)
             }
         case "id" where atom:
             draft.id = nonEmpty(value)
@@ -333,11 +335,40 @@ final class FeedXMLHandler: XMLStreamHandler {
 
     private var currentBase: URL? { bases.last ?? documentURL }
 
-    func resolve(_ href: String) -> String? {
+    func resolve(_ href: String) -> String? { resolve(href, against: currentBase) }
+
+    private func resolve(_ href: String, against base: URL?) -> String? {
         let trimmed = href.trimmingXMLWhitespace
         guard !trimmed.isEmpty else { return nil }
-        if let base = currentBase, let url = URL(string: trimmed, relativeTo: base) { return url.absoluteString }
+        // Most links are already absolute and plain; Foundation's URL resolution would return
+        // them unchanged, at a cost that showed in every sync.
+        if Self.isPlainAbsolute(trimmed) { return trimmed }
+        if let base, let url = URL(string: trimmed, relativeTo: base) { return url.absoluteString }
         return trimmed
+    }
+
+    /// An `http:` or `https:` URL of printable ASCII with nothing to resolve or escape: no
+    /// dot segments, spaces, quotes, angle brackets, backslashes or other unsafe bytes.
+    static func isPlainAbsolute(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard bytes.starts(with: "http://".utf8) || bytes.starts(with: "https://".utf8) else { return false }
+        var previous: UInt8 = 0
+        for byte in bytes {
+            switch byte {
+            case 0x21...0x7E:
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\\"),
+                    UInt8(ascii: "^"), UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"):
+                    return false
+                case UInt8(ascii: ".") where previous == UInt8(ascii: "/"):
+                    return false
+                default: break
+                }
+            default: return false
+            }
+            previous = byte
+        }
+        return true
     }
 
     /// iTunes' namespace is written in several cases in the wild.
@@ -364,6 +395,8 @@ final class FeedXMLHandler: XMLStreamHandler {
 struct DraftEntry {
     var id: String?
     var guidIsPermaLink = true
+    /// A permalink guid seen while the item had no link yet, with the base it is relative to.
+    var permalink: (href: String, base: URL?)?
     var title: String?
     var link: String?
     var links: [Entry.Link] = []

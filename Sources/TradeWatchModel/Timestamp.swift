@@ -9,8 +9,36 @@ public enum Timestamp {
         let inDay = Int(millis - Int64(days) * 86_400_000)
         let ms = inDay % 1000
         let seconds = inDay / 1000
-        return "\(CalendarDate(daysSinceEpoch: days))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):"
-            + "\(pad(seconds % 60, 2)).\(pad(ms, 3))Z"
+        let calendar = CalendarDate(daysSinceEpoch: days)
+        guard (0...9999).contains(calendar.year) else {
+            return "\(calendar)T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):"
+                + "\(pad(seconds % 60, 2)).\(pad(ms, 3))Z"
+        }
+        // Written byte by byte: every recorded fetch, revision and article date goes through here.
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[index] = UInt8(48 + value % 10)
+                    value /= 10
+                }
+            }
+            put(calendar.year, 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            put(calendar.month, 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            put(calendar.day, 2, at: 8)
+            buffer[10] = UInt8(ascii: "T")
+            put(seconds / 3600, 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put(seconds / 60 % 60, 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(seconds % 60, 2, at: 17)
+            buffer[19] = UInt8(ascii: ".")
+            put(ms, 3, at: 20)
+            buffer[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     /// Reads what `format` writes, and RFC 3339 with or without fractions or with an offset.

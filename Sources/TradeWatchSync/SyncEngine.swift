@@ -48,7 +48,7 @@ public final class SyncEngine: Sendable {
     public let fetcher: Fetcher
     private let logger: Logger
     private let environment: [String: String]
-    private let writeQueue = DispatchQueue(label: "tradewatch.cache-writer")
+    private let writes: CacheWriteQueue
     /// The time due dates are computed from (the scheduler's clock).
     private let clock: any SchedulerClock
 
@@ -58,6 +58,7 @@ public final class SyncEngine: Sendable {
     ) {
         self.clock = clock
         self.cache = cache
+        self.writes = CacheWriteQueue(cache: cache)
         self.fetcher = fetcher
         self.logger = logger
         self.environment = environment
@@ -203,7 +204,7 @@ public final class SyncEngine: Sendable {
         let (finalScope, responses) = (scope, fetched)
         // A feed is parsed here, concurrently with other syncs; only the cache write is
         // serialised. Statistics stream from the parser into the write, so they parse there.
-        var feedPull: Pull?
+        var feedPull: PreparedPull?
         if source.kind.isFeed {
             do {
                 let decoder = PayloadDecoder(
@@ -214,7 +215,7 @@ public final class SyncEngine: Sendable {
                         "feed read with \(warnings.count) warning(s): \(warnings.first ?? "")",
                         metadata: ["url": "\(first.redactedURL)"])
                 }
-                feedPull = pull
+                feedPull = PreparedPull(pull)
             } catch let failure as SyncFailure {
                 throw failure
             } catch {
@@ -222,11 +223,12 @@ public final class SyncEngine: Sendable {
             }
         }
         let parsedFeed = feedPull
-        return try await offload {
+        return try await offload(groupable: parsedFeed != nil) {
             do {
                 if let pull = parsedFeed {
                     return try self.cache.recordFetch(
-                        source: source.name, kind: source.kindName, attempt: recorded, result: .parsed(pull), raw: raw,
+                        source: source.name, kind: source.kindName, attempt: recorded, result: .prepared(pull),
+                        raw: raw,
                         nextDue: nextDue)
                 }
                 return try self.cache.recordPull(
@@ -344,10 +346,10 @@ public final class SyncEngine: Sendable {
         }
     }
 
-    /// Runs blocking cache work (and the parsing inside a pull) on the writer queue.
-    func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            writeQueue.async { continuation.resume(with: Result { try work() }) }
-        }
+    /// Runs blocking cache work on the writer thread; `groupable` work (quick, with everything
+    /// in memory) may share its transaction with other syncs' writes. The parsing inside a
+    /// statistics pull streams into its write, which runs alone.
+    func offload<T: Sendable>(groupable: Bool = true, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await writes.submit(groupable: groupable, work)
     }
 }
