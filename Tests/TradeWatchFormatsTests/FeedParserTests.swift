@@ -48,6 +48,24 @@ struct FeedParserTests {
         #expect(entry.enclosures.first?.length == 1234)
     }
 
+    @Test("A permalink guid is the link only when the item has none; relative links resolve, absolute ones stay")
+    func permalinkGuid() throws {
+        let feed = try parse(
+            """
+            <rss version="2.0"><channel><title>t</title>
+              <item><guid>/2019/07/only-guid</guid><title>a</title></item>
+              <item><guid>/2019/07/guid-first</guid><link>https://example.org/2019/07/the-link</link></item>
+              <item><link>https://example.org/news/../2019/./dots</link><guid>https://other.example/g</guid></item>
+              <item><link>https://example.org/a?b=1&amp;c=2#top</link></item>
+            </channel></rss>
+            """)
+        #expect(
+            feed.entries.map(\.link) == [
+                "https://example.org/2019/07/only-guid", "https://example.org/2019/07/the-link",
+                "https://example.org/news/../2019/./dots", "https://example.org/a?b=1&c=2#top",
+            ])
+    }
+
     @Test("Atom 1.0: xhtml content kept as markup, xml:base resolution, published falling back to updated")
     func atom() throws {
         let feed = try parse(
