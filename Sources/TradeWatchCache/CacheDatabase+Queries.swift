@@ -65,22 +65,55 @@ extension CacheDatabase {
     }
 
     /// Streams the observations visible at `revision` as the text SQLite holds, without making
-    /// Swift values: the fast path for exports. Columns are those of `ObservationTextRow`.
+    /// Swift values: the fast path for exports. Columns are those of `ObservationTextRow`; the
+    /// order is `forEachObservation`'s (source, dataset, series, period start, period).
+    ///
+    /// Series are listed in that order first, then each series' rows are read through the
+    /// observation table's primary key and ordered within the series: the same rows in the
+    /// same order as one ORDER BY over the join, without sorting the whole table.
     public func forEachObservationText(
         at revision: Int64, filter: RowFilter = RowFilter(), _ body: (ObservationTextRow) throws -> Void
     ) throws {
         let (clause, arguments) = Self.filterSQL(filter, table: "o")
         try read { db in
-            let statement = try db.makeStatement(
+            var series: [(id: Int64, text: [[UInt8]])] = []
+            let list = try db.makeStatement(
                 sql: """
-                    SELECT \(Self.observationColumns) FROM observation o JOIN series se ON se.id = o.series_id
-                    JOIN source s ON s.id = se.source_id
-                    WHERE o.from_rev <= ? AND (o.to_rev IS NULL OR o.to_rev > ?) \(clause)
-                    ORDER BY s.name, se.dataset, se.series_key, o.period_start, o.period
+                    SELECT se.id, s.name, se.dataset, se.series_key FROM series se JOIN source s ON s.id = se.source_id
+                    WHERE 1 \(clause) ORDER BY s.name, se.dataset, se.series_key
                     """)
-            try statement.setArguments(StatementArguments([revision, revision]) + arguments)
-            let raw = RawStatement(statement, in: db)
-            while try raw.step() { try body(ObservationTextRow(statement: raw)) }
+            try list.setArguments(arguments)
+            let listing = RawStatement(list, in: db)
+            while try listing.step() {
+                series.append(
+                    (
+                        listing.int64(0),
+                        (1...3).map { Array(listing.bytes(Int32($0)) ?? UnsafeBufferPointer(start: nil, count: 0)) }
+                    ))
+            }
+            let rows = RawStatement(
+                try db.makeStatement(
+                    sql: """
+                        SELECT o.period, o.period_start, o.period_end, o.value, o.number, o.unit, o.unit_mult,
+                            o.status, o.attributes, o.from_rev, o.to_rev
+                        FROM observation o WHERE o.series_id = ? AND o.from_rev <= ? AND (o.to_rev IS NULL OR o.to_rev > ?)
+                        ORDER BY o.period_start, o.period
+                        """), in: db)
+            for (id, text) in series {
+                rows.reset()
+                rows.bind(1, id)
+                rows.bind(2, revision)
+                rows.bind(3, revision)
+                try text[0].withUnsafeBufferPointer { source in
+                    try text[1].withUnsafeBufferPointer { dataset in
+                        try text[2].withUnsafeBufferPointer { key in
+                            let row = ObservationTextRow(statement: rows, series: (source, dataset, key))
+                            while try rows.step() { try body(row) }
+                        }
+                    }
+                }
+            }
+            rows.reset()
         }
     }
 

@@ -88,9 +88,18 @@ struct RawStatement {
 /// 7 number, 8 unit, 9 unit_mult, 10 status, 11 attributes, 12 from_rev, 13 to_rev.
 public struct ObservationTextRow {
     let statement: RawStatement
+    /// Columns 0 to 2, the same for every row of one series.
+    let series: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)
 
     public static let columnCount = 14
 
     /// The column's UTF-8 text; nil for NULL.
-    public func text(_ column: Int) -> UnsafeBufferPointer<UInt8>? { statement.bytes(Int32(column)) }
+    public func text(_ column: Int) -> UnsafeBufferPointer<UInt8>? {
+        switch column {
+        case 0: series.0
+        case 1: series.1
+        case 2: series.2
+        default: statement.bytes(Int32(column - 3))
+        }
+    }
 }

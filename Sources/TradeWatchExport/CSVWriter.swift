@@ -32,22 +32,32 @@ public final class CSVWriter {
 
     /// Writes one row of UTF-8 fields (nil for empty), quoted by the same rule as `writeRow`.
     public func writeRow(bytes fields: [UnsafeBufferPointer<UInt8>?]) throws {
-        for (index, field) in fields.enumerated() {
-            if index > 0 { buffer.append(UInt8(ascii: ",")) }
-            guard let field else { continue }
+        try writeRow(count: fields.count) { fields[$0] }
+    }
+
+    /// Writes one row of `count` UTF-8 fields that `field` gives by index (nil for empty),
+    /// quoted by the same rule as `writeRow`: the export's path, with no array per row.
+    public func writeRow(count: Int, _ field: (Int) -> UnsafeBufferPointer<UInt8>?) throws {
+        // The buffer is taken out for the row: one exclusive access instead of one per byte run.
+        var out = [UInt8]()
+        swap(&out, &buffer)
+        for index in 0..<count {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            guard let field = field(index) else { continue }
             if field.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) {
-                buffer.append(UInt8(ascii: "\""))
+                out.append(UInt8(ascii: "\""))
                 for byte in field {
-                    if byte == UInt8(ascii: "\"") { buffer.append(byte) }
-                    buffer.append(byte)
+                    if byte == UInt8(ascii: "\"") { out.append(byte) }
+                    out.append(byte)
                 }
-                buffer.append(UInt8(ascii: "\""))
+                out.append(UInt8(ascii: "\""))
             } else {
-                buffer.append(contentsOf: field)
+                out.append(contentsOf: field)
             }
         }
-        buffer.append(13)
-        buffer.append(10)
+        out.append(13)
+        out.append(10)
+        swap(&out, &buffer)
         if buffer.count >= flushThreshold { try flush() }
     }
 

@@ -151,9 +151,9 @@ public struct SnapshotExporter {
         if format == .csv {
             try writer.writeRow(Self.observationFields.map(\.name))
             // The fast path: SQLite's text straight into the file, no Swift values in between.
-            let columns = Array(0..<Self.observationFields.count)
+            let columns = Self.observationFields.count
             try cache.forEachObservationText(at: revision, filter: filter) { row in
-                try writer.writeRow(bytes: columns.map { row.text($0) })
+                try writer.writeRow(count: columns) { row.text($0) }
                 count += 1
                 if count % 100_000 == 0 { progress?(count) }
             }

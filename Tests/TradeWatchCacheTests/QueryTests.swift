@@ -150,3 +150,65 @@ struct QueryTests {
         }
     }
 }
+
+@Suite("Streaming a snapshot as text")
+struct SnapshotTextTests {
+    /// Every column of every row as text, in the order the stream gives them.
+    static func textRows(_ cache: CacheDatabase, at revision: Int64, filter: RowFilter) throws -> [[String?]] {
+        var rows: [[String?]] = []
+        try cache.forEachObservationText(at: revision, filter: filter) { row in
+            rows.append(
+                (0..<ObservationTextRow.columnCount).map { row.text($0).map { String(decoding: $0, as: UTF8.self) } })
+        }
+        return rows
+    }
+
+    static func decodedRows(_ cache: CacheDatabase, at revision: Int64, filter: RowFilter) throws -> [[String?]] {
+        var rows: [[String?]] = []
+        try cache.forEachObservation(at: revision, filter: filter) { o in
+            rows.append([o.source, o.dataset, o.series, o.period, o.periodStart, o.periodEnd, o.value])
+        }
+        return rows
+    }
+
+    @Test("The text stream has the rows and order of the decoded query, for any revision and filter")
+    func sameRowsAndOrder() throws {
+        var fixture = try Fixture()
+        // Two sources (named out of order), two datasets, series with annual, quarterly and
+        // monthly periods mixed, so that period text order and period start order differ.
+        func pull(round: Int) -> Pull {
+            var rows: [Observation] = []
+            for dataset in ["TRADE", "PRICES"] {
+                for cmd in ["9701", "6704", "0307"] {
+                    for period in ["2019", "2019-Q2", "2019-01", "2019-12", "2018-W52", "2019-06-30"] {
+                        rows.append(observation(cmd, period, "\(round)\(cmd.prefix(2))", dataset: dataset))
+                    }
+                }
+            }
+            // Later rounds revise some rows and withdraw one.
+            return snapshot(round == 1 ? rows : rows.filter { $0.period.text != "2019-Q2" || $0.dataset == "TRADE" })
+        }
+        var revisions: [Int64] = []
+        for round in 1...3 {
+            for source in ["zeta", "alpha"] {
+                if let revision = try fixture.apply(pull(round: round), source: source).revision {
+                    revisions.append(revision.id)
+                }
+            }
+        }
+        let filters = [
+            RowFilter(), RowFilter(sources: ["zeta"]), RowFilter(dataset: "PRICES"), RowFilter(keyGlob: "*CMD=6704*"),
+        ]
+        for revision in revisions {
+            for filter in filters {
+                let text = try Self.textRows(fixture.cache, at: revision, filter: filter)
+                #expect(!text.isEmpty)
+                #expect(
+                    text.map { Array($0.prefix(7)) }
+                        == (try Self.decodedRows(fixture.cache, at: revision, filter: filter)))
+            }
+        }
+        let first = try Self.textRows(fixture.cache, at: revisions[0], filter: RowFilter())
+        #expect(first.first?.prefix(4) == ["zeta", "PRICES", first.first?[2], "2018-W52"])
+    }
+}
