@@ -54,11 +54,11 @@ public struct SearchHit: Sendable {
 }
 
 extension CacheDatabase {
-    /// Per-source status, sorted by name.
+    /// Per-source status, sorted by name. Decoded straight from SQLite: `tradewatch status`
+    /// lists every source, and GRDB's rows cost more than the query.
     public func status() throws -> [SourceStatus] {
         try read { db in
-            try Row.fetchAll(
-                db,
+            let statement = try db.makeStatement(
                 sql: """
                     SELECT s.name, s.kind, st.last_attempt, st.last_outcome, st.last_success, st.next_due,
                         st.consecutive_failures, st.last_error_code, st.last_error_message, st.current_observations,
@@ -66,14 +66,19 @@ extension CacheDatabase {
                         (SELECT count(*) FROM revision r WHERE r.source_id = s.id),
                         (SELECT max(id) FROM revision r WHERE r.source_id = s.id)
                     FROM source s JOIN source_state st ON st.source_id = s.id ORDER BY s.name
-                    """
-            ).map { row in
-                SourceStatus(
-                    name: row[0], kind: row[1], lastAttempt: Self.date(row[2]), lastOutcome: row[3],
-                    lastSuccess: Self.date(row[4]), nextDue: Self.date(row[5]), consecutiveFailures: row[6],
-                    lastErrorCode: row[7], lastErrorMessage: row[8], observations: row[9], entries: row[10],
-                    revisions: row[11], lastRevision: row[12])
+                    """)
+            let raw = RawStatement(statement, in: db)
+            var sources: [SourceStatus] = []
+            while try raw.step() {
+                sources.append(
+                    SourceStatus(
+                        name: raw.string(0) ?? "", kind: raw.string(1) ?? "", lastAttempt: Self.date(raw.string(2)),
+                        lastOutcome: raw.string(3), lastSuccess: Self.date(raw.string(4)),
+                        nextDue: Self.date(raw.string(5)), consecutiveFailures: Int(raw.int64(6)),
+                        lastErrorCode: raw.string(7), lastErrorMessage: raw.string(8), observations: Int(raw.int64(9)),
+                        entries: Int(raw.int64(10)), revisions: Int(raw.int64(11)), lastRevision: raw.optionalInt64(12)))
             }
+            return sources
         }
     }
 

@@ -18,35 +18,49 @@ struct Table {
 
     mutating func add(_ row: [String]) { rows.append(row) }
 
+    /// The table as lines of UTF-8, built in one buffer (`status` renders a row per source).
     func render() -> String {
-        var widths = headers.map(\.count)
-        for row in rows {
-            for (index, cell) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], cell.count)
+        let lines = [headers] + rows
+        let lengths = lines.map { $0.map(Self.displayWidth) }
+        var widths = Array(repeating: 0, count: headers.count)
+        for row in lengths {
+            for (index, length) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], length)
             }
         }
-        func line(_ cells: [String]) -> String {
-            var text = cells.enumerated().map { index, cell in
-                let padding = String(repeating: " ", count: max(0, widths[index] - cell.count))
-                return alignments[index] == .right ? padding + cell : cell + padding
-            }.joined(separator: "  ")
-            while text.last == " " { text.removeLast() }  // no trailing padding
-            return text
+        var out: [UInt8] = []
+        out.reserveCapacity(lines.count * (widths.reduce(0, +) + 2 * widths.count + 1))
+        for (number, cells) in lines.enumerated() {
+            if number > 0 { out.append(10) }
+            let start = out.count
+            for (index, cell) in cells.enumerated() where index < widths.count {
+                if index > 0 { out.append(contentsOf: [32, 32]) }
+                let padding = max(0, widths[index] - lengths[number][index])
+                if alignments[index] == .right { out.append(contentsOf: repeatElement(32, count: padding)) }
+                out.append(contentsOf: cell.utf8)
+                if alignments[index] == .left { out.append(contentsOf: repeatElement(32, count: padding)) }
+            }
+            while out.count > start && out.last == 32 { out.removeLast() }  // no trailing padding
         }
-        return ([line(headers)] + rows.map(line)).joined(separator: "\n")
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Characters as the terminal counts them; ASCII (nearly every cell) without a grapheme walk.
+    static func displayWidth(_ text: String) -> Int {
+        text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
     }
 }
 
 /// How numbers and times read in tables.
 enum Human {
     static func count(_ value: Int) -> String {
-        let digits = String(abs(value))
-        var out = ""
-        for (index, character) in digits.reversed().enumerated() {
-            if index > 0 && index % 3 == 0 { out.append(",") }
-            out.append(character)
+        let digits = Array(String(value.magnitude).utf8)
+        var out: [UInt8] = value < 0 ? [UInt8(ascii: "-")] : []
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out.append(UInt8(ascii: ",")) }
+            out.append(digit)
         }
-        return (value < 0 ? "-" : "") + String(out.reversed())
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `3m ago`, `2h ago`, `5d ago`, `in 4m`.

@@ -59,4 +59,36 @@ struct StatusCommandTests {
         #expect(sources.last?["consecutiveFailures"] as? Int == 1)
         #expect(report["daemonAlive"] as? Bool == false)
     }
+
+    @Test("The table's columns line up under their headings, counts with thousands separators, no trailing blanks")
+    func alignment() throws {
+        let directory = TemporaryDirectory()
+        let db = try RevisionCommandsTests.scriptedCache(directory)
+        let cache = try CacheDatabase(path: db)
+        let many = (0..<1234).map { month in
+            Observation(
+                dataset: "TRADE", series: SeriesKey(["CMD": "6704"]),
+                period: Period("\(1900 + month / 12)-\(String(format: "%02d", month % 12 + 1))"), value: "\(month)")
+        }
+        try cache.recordFetch(
+            source: "a-long-source-name", kind: "sdmx",
+            attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/a"),
+            result: .parsed(Pull(observations: many, observationScope: .wholeSource)))
+        let text = try run(cli, ["status", "--db", db])
+        #expect(text.status == 0, "\(text.stderr)")
+        let lines = text.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("daemon:") }
+        let header = try #require(lines.first)
+        #expect(header.hasPrefix("SOURCE "))
+        #expect(lines.allSatisfy { $0.last != " " })
+        let row = try #require(lines.first { $0.hasPrefix("a-long-source-name") })
+        #expect(row.contains(" 1,234 "))
+        // Left-aligned KIND starts at the same column on every line; right-aligned ROWS ends at one.
+        let kind = try #require(header.range(of: "KIND")).lowerBound.utf16Offset(in: header)
+        for line in lines.dropFirst() {
+            let cells = line.utf16.dropFirst(kind)
+            #expect(line.utf16.count > kind && Array(line.utf16)[kind - 1] == 32 && cells.first != 32, "\(line)")
+        }
+        let rowsEnd = try #require(header.range(of: "ROWS")).upperBound.utf16Offset(in: header)
+        #expect(String(row.utf16.prefix(rowsEnd))?.hasSuffix(" 1,234") == true, "\(row)")
+    }
 }
