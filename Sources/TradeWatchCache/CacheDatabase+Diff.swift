@@ -22,78 +22,98 @@ extension CacheDatabase {
     ) throws
         -> [ObservationChange]
     {
-        // The keys touched between the two revisions come from the two revision indexes alone
-        // (they hold the primary key); each key's versions then sit together on one page. Rows
-        // come in key order by row ids, so the versions of one key arrive together.
+        // A key has at most one version open at a time, so a key that changed between the two
+        // revisions has its version at `a` (if any) among those closed in (a, b] and its version
+        // at `b` (if any) among those opened in (a, b]. Both sets come straight off the revision
+        // indexes: no scan of the table, no set of touched keys to build and join back, and
+        // versions opened and closed in between are never read. (Letting SQLite sort the two
+        // sets together cost more than the reads themselves; the pairing is done here.)
         let (clause, arguments) = filterSQL(filter, table: "o")
-        let filtered = !clause.isEmpty
-        let statement = try db.makeStatement(
-            sql: """
-                WITH touched AS (
-                    SELECT series_id, period FROM observation WHERE from_rev > ?1 AND from_rev <= ?2
-                    UNION
-                    SELECT series_id, period FROM observation WHERE to_rev > ?1 AND to_rev <= ?2)
-                SELECT o.series_id, o.period, o.period_start, o.period_end, o.value, o.number, o.unit, o.unit_mult,
-                    o.status, o.attributes, o.from_rev, o.to_rev
-                FROM touched t
-                JOIN observation o ON o.series_id = t.series_id AND o.period = t.period
-                    AND o.from_rev <= ?2 AND (o.to_rev IS NULL OR o.to_rev > ?1)
-                \(filtered ? "JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id" : "")
-                WHERE 1 \(clause)
-                ORDER BY o.series_id, o.period, o.from_rev
-                """)
-        try statement.setArguments(StatementArguments([a, b]) + arguments)
-        let rows = RawStatement(statement, in: db)
+        let join = clause.isEmpty ? "" : "JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id"
+        let columns = """
+            o.series_id, o.period, o.period_start, o.period_end, o.value, o.number, o.unit, o.unit_mult, o.status,
+            o.attributes, o.from_rev, o.to_rev
+            """
+        struct Key: Hashable {
+            var series: Int64
+            var period: String
+        }
         let identities = SeriesIdentities(db: db)
-
+        // Sized up front from the two indexes (a count reads no table row): growing these
+        // arrays row by row cost more in page faults and copies than the reads.
+        let expected =
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT count(*) FROM observation WHERE to_rev > ?1 AND to_rev <= ?2)
+                        + (SELECT count(*) FROM observation WHERE from_rev > ?1 AND from_rev <= ?2)
+                    """, arguments: [a, b]) ?? 0
+        var slots: [Key: Int] = Dictionary(minimumCapacity: expected)
+        var keys: [Key] = []
+        var olds: [ObservationVersion?] = []
+        var news: [ObservationVersion?] = []
+        keys.reserveCapacity(expected)
+        olds.reserveCapacity(expected)
+        news.reserveCapacity(expected)
+        for (isNew, condition) in [
+            (false, "o.to_rev > ?1 AND o.to_rev <= ?2 AND o.from_rev <= ?1"),
+            (true, "o.from_rev > ?1 AND o.from_rev <= ?2 AND (o.to_rev IS NULL OR o.to_rev > ?2)"),
+        ] {
+            let statement = try db.makeStatement(
+                sql: "SELECT \(columns) FROM observation o \(join) WHERE \(condition) \(clause)")
+            try statement.setArguments(StatementArguments([a, b]) + arguments)
+            let rows = RawStatement(statement, in: db)
+            var identity: (id: Int64, source: String, dataset: String, key: String) = (-1, "", "", "")
+            while try rows.step() {
+                let seriesID = rows.int64(0)
+                if seriesID != identity.id {
+                    let known = try identities.identity(of: seriesID)
+                    identity = (seriesID, known.source, known.dataset, known.key)
+                }
+                let version = ObservationVersion(
+                    source: identity.source, dataset: identity.dataset, series: identity.key,
+                    period: rows.string(1) ?? "", periodStart: rows.string(2), periodEnd: rows.string(3),
+                    value: rows.string(4), number: rows.optionalDouble(5), unit: rows.string(6),
+                    unitMultiplier: rows.optionalInt64(7).map { Int($0) }, status: rows.string(8),
+                    attributes: CanonicalJSON.parseObject(rows.string(9)), fromRevision: rows.int64(10),
+                    toRevision: rows.optionalInt64(11))
+                let key = Key(series: seriesID, period: version.period)
+                let slot: Int
+                if let known = slots[key] {
+                    slot = known
+                } else {
+                    slot = keys.count
+                    slots[key] = slot
+                    keys.append(key)
+                    olds.append(nil)
+                    news.append(nil)
+                }
+                if isNew { news[slot] = version } else { olds[slot] = version }
+            }
+        }
+        // Presented by source, dataset, series key and period, as people read them (and as
+        // SQLite orders text: by bytes).
+        let order = identities.order()
+        let sorted = keys.indices.sorted { lhs, rhs in
+            let (l, r) = (keys[lhs], keys[rhs])
+            let (lo, ro) = (order[l.series] ?? 0, order[r.series] ?? 0)
+            if lo != ro { return lo < ro }
+            return l.period < r.period  // periods are ASCII: the same order as SQLite's
+        }
         var changes: [ObservationChange] = []
-        var old: ObservationVersion?
-        var new: ObservationVersion?
-        var currentKey: (series: Int64, period: String)?
-        func flush() {
-            defer { (old, new) = (nil, nil) }
-            guard let any = old ?? new else { return }
-            switch (old, new) {
-            case (nil, .some):
-                changes.append(ObservationChange(kind: .added, source: any.source, key: any.key, old: nil, new: new))
-            case (.some, nil):
-                changes.append(ObservationChange(kind: .removed, source: any.source, key: any.key, old: old, new: nil))
-            case let (o?, n?) where !o.sameContent(as: n):
-                changes.append(ObservationChange(kind: .changed, source: any.source, key: any.key, old: o, new: n))
-            default: break  // unchanged in the end, or opened and closed between the two
+        changes.reserveCapacity(sorted.count)
+        for index in sorted {
+            switch (olds[index], news[index]) {
+            case (nil, let new?):
+                changes.append(ObservationChange(kind: .added, source: new.source, key: new.key, old: nil, new: new))
+            case (let old?, nil):
+                changes.append(ObservationChange(kind: .removed, source: old.source, key: old.key, old: old, new: nil))
+            case let (old?, new?) where !old.sameContent(as: new):
+                changes.append(ObservationChange(kind: .changed, source: new.source, key: new.key, old: old, new: new))
+            default: continue  // the same content at both ends
             }
         }
-        while try rows.step() {
-            let seriesID = rows.int64(0)
-            let period = rows.string(1) ?? ""
-            if currentKey.map({ $0.series != seriesID || $0.period != period }) ?? true {
-                flush()
-                currentKey = (seriesID, period)
-            }
-            let fromRevision = rows.int64(10)
-            let toRevision = rows.optionalInt64(11)
-            let visibleAtA = fromRevision <= a && (toRevision.map { $0 > a } ?? true)
-            let visibleAtB = fromRevision <= b && (toRevision.map { $0 > b } ?? true)
-            guard visibleAtA || visibleAtB else { continue }
-            let identity = try identities.identity(of: seriesID)
-            let version = ObservationVersion(
-                source: identity.source, dataset: identity.dataset, series: identity.key, period: period,
-                periodStart: rows.string(2), periodEnd: rows.string(3), value: rows.string(4),
-                number: rows.optionalDouble(5), unit: rows.string(6),
-                unitMultiplier: rows.optionalInt64(7).map { Int($0) },
-                status: rows.string(8), attributes: CanonicalJSON.parseObject(rows.string(9)),
-                fromRevision: fromRevision, toRevision: toRevision)
-            if visibleAtA { old = version }
-            if visibleAtB { new = version }
-        }
-        flush()
-        // Present them by source, dataset, series key and period, as people read them.
-        let order = changes.indices.map { index -> (String, Int) in
-            let change = changes[index]
-            let key = change.source + "\u{1}" + change.key.dataset + "\u{1}" + change.key.series + "\u{1}"
-            return (key + change.key.period, index)
-        }.sorted { $0.0 < $1.0 }
-        return order.map { changes[$0.1] }
+        return changes
     }
 
     private static func entryChanges(
@@ -222,9 +242,22 @@ private final class SeriesIdentities {
         statement = lookup
         lookup.reset()
         lookup.bind(1, id)
+        // Reset before returning: a cached statement left on a row keeps the reader's WAL
+        // snapshot, and every later read on that pooled connection would see this moment.
+        defer { lookup.reset() }
         guard try lookup.step() else { throw CacheError(.database, "series \(id) is referenced but missing") }
         let identity = (lookup.string(0) ?? "", lookup.string(1) ?? "", lookup.string(2) ?? "")
         known[id] = identity
         return identity
+    }
+
+    /// The rank of each series met so far in reading order (source, dataset, series key).
+    func order() -> [Int64: Int] {
+        let sorted = known.sorted {
+            ($0.value.source, $0.value.dataset, $0.value.key) < ($1.value.source, $1.value.dataset, $1.value.key)
+        }
+        var ranks: [Int64: Int] = Dictionary(minimumCapacity: sorted.count)
+        for (rank, entry) in sorted.enumerated() { ranks[entry.key] = rank }
+        return ranks
     }
 }

@@ -149,7 +149,9 @@ final class ObservationReconciler {
         lookup.reset()
         lookup.bind(1, key.series)
         lookup.bind(2, periodTexts[Int(key.period)])
-        if try lookup.step(), lookup.int64(0) == revision {
+        let openedHere = try lookup.step() && lookup.int64(0) == revision
+        lookup.reset()  // an open statement would pin the connection's snapshot
+        if openedHere {
             drop.reset()
             drop.bind(1, key.series)
             drop.bind(2, periodTexts[Int(key.period)])
@@ -196,6 +198,7 @@ final class ObservationReconciler {
             current[key] = CurrentRow(
                 fromRevision: lookup.int64(0), hash: lookup.int64(1), seen: false, rewritten: false)
         }
+        lookup.reset()  // an open statement would pin the connection's snapshot
     }
 
     private func closeVersion(_ key: Key, from fromRevision: Int64) throws {

@@ -212,3 +212,21 @@ struct SnapshotTextTests {
         #expect(first.first?.prefix(4) == ["zeta", "PRICES", first.first?[2], "2018-W52"])
     }
 }
+
+@Suite("Readers see every commit")
+struct ReaderFreshnessTests {
+    @Test("A diff, then a new revision, then another diff in the same process sees the new revision")
+    func diffAfterWrite() throws {
+        var fixture = try Fixture()
+        let first = try #require(try fixture.apply(snapshot([observation("6704", "2019-01", "1")])).revision)
+        let second = try #require(try fixture.apply(snapshot([observation("6704", "2019-01", "2")])).revision)
+        #expect(try fixture.cache.diff(from: first.id, to: second.id).observations.count == 1)
+        let third = try #require(try fixture.apply(snapshot([observation("6704", "2019-01", "3")])).revision)
+        // Every pooled reader, not only the one that ran the first diff, must see revision 3.
+        for _ in 0..<8 {
+            let diff = try fixture.cache.diff(from: second.id, to: third.id)
+            #expect(diff.observations.map { $0.new?.value } == ["3"])
+            #expect(try fixture.cache.resolve(.latest) == third.id)
+        }
+    }
+}
