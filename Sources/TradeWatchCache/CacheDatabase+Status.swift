@@ -76,7 +76,8 @@ extension CacheDatabase {
                         lastOutcome: raw.string(3), lastSuccess: Self.date(raw.string(4)),
                         nextDue: Self.date(raw.string(5)), consecutiveFailures: Int(raw.int64(6)),
                         lastErrorCode: raw.string(7), lastErrorMessage: raw.string(8), observations: Int(raw.int64(9)),
-                        entries: Int(raw.int64(10)), revisions: Int(raw.int64(11)), lastRevision: raw.optionalInt64(12)))
+                        entries: Int(raw.int64(10)), revisions: Int(raw.int64(11)), lastRevision: raw.optionalInt64(12))
+                )
             }
             return sources
         }
