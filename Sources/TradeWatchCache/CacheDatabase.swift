@@ -32,11 +32,13 @@ public struct CacheDatabase: Sendable {
             // 32 MiB of page cache per connection (the default is 2 MiB): diffs and scans
             // jump around a table of millions of rows.
             try db.execute(sql: "PRAGMA cache_size = -32768")
-            // Savepoint and statement journals in memory: a batch of recorded fetches (see
-            // `writeBatch`) otherwise writes each savepoint's page images to a temporary file.
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // The writer keeps savepoint and statement journals in memory: a batch of
+                // recorded fetches (see `writeBatch`) otherwise writes each savepoint's page
+                // images to a temporary file. Readers keep the default, so that a sort of
+                // millions of rows (an as-of listing) spills to disk instead of into memory.
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
             }
         }
         self.path = path
