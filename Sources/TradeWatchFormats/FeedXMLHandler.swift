@@ -138,7 +138,11 @@ final class FeedXMLHandler: XMLStreamHandler {
         let value = text.trimmingXMLWhitespace
         let local = name.local
         if entry != nil {
-            endInEntry(name, local, value)
+            if (local == "item" && isCore(name)) || (local == "entry" && isAtom(name)) {
+                finishEntry()
+            } else {
+                endInEntry(name, local, value, &entry!)  // in place: no copy of the draft per element
+            }
         } else if author != nil && (local == "name" || local == "email" || local == "uri" || local == "url") {
             setAuthorField(local, value)
         } else if local == "author" || local == "contributor" {
@@ -183,9 +187,16 @@ final class FeedXMLHandler: XMLStreamHandler {
 
     // MARK: Fields
 
-    private func endInEntry(_ name: XMLName, _ local: String, _ value: String) {
+    private func finishEntry() {
         guard var draft = entry else { return }
-        defer { if entry != nil { entry = draft } }
+        entry = nil
+        // Atom requires only `updated`; an entry without `published` was published then.
+        if family == .atom && draft.published == nil { draft.published = draft.updated }
+        if draft.link == nil, let (href, base) = draft.permalink { draft.link = resolve(href, against: base) }
+        if let onEntry { onEntry(draft) } else { entries.append(draft) }
+    }
+
+    private func endInEntry(_ name: XMLName, _ local: String, _ value: String, _ draft: inout DraftEntry) {
         if author != nil, isAtom(name) || local == "name" || local == "email" || local == "uri" {
             if local == "author" || local == "contributor" {
                 if let author, author != Entry.Author() {
@@ -200,12 +211,6 @@ final class FeedXMLHandler: XMLStreamHandler {
         let core = isCore(name)
         let atom = isAtom(name)
         switch local {
-        case "item" where core, "entry" where atom:
-            // Atom requires only `updated`; an entry without `published` was published then.
-            if family == .atom && draft.published == nil { draft.published = draft.updated }
-            if draft.link == nil, let (href, base) = draft.permalink { draft.link = resolve(href, against: base) }
-            if let onEntry { onEntry(draft) } else { entries.append(draft) }
-            entry = nil
         case "title" where core || atom:
             if !value.isEmpty { draft.title = value }
         case "link" where core:

@@ -71,6 +71,15 @@ public final class XMLStreamReader {
     fileprivate var pendingText: [UInt8] = []
     fileprivate var sawError = false
     fileprivate var elements = 0
+    /// Names already made into Swift strings, by the address libxml2 gives them: a document
+    /// repeats a few names thousands of times, and libxml2 hands each one out from its
+    /// dictionary at the same address. The bytes are kept to check a hit, so an address that
+    /// was not a dictionary entry can never return the wrong name.
+    private var names: [NameAddress: (bytes: [UInt8], name: String)] = [:]
+
+    fileprivate struct NameAddress: Hashable {
+        var address: UnsafeRawPointer
+    }
 
     /// - Parameters:
     ///   - url: the document's URL, used in messages only.
@@ -183,6 +192,17 @@ public final class XMLStreamReader {
 
     fileprivate func text(_ text: String) { pendingText.append(contentsOf: text.utf8) }
 
+    /// The string for a NUL-terminated name from libxml2, made once per distinct name.
+    fileprivate func name(_ pointer: UnsafePointer<xmlChar>) -> String {
+        let length = strlen(UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+        let bytes = UnsafeBufferPointer(start: pointer, count: length)
+        let key = NameAddress(address: UnsafeRawPointer(pointer))
+        if let known = names[key], known.bytes.elementsEqual(bytes) { return known.name }
+        let made = String(decoding: bytes, as: UTF8.self)
+        if names.count < 4096 { names[key] = (Array(bytes), made) }
+        return made
+    }
+
     private func flushText() {
         guard !pendingText.isEmpty else { return }
         handler.xmlText(String(decoding: pendingText, as: UTF8.self))
@@ -219,24 +239,28 @@ private func startElementCallback(
             let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
             list.append(
                 XMLAttribute(
-                    name: XMLName(String(cString: local), namespace: string(attributes[base + 2])), value: value))
+                    name: XMLName(reader.name(local), namespace: attributes[base + 2].map(reader.name)), value: value))
         }
     }
-    reader.start(XMLName(string(localname) ?? "", namespace: string(uri)), list)
+    reader.start(XMLName(localname.map(reader.name) ?? "", namespace: uri.map(reader.name)), list)
 }
 
 private func endElementCallback(
     _ context: UnsafeMutableRawPointer?, _ localname: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?,
     _ uri: UnsafePointer<xmlChar>?
 ) {
-    reader(context)?.end(XMLName(string(localname) ?? "", namespace: string(uri)))
+    guard let reader = reader(context) else { return }
+    reader.end(XMLName(localname.map(reader.name) ?? "", namespace: uri.map(reader.name)))
 }
 
 private func charactersCallback(
     _ context: UnsafeMutableRawPointer?, _ characters: UnsafePointer<xmlChar>?, _ count: Int32
 ) {
-    guard let characters, count > 0 else { return }
-    reader(context)?.text(UnsafeBufferPointer(start: characters, count: Int(count)))
+    guard let characters, count > 0, let context else { return }
+    // Called for every piece of text (one per entity reference): no retain of the reader.
+    Unmanaged<XMLStreamReader>.fromOpaque(context)._withUnsafeGuaranteedRef {
+        $0.text(UnsafeBufferPointer(start: characters, count: Int(count)))
+    }
 }
 
 /// Only the five predefined entities and the HTML names below are known; whatever the

@@ -28,8 +28,15 @@ struct FeedsBenchmark: AsyncParsableCommand {
             let small = folder + "/small.\(format).xml"
             try generate(format: format, megabytes: megabytes, path: large)
             try generate(format: format, megabytes: smallMegabytes, path: small)
-            let bare = try bareLibxml2(large)
-            let (rate, entries, peak) = try tradewatch(large)
+            // Best of three for both, alternating: this machine is shared and its noise is larger
+            // than the difference being measured.
+            var bare = 0.0
+            var (rate, entries, peak) = (0.0, 0, 0.0)
+            for _ in 0..<3 {
+                bare = max(bare, try bareLibxml2(large))
+                let run = try tradewatch(large)
+                (rate, entries, peak) = (max(rate, run.0), run.1, max(peak, run.2))
+            }
             let (_, _, smallPeak) = try tradewatch(small)
             Figure(
                 benchmark: "feeds", figure: "\(format) \(megabytes) MB, \(entries) entries: vs bare libxml2 SAX",
