@@ -104,7 +104,8 @@ let package = Package(
         .executableTarget(
             name: "tradewatch-bench",
             dependencies: [
-                "TradeWatchModel", "TradeWatchFetch", "TradeWatchCache", "TradeWatchFormats", "TradeWatchSync", "CLibXML2",
+                "TradeWatchModel", "TradeWatchFetch", "TradeWatchCache", "TradeWatchFormats", "TradeWatchSync",
+                "CLibXML2",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
