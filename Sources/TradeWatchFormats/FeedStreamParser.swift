@@ -47,6 +47,7 @@ public final class FeedStreamParser {
         }
         guard let xml else { throw FeedError(code: .notAFeed, message: "empty document") }
         let report = xml.reader.finish()
+        xml.handler.documentEnded()
         guard let format = xml.handler.format else {
             throw FeedError(code: .notAFeed, message: "an XML document, but neither RSS nor Atom")
         }

@@ -39,6 +39,18 @@ final class FeedXMLHandler: XMLStreamHandler {
     private var inImage = false
     /// Depth at which an Atom xhtml text construct started; its children are kept as markup.
     private var markupDepth: Int?
+    /// The markup construct is Atom `type="xhtml"`, whose wrapping `div` is not content.
+    private var markupIsXHTML = false
+    /// Depth of an element whose text is base64 (Atom 0.3 `mode="base64"`, Atom 1.0 with a
+    /// non-text media type), decoded when it ends.
+    private var base64Depth: Int?
+
+    /// Elements whose content is text: markup found inside one (a publisher's unescaped
+    /// HTML, `<description><p>…</p></description>`) is kept as markup, not dropped.
+    private static let textElements: Set<String> = [
+        "title", "description", "summary", "content", "subtitle", "tagline", "encoded", "info", "rights",
+        "copyright", "category", "guid",
+    ]
 
     init(url: String?) {
         documentURL = url.flatMap { URL(string: $0) }
@@ -47,6 +59,16 @@ final class FeedXMLHandler: XMLStreamHandler {
     // MARK: Events
 
     func xmlStart(_ name: XMLName, attributes: [XMLAttribute]) {
+        if markupDepth == nil, family != nil, let parent = path.last, Self.textElements.contains(parent.local),
+            isCore(parent) || isAtom(parent) || parent.namespace == FeedNamespace.content
+                || parent.namespace == FeedNamespace.dc
+        {
+            // Naked markup inside a text element: from here the element is read as markup,
+            // with the text before this child escaped as markup text.
+            markupDepth = path.count
+            markupIsXHTML = false
+            text = MarkupEscape.text(text)
+        }
         if let depth = markupDepth, path.count >= depth {
             text +=
                 "<" + name.local + attributes.map { " \($0.name.local)=\"\(MarkupEscape.text($0.value))\"" }.joined()
@@ -60,6 +82,8 @@ final class FeedXMLHandler: XMLStreamHandler {
         text = ""
         if path.count == 1 { detect(name, attributes) }
         guard family != nil else { return }
+        // RSS 0.90 shares RSS 1.0's RDF root; its elements are in Netscape's namespace.
+        if format == .rss10 && name.namespace == FeedNamespace.rss090 { format = .rss090 }
         let local = name.local
         switch local {
         case "item" where isCore(name), "entry" where isAtom(name):
@@ -92,8 +116,15 @@ final class FeedXMLHandler: XMLStreamHandler {
         case "guid" where isCore(name):
             entry?.guidIsPermaLink = attributes.value("isPermaLink")?.lowercased() != "false"
         case "title", "summary", "content", "subtitle", "tagline", "rights", "info":
-            if isAtom(name), attributes.value("type") == "xhtml" || attributes.value("mode") == "xml" {
+            if isAtom(name),
+                attributes.value("type") == "xhtml" || attributes.value("mode") == "xml"
+                    || attributes.value("type")?.hasSuffix("xhtml+xml") == true
+            {
                 markupDepth = path.count
+                markupIsXHTML = true  // Atom 1.0 xhtml and Atom 0.3 inline xml: one wrapping div
+            }
+            if isAtom(name), Self.isBase64(type: attributes.value("type"), mode: attributes.value("mode")) {
+                base64Depth = path.count
             }
             if local == "content", isAtom(name), attributes.value("type") == "xhtml" || attributes.value("type") == nil,
                 attributes.value("src") != nil
@@ -128,6 +159,17 @@ final class FeedXMLHandler: XMLStreamHandler {
                 return
             }
             markupDepth = nil  // the construct itself ends
+            if markupIsXHTML { text = Self.unwrappingDiv(text) }
+            markupIsXHTML = false
+        }
+        if let depth = base64Depth, depth == path.count {
+            base64Depth = nil
+            // A media type that only looks binary ("application/x-custom" around plain words)
+            // is left as it is unless the text decodes to UTF-8.
+            let compact = text.filter { !$0.isWhitespace }
+            if let data = Data(base64Encoded: compact), let decoded = String(validating: data, as: UTF8.self) {
+                text = decoded
+            }
         }
         defer {
             path.removeLast()
@@ -140,6 +182,8 @@ final class FeedXMLHandler: XMLStreamHandler {
         if entry != nil {
             if (local == "item" && isCore(name)) || (local == "entry" && isAtom(name)) {
                 finishEntry()
+            } else if path.dropLast().contains(where: { $0.local == "source" && isAtom($0) }) {
+                // Inside atom:source: the original feed's metadata, not this entry's.
             } else {
                 endInEntry(name, local, value, &entry!)  // in place: no copy of the draft per element
             }
@@ -183,9 +227,17 @@ final class FeedXMLHandler: XMLStreamHandler {
         }
     }
 
-    func noteRSS090() { if format == .rss10 { format = .rss090 } }
-
     // MARK: Fields
+
+    /// Called when the document has ended: an entry still open was cut off (a truncated
+    /// download) and is left out rather than stored half-read.
+    func documentEnded() {
+        guard let draft = entry else { return }
+        entry = nil
+        warnings.append(
+            "the document ended inside an entry (\(draft.title ?? draft.id ?? draft.link ?? "untitled")); it was left out"
+        )
+    }
 
     private func finishEntry() {
         guard var draft = entry else { return }
@@ -218,11 +270,11 @@ final class FeedXMLHandler: XMLStreamHandler {
         case "description" where core:
             draft.summary = draft.summary ?? nonEmpty(text)
         case "encoded" where name.namespace == FeedNamespace.content || name.namespace == nil:
-            draft.content = nonEmpty(text)
+            draft.content = nonEmpty(withBase(text))
         case "summary" where atom:
-            draft.summary = nonEmpty(text)
+            draft.summary = nonEmpty(withBase(text))
         case "content" where atom:
-            draft.content = draft.content ?? nonEmpty(text)
+            draft.content = draft.content ?? nonEmpty(withBase(text))
         case "guid" where core:
             draft.id = nonEmpty(value)
             // The link of last resort, resolved only if the item ends without a <link>.
@@ -262,7 +314,7 @@ final class FeedXMLHandler: XMLStreamHandler {
         let atom = isAtom(name)
         switch local {
         case "title" where core || atom || name.namespace == FeedNamespace.dc:
-            feed.title = feed.title ?? nonEmpty(value)
+            feed.title = feed.title ?? nonEmpty(value).map(PlainTitle.text)
         case "link" where core:
             if !value.isEmpty { feed.link = resolve(value) }
         case "description" where core, "subtitle" where atom, "tagline" where atom,
@@ -350,6 +402,46 @@ final class FeedXMLHandler: XMLStreamHandler {
         if Self.isPlainAbsolute(trimmed) { return trimmed }
         if let base, let url = URL(string: trimmed, relativeTo: base) { return url.absoluteString }
         return trimmed
+    }
+
+    /// Markup under an explicit `xml:base` with its relative `href` and `src` resolved: the
+    /// base is known only while reading, so content is kept as published except for this.
+    private func withBase(_ markup: String) -> String {
+        guard let base = bases.last ?? nil, base != documentURL,
+            markup.contains("href=") || markup.contains("src=")
+        else { return markup }
+        var out = ""
+        var rest = Substring(markup)
+        while let attribute = rest.range(of: #"(href|src)\s*=\s*["']"#, options: .regularExpression) {
+            out += rest[..<attribute.upperBound]
+            let quote = rest[rest.index(before: attribute.upperBound)]
+            rest = rest[attribute.upperBound...]
+            guard let close = rest.firstIndex(of: quote) else { break }
+            let value = String(rest[..<close])
+            out += URL(string: value, relativeTo: base)?.absoluteString ?? value
+            rest = rest[close...]
+        }
+        return out + rest
+    }
+
+    /// Atom 0.3 says `mode="base64"`; Atom 1.0 says so with a media type that is neither text
+    /// nor XML (RFC 4287, 3.1.1 and 4.1.3.3).
+    static func isBase64(type: String?, mode: String?) -> Bool {
+        if let mode { return mode.lowercased() == "base64" }
+        guard let type = type?.lowercased(), type.contains("/") else { return false }
+        return !(type.hasPrefix("text/") || type.hasSuffix("+xml") || type.hasSuffix("/xml"))
+    }
+
+    /// Atom xhtml content sits in one `div` that is not part of it (RFC 4287, 3.1.1.3).
+    static func unwrappingDiv(_ markup: String) -> String {
+        let trimmed = markup.trimmingXMLWhitespace
+        guard trimmed.hasPrefix("<div"), trimmed.hasSuffix("</div>"),
+            let open = trimmed.firstIndex(of: ">")
+        else { return markup }
+        let inner = trimmed[trimmed.index(after: open)..<trimmed.index(trimmed.endIndex, offsetBy: -6)]
+        // Only when that div is the one wrapper, not the first of several siblings.
+        let depthCheck = inner.components(separatedBy: "<div").count == inner.components(separatedBy: "</div>").count
+        return depthCheck ? String(inner) : markup
     }
 
     /// An `http:` or `https:` URL of printable ASCII with nothing to resolve or escape: no
