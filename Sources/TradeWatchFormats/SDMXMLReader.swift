@@ -127,7 +127,10 @@ public final class SDMXMLReader {
         }
         /// The series' key and dataset-plus-series attributes, built at its first observation
         /// and reused for the others (a series has dozens of observations).
-        var seriesCache: (key: SeriesKey?, period: String?, base: [String: String])?
+        var seriesCache: (key: SeriesKey?, period: String?, base: SplitAttributes)?
+        /// Periods already interpreted: a message repeats the same few dozen periods in every
+        /// series.
+        var periods: [String: Period] = [:]
         var seriesAttributes: [String: String] = [:] {
             didSet { seriesCache = nil }
         }
@@ -154,59 +157,6 @@ public final class SDMXMLReader {
             }
             if inFooter || inError { return }
             switch local {
-            case "Footer":
-                inFooter = true
-            case "ErrorMessage":
-                inError = true
-            case "Structure" where depth == 3:
-                let id = value("structureID", attributes)
-                if let id, let dimension = value("dimensionAtObservation", attributes) {
-                    observationDimension[id] = dimension
-                }
-            case "DataSetAction" where depth == 3:
-                headerActionPending = true
-            case "DataSet":
-                startDataSet(attributes)
-            case "Series":
-                inSeries = true
-                seriesDimensions = []
-                seriesAttributes = [:]
-                for attribute in attributes where attribute.name.namespace == nil {
-                    if attributeIDs.contains(attribute.name.local) {
-                        seriesAttributes[attribute.name.local] = attribute.value
-                    } else {
-                        seriesDimensions.append(SeriesKey.Dimension(id: attribute.name.local, value: attribute.value))
-                    }
-                }
-                context.append(.series)
-            case "Group":
-                // Group-level attributes would need the structure to know which series a group
-                // covers; they are not kept.
-                context.append(.group)
-            case "SeriesKey":
-                context.append(.seriesKey)
-            case "Attributes":
-                switch context.last {
-                case .observation: context.append(.observationAttributes)
-                case .dataSet: context.append(.dataSetAttributes)
-                case .series: context.append(.seriesAttributes)
-                default: context.append(.other)
-                }
-            case "Obs":
-                startObservation(attributes)
-            case "ObsKey":
-                context.append(.observationKey)
-            case "ObsDimension":
-                if let text = value("value", attributes) {
-                    let id = value("id", attributes) ?? dataSetObservationDimension
-                    if Self.isTime(id) {
-                        observationPeriod = text
-                    } else {
-                        observationDimensions.append(SeriesKey.Dimension(id: id, value: text))
-                    }
-                }
-            case "ObsValue":
-                observationValue = value("value", attributes)
             case "Value":
                 guard let id = value("id", attributes), let text = value("value", attributes) else { return }
                 switch context.last {
@@ -222,6 +172,59 @@ public final class SDMXMLReader {
                     }
                 default: break
                 }
+            case "Obs":
+                startObservation(attributes)
+            case "ObsDimension":
+                if let text = value("value", attributes) {
+                    let id = value("id", attributes) ?? dataSetObservationDimension
+                    if Self.isTime(id) {
+                        observationPeriod = text
+                    } else {
+                        observationDimensions.append(SeriesKey.Dimension(id: id, value: text))
+                    }
+                }
+            case "ObsValue":
+                observationValue = value("value", attributes)
+            case "Attributes":
+                switch context.last {
+                case .observation: context.append(.observationAttributes)
+                case .dataSet: context.append(.dataSetAttributes)
+                case .series: context.append(.seriesAttributes)
+                default: context.append(.other)
+                }
+            case "Series":
+                inSeries = true
+                seriesDimensions = []
+                seriesAttributes = [:]
+                for attribute in attributes where attribute.name.namespace == nil {
+                    if attributeIDs.contains(attribute.name.local) {
+                        seriesAttributes[attribute.name.local] = attribute.value
+                    } else {
+                        seriesDimensions.append(SeriesKey.Dimension(id: attribute.name.local, value: attribute.value))
+                    }
+                }
+                context.append(.series)
+            case "SeriesKey":
+                context.append(.seriesKey)
+            case "ObsKey":
+                context.append(.observationKey)
+            case "Footer":
+                inFooter = true
+            case "ErrorMessage":
+                inError = true
+            case "Structure" where depth == 3:
+                let id = value("structureID", attributes)
+                if let id, let dimension = value("dimensionAtObservation", attributes) {
+                    observationDimension[id] = dimension
+                }
+            case "DataSetAction" where depth == 3:
+                headerActionPending = true
+            case "DataSet":
+                startDataSet(attributes)
+            case "Group":
+                // Group-level attributes would need the structure to know which series a group
+                // covers; they are not kept.
+                context.append(.group)
             default:
                 break
             }
@@ -230,18 +233,20 @@ public final class SDMXMLReader {
         func xmlEnd(_ name: XMLName) {
             depth -= 1
             guard failure == nil else { return }
+            // The frequent elements first: each case is a string comparison.
             switch name.local {
-            case "Footer": inFooter = false
-            case "ErrorMessage": inError = false
-            case "DataSetAction": headerActionPending = false
-            case "Series":
-                inSeries = false
-                _ = context.popLast()
-            case "SeriesKey", "Attributes", "ObsKey", "Group":
-                if !inFooter && !inError { _ = context.popLast() }
+            case "Value", "ObsValue", "ObsDimension": break
             case "Obs":
                 _ = context.popLast()
                 finishObservation()
+            case "SeriesKey", "Attributes", "ObsKey", "Group":
+                if !inFooter && !inError { _ = context.popLast() }
+            case "Series":
+                inSeries = false
+                _ = context.popLast()
+            case "Footer": inFooter = false
+            case "ErrorMessage": inError = false
+            case "DataSetAction": headerActionPending = false
             case "DataSet":
                 _ = context.popLast()
             default: break
@@ -306,7 +311,48 @@ public final class SDMXMLReader {
 
         static func isTime(_ id: String) -> Bool { id == "TIME_PERIOD" || id == "TIME" }
 
-        private func makeSeriesCache() -> (key: SeriesKey?, period: String?, base: [String: String]) {
+        /// Attributes with the ones the model names pulled out: unit, unit multiplier, status.
+        /// UNIT_MEASURE is the unit; UNIT stands in when it is absent and is kept as an
+        /// attribute when both are given.
+        struct SplitAttributes {
+            var unitMeasure: String?
+            var unitOther: String?
+            var multiplier: String?
+            var status: String?
+            var others: [String: String] = [:]
+
+            init(_ attributes: [String: String]) {
+                for (id, value) in attributes { set(id, value) }
+            }
+
+            mutating func set(_ id: String, _ value: String) {
+                switch id {
+                case "UNIT_MEASURE": unitMeasure = value
+                case "UNIT": unitOther = value
+                case "UNIT_MULT": multiplier = value
+                case "OBS_STATUS": status = value
+                default: others[id] = value
+                }
+            }
+
+            var unit: String? { unitMeasure ?? unitOther }
+
+            var rest: [String: String] {
+                guard unitMeasure != nil, let unitOther else { return others }
+                var all = others
+                all["UNIT"] = unitOther
+                return all
+            }
+        }
+
+        private func period(_ text: String) -> Period {
+            if let known = periods[text] { return known }
+            let made = Period(text)
+            if periods.count < 10_000 { periods[text] = made }
+            return made
+        }
+
+        private func makeSeriesCache() -> (key: SeriesKey?, period: String?, base: SplitAttributes) {
             var dimensions = seriesDimensions
             var period: String?
             if let index = dimensions.firstIndex(where: { Self.isTime($0.id) }) {
@@ -315,13 +361,13 @@ public final class SDMXMLReader {
             }
             var base = dataSetAttributes
             base.merge(seriesAttributes) { _, series in series }
-            return (dimensions.isEmpty ? nil : SeriesKey(dimensions), period, base)
+            return (dimensions.isEmpty ? nil : SeriesKey(dimensions), period, SplitAttributes(base))
         }
 
         private func finishObservation() {
             var key: SeriesKey
             var period = observationPeriod
-            let base: [String: String]
+            let base: SplitAttributes
             if inSeries && observationDimensions.isEmpty {
                 let cache = seriesCache ?? makeSeriesCache()
                 seriesCache = cache
@@ -346,7 +392,7 @@ public final class SDMXMLReader {
                 key = SeriesKey(dimensions)
                 var merged = dataSetAttributes
                 merged.merge(seriesAttributes) { _, series in series }
-                base = merged
+                base = SplitAttributes(merged)
             }
             guard let period else {
                 summary.warnings.append("an observation without a period was skipped")
@@ -358,19 +404,17 @@ public final class SDMXMLReader {
                     summary.deletions += 1
                     return
                 }
+                // The series' attributes were split once; an observation's own (usually just
+                // its status) override them.
                 var attributes = base
-                if !observationAttributes.isEmpty {
-                    attributes.merge(observationAttributes) { _, observation in observation }
-                }
-                let unit = attributes.removeValue(forKey: "UNIT_MEASURE") ?? attributes.removeValue(forKey: "UNIT")
-                let multiplier = attributes.removeValue(forKey: "UNIT_MULT").flatMap { Int($0) }
-                let status = attributes.removeValue(forKey: "OBS_STATUS")
+                for (id, value) in observationAttributes { attributes.set(id, value) }
                 var value = observationValue
                 if let text = value, text.isEmpty || text == "NaN" || text == "NA" { value = nil }
                 try output.add(
                     Observation(
-                        dataset: dataset, series: key, period: Period(period), value: value, unit: unit,
-                        unitMultiplier: multiplier, status: status, attributes: attributes))
+                        dataset: dataset, series: key, period: self.period(period), value: value,
+                        unit: attributes.unit, unitMultiplier: attributes.multiplier.flatMap { Int($0) },
+                        status: attributes.status, attributes: attributes.rest))
                 summary.observations += 1
             } catch let error as StatisticsError {
                 failure = error

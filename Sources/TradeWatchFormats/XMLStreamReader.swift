@@ -75,11 +75,9 @@ public final class XMLStreamReader {
     /// repeats a few names thousands of times, and libxml2 hands each one out from its
     /// dictionary at the same address. The bytes are kept to check a hit, so an address that
     /// was not a dictionary entry can never return the wrong name.
-    private var names: [NameAddress: (bytes: [UInt8], name: String)] = [:]
-
-    fileprivate struct NameAddress: Hashable {
-        var address: UnsafeRawPointer
-    }
+    /// Direct-mapped by address bits (no hashing on this path: it runs for every element).
+    private var names = [(address: UnsafeRawPointer?, bytes: [UInt8], name: String)](
+        repeating: (nil, [], ""), count: 512)
 
     /// - Parameters:
     ///   - url: the document's URL, used in messages only.
@@ -195,11 +193,16 @@ public final class XMLStreamReader {
     /// The string for a NUL-terminated name from libxml2, made once per distinct name.
     fileprivate func name(_ pointer: UnsafePointer<xmlChar>) -> String {
         let length = strlen(UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+        let address = UnsafeRawPointer(pointer)
+        let slot = Int(truncatingIfNeeded: UInt(bitPattern: address) >> 3) & (names.count - 1)
+        if names[slot].address == address, names[slot].bytes.count == length,
+            names[slot].bytes.withUnsafeBytes({ $0.baseAddress.map { memcmp($0, pointer, length) == 0 } ?? true })
+        {
+            return names[slot].name
+        }
         let bytes = UnsafeBufferPointer(start: pointer, count: length)
-        let key = NameAddress(address: UnsafeRawPointer(pointer))
-        if let known = names[key], known.bytes.elementsEqual(bytes) { return known.name }
         let made = String(decoding: bytes, as: UTF8.self)
-        if names.count < 4096 { names[key] = (Array(bytes), made) }
+        names[slot] = (address, Array(bytes), made)
         return made
     }
 
