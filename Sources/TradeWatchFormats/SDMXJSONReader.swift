@@ -5,104 +5,275 @@ import TradeWatchModel
 /// (`{meta, data: {dataSets, structures}}`), series-grouped or flat. Positions in keys and
 /// attribute arrays are resolved against the message's own structure section.
 public enum SDMXJSONReader {
+    /// Reads a message held in memory.
     public static func read(_ data: Data, dataset: String, into output: StatisticsOutput) throws -> StatisticsSummary {
-        let root: [String: Any]
-        do {
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw StatisticsError(.malformed, "expected a JSON object")
-            }
-            root = object
-        } catch let error as StatisticsError {
-            throw error
-        } catch {
-            throw StatisticsError(.malformed, "not valid JSON: \(error.localizedDescription)")
-        }
-        if let errors = root["errors"] as? [[String: Any]], !errors.isEmpty {
+        try read(dataset: dataset, into: output) { feed in try feed(data) }
+    }
+
+    /// Reads a message streamed in chunks, in bounded memory: `chunks` is called twice and
+    /// must hand over the whole message each time. The first pass keeps only the small parts
+    /// (the structure, errors, each data set's action and attributes) — SDMX-JSON puts the
+    /// structure after the data sets, and keys are positions in it — and the second streams
+    /// the observations out, one series at a time.
+    public static func read(
+        dataset: String, into output: StatisticsOutput, chunks: ((Data) throws -> Void) throws -> Void
+    ) throws -> StatisticsSummary {
+        let outline = Outline()
+        try pass(outline, chunks)
+        if let errors = outline.errors as? [[String: Any]], !errors.isEmpty {
             let text = errors.map { ($0["message"] as? String) ?? ($0["title"] as? String) ?? "\($0)" }
             throw StatisticsError(.publisherError, "the service answered with errors: \(text.joined(separator: "; "))")
         }
-        let body = (root["data"] as? [String: Any]) ?? root
-        guard let dataSets = body["dataSets"] as? [[String: Any]] else {
+        guard outline.isObject else { throw StatisticsError(.malformed, "expected a JSON object") }
+        guard outline.hasDataSets else {
             throw StatisticsError(.malformed, "not an SDMX-JSON data message (no dataSets)")
         }
-        let structures: [[String: Any]]
-        if let list = body["structures"] as? [[String: Any]] {
-            structures = list
-        } else if let single = (body["structure"] as? [String: Any]) ?? (root["structure"] as? [String: Any]) {
-            structures = [single]
-        } else {
+        guard !outline.structures.isEmpty else {
             throw StatisticsError(.malformed, "the message has no structure section")
         }
-        var summary = StatisticsSummary()
-        for (index, set) in dataSets.enumerated() {
-            let structureIndex = JSONScalar.int(set["structure"]) ?? 0
-            guard structureIndex < structures.count else {
+        var structures: [Int: Structure] = [:]
+        for (index, meta) in outline.dataSets {
+            let structureIndex = JSONScalar.int(meta["structure"]) ?? 0
+            guard structureIndex < outline.structures.count else {
                 throw StatisticsError(.malformed, "refers to structure \(structureIndex)", place: "dataSets[\(index)]")
             }
-            let structure = Structure(structures[structureIndex])
-            try readDataSet(
-                set, index: index, structure: structure, dataset: dataset, summary: &summary, output: output)
+            structures[index] = Structure(outline.structures[structureIndex])
         }
-        return summary
+        let reader = DataPass(dataset: dataset, output: output, outline: outline, structures: structures)
+        try pass(reader, chunks)
+        return reader.summary
     }
 
-    private static func readDataSet(
-        _ set: [String: Any], index: Int, structure: Structure, dataset: String, summary: inout StatisticsSummary,
-        output: StatisticsOutput
-    ) throws {
-        let deleting = ((set["action"] as? String) ?? "Replace").caseInsensitiveCompare("Delete") == .orderedSame
-        let setAttributes = structure.resolve(set["attributes"] as? [Any], level: structure.dataSetAttributes)
-        func emit(_ dimensions: [SeriesKey.Dimension], period: String?, values: [Any], base: [String: String]) throws {
+    private static func pass(_ handler: any JSONEventHandler, _ chunks: ((Data) throws -> Void) throws -> Void) throws {
+        let reader = JSONEventReader(handler: handler)
+        do {
+            try chunks { try reader.feed($0) }
+            try reader.finish()
+        } catch let error as StatisticsError where handler is Outline {
+            // The first pass reads every byte: a syntax error shows there.
+            throw StatisticsError(.malformed, "not valid JSON: \(error.message)")
+        }
+    }
+
+    /// Where the data sets are: `dataSets` (1.0) or `data.dataSets` (2.0).
+    static func dataSetsPrefix(_ path: [JSONPathItem]) -> Int? {
+        if path.count >= 1, path[0] == .key("dataSets") { return 1 }
+        if path.count >= 2, path[0] == .key("data"), path[1] == .key("dataSets") { return 2 }
+        return nil
+    }
+
+    /// The first pass: everything but the observations, as Foundation values.
+    final class Outline: JSONEventHandler {
+        var isObject = false
+        var hasDataSets = false
+        var errors: Any?
+        var structures: [[String: Any]] = []
+        /// Per data set index: its `action`, `structure` and `attributes` members.
+        var dataSets: [Int: [String: Any]] = [:]
+        private var frames: [(object: Bool, dictionary: [String: Any], array: [Any])] = []
+
+        private func wanted(_ path: [JSONPathItem]) -> Bool {
+            switch path.count {
+            case 1: return [.key("errors"), .key("structure")].contains(path[0])
+            case 2: return path[0] == .key("data") && [.key("structure"), .key("structures")].contains(path[1])
+            default:
+                guard let prefix = SDMXJSONReader.dataSetsPrefix(path), path.count == prefix + 2,
+                    case .key(let member) = path[prefix + 1]
+                else { return false }
+                return member == "action" || member == "structure" || member == "attributes"
+            }
+        }
+
+        func jsonStart(object: Bool, path: [JSONPathItem]) throws {
+            if path.isEmpty { isObject = object }
+            if let prefix = SDMXJSONReader.dataSetsPrefix(path), path.count == prefix {
+                hasDataSets = true
+            }
+            if let prefix = SDMXJSONReader.dataSetsPrefix(path), path.count == prefix + 1,
+                case .index(let i) = path[prefix]
+            {
+                dataSets[i] = dataSets[i] ?? [:]
+            }
+            guard !frames.isEmpty || wanted(path) else { return }
+            frames.append((object, [:], []))
+        }
+
+        func jsonEnd(object: Bool, path: [JSONPathItem]) throws {
+            guard let frame = frames.popLast() else { return }
+            let value: Any = frame.object ? frame.dictionary : frame.array
+            if frames.isEmpty { store(value, path) } else { add(value, path) }
+        }
+
+        func jsonScalar(_ value: JSONScalarValue, path: [JSONPathItem]) throws {
+            if frames.isEmpty {
+                if wanted(path) { store(Self.foundation(value), path) }
+            } else {
+                add(Self.foundation(value), path)
+            }
+        }
+
+        private func add(_ value: Any, _ path: [JSONPathItem]) {
+            guard !frames.isEmpty else { return }
+            if frames[frames.count - 1].object, case .key(let key)? = path.last {
+                frames[frames.count - 1].dictionary[key] = value
+            } else {
+                frames[frames.count - 1].array.append(value)
+            }
+        }
+
+        private func store(_ value: Any, _ path: [JSONPathItem]) {
+            switch path.count {
+            case 1 where path[0] == .key("errors"):
+                errors = value
+            case 1, 2:
+                if let list = value as? [[String: Any]] {
+                    structures = list
+                } else if let single = value as? [String: Any], structures.isEmpty {
+                    structures = [single]
+                }
+            default:
+                guard let prefix = SDMXJSONReader.dataSetsPrefix(path), case .index(let i) = path[prefix],
+                    case .key(let member) = path[prefix + 1]
+                else { return }
+                dataSets[i, default: [:]][member] = value
+            }
+        }
+
+        static func foundation(_ value: JSONScalarValue) -> Any {
+            switch value {
+            case .string(let text): return text
+            case .number(let text):
+                if let int = Int(text) { return NSNumber(value: int) }
+                return NSNumber(value: Double(text) ?? .nan)
+            case .bool(let flag): return NSNumber(value: flag)
+            case .null: return NSNull()
+            }
+        }
+    }
+
+    /// The second pass: observations, emitted as each series ends (a series' attributes may
+    /// come after its observations, so one series is held at a time).
+    final class DataPass: JSONEventHandler {
+        let dataset: String
+        let output: StatisticsOutput
+        let structures: [Int: Structure]
+        var summary = StatisticsSummary()
+        private var deleting: [Int: Bool] = [:]
+        private var setAttributes: [Int: [String: String]] = [:]
+
+        private var seriesKey: String?
+        private var seriesAttributes: [Any]?
+        private var pending: [(key: String, values: [JSONScalarValue])] = []
+        private var values: [JSONScalarValue] = []
+        private var attributeValues: [Any] = []
+
+        init(dataset: String, output: StatisticsOutput, outline: Outline, structures: [Int: Structure]) {
+            self.dataset = dataset
+            self.output = output
+            self.structures = structures
+            for (index, meta) in outline.dataSets {
+                deleting[index] =
+                    ((meta["action"] as? String) ?? "Replace").caseInsensitiveCompare("Delete") == .orderedSame
+                if let structure = structures[index] {
+                    setAttributes[index] = structure.resolve(
+                        meta["attributes"] as? [Any], level: structure.dataSetAttributes)
+                }
+            }
+        }
+
+        /// Where `path` is inside data set `index`: the members below it.
+        private func locate(_ path: [JSONPathItem]) -> (index: Int, rest: ArraySlice<JSONPathItem>)? {
+            guard let prefix = SDMXJSONReader.dataSetsPrefix(path), path.count > prefix,
+                case .index(let index) = path[prefix]
+            else { return nil }
+            return (index, path[(prefix + 1)...])
+        }
+
+        func jsonStart(object: Bool, path: [JSONPathItem]) throws {
+            guard let (_, rest) = locate(path) else { return }
+            let r = Array(rest)
+            if r.count == 2, r[0] == .key("series"), case .key(let key) = r[1], object {
+                seriesKey = key
+                seriesAttributes = nil
+                pending = []
+            } else if r.count == 3 && r[0] == .key("series") && r[2] == .key("attributes") && !object {
+                attributeValues = []
+            } else if (r.count == 4 && r[0] == .key("series") && r[2] == .key("observations"))
+                || (r.count == 2 && r[0] == .key("observations")), !object
+            {
+                values = []
+            }
+        }
+
+        func jsonScalar(_ value: JSONScalarValue, path: [JSONPathItem]) throws {
+            guard let (_, rest) = locate(path) else { return }
+            let r = Array(rest)
+            if r.count == 5 && r[0] == .key("series") && r[2] == .key("observations") {
+                values.append(value)
+            } else if r.count == 3 && r[0] == .key("observations") {
+                values.append(value)
+            } else if r.count == 4 && r[0] == .key("series") && r[2] == .key("attributes") {
+                attributeValues.append(Outline.foundation(value))
+            }
+        }
+
+        func jsonEnd(object: Bool, path: [JSONPathItem]) throws {
+            guard let (index, rest) = locate(path), let structure = structures[index] else { return }
+            let r = Array(rest)
+            if r.count == 4, r[0] == .key("series"), r[2] == .key("observations"), case .key(let key) = r[3] {
+                pending.append((key, values))
+            } else if r.count == 3, r[0] == .key("series"), r[2] == .key("attributes") {
+                seriesAttributes = attributeValues
+            } else if r.count == 2, r[0] == .key("series"), let seriesKey {
+                let dimensions = try structure.dimensions(seriesKey, level: structure.seriesDimensions)
+                var base = setAttributes[index] ?? [:]
+                base.merge(structure.resolve(seriesAttributes, level: structure.seriesAttributes)) { _, new in new }
+                for (key, values) in pending {
+                    let observationDimensions = try structure.dimensions(key, level: structure.observationDimensions)
+                    let (period, rest) = structure.splitPeriod(observationDimensions)
+                    try emit(
+                        structure, index: index, structure.dataSetDimensions + dimensions + rest, period: period,
+                        values: values, base: base)
+                }
+                pending = []
+                self.seriesKey = nil
+            } else if r.count == 2, r[0] == .key("observations"), case .key(let key) = r[1] {
+                let dimensions = try structure.dimensions(
+                    key, level: structure.seriesDimensions + structure.observationDimensions)
+                let (period, rest) = structure.splitPeriod(dimensions)
+                try emit(
+                    structure, index: index, structure.dataSetDimensions + rest, period: period, values: values,
+                    base: setAttributes[index] ?? [:])
+            }
+        }
+
+        private func emit(
+            _ structure: Structure, index: Int, _ dimensions: [SeriesKey.Dimension], period: String?,
+            values: [JSONScalarValue], base: [String: String]
+        ) throws {
             guard let period else {
                 summary.warnings.append("an observation without a time period was skipped")
                 return
             }
             let key = SeriesKey(structure.ordered(dimensions))
-            if deleting {
+            if deleting[index] == true {
                 try output.delete(ObservationKey(dataset: dataset, series: key.canonical, period: period))
                 summary.deletions += 1
                 return
             }
             var attributes = base
             attributes.merge(
-                structure.resolve(Array(values.dropFirst()), level: structure.observationAttributes)
+                structure.resolve(values.dropFirst().map(Outline.foundation), level: structure.observationAttributes)
             ) { _, new in new }
             let unit = attributes.removeValue(forKey: "UNIT_MEASURE") ?? attributes.removeValue(forKey: "UNIT")
             let multiplier = attributes.removeValue(forKey: "UNIT_MULT").flatMap { Int($0) }
             let status = attributes.removeValue(forKey: "OBS_STATUS")
             try output.add(
                 Observation(
-                    dataset: dataset, series: key, period: Period(period), value: values.first.flatMap(valueText),
+                    dataset: dataset, series: key, period: Period(period),
+                    value: values.first.flatMap { SDMXJSONReader.valueText(Outline.foundation($0)) },
                     unit: unit, unitMultiplier: multiplier, status: status, attributes: attributes))
             summary.observations += 1
-        }
-
-        if let series = set["series"] as? [String: Any] {
-            for (seriesKey, content) in series.sorted(by: { $0.key < $1.key }) {
-                guard let content = content as? [String: Any] else { continue }
-                let dimensions = try structure.dimensions(seriesKey, level: structure.seriesDimensions)
-                var base = setAttributes
-                base.merge(structure.resolve(content["attributes"] as? [Any], level: structure.seriesAttributes)) {
-                    _, new in new
-                }
-                for (observationKey, values) in (content["observations"] as? [String: Any] ?? [:]) {
-                    let observationDimensions = try structure.dimensions(
-                        observationKey, level: structure.observationDimensions)
-                    let (period, rest) = structure.splitPeriod(observationDimensions)
-                    try emit(
-                        structure.dataSetDimensions + dimensions + rest, period: period, values: values as? [Any] ?? [],
-                        base: base)
-                }
-            }
-        } else if let observations = set["observations"] as? [String: Any] {
-            for (observationKey, values) in observations {
-                let dimensions = try structure.dimensions(
-                    observationKey, level: structure.seriesDimensions + structure.observationDimensions)
-                let (period, rest) = structure.splitPeriod(dimensions)
-                try emit(
-                    structure.dataSetDimensions + rest, period: period, values: values as? [Any] ?? [],
-                    base: setAttributes)
-            }
         }
     }
 

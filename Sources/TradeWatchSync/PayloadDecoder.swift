@@ -55,7 +55,10 @@ struct PayloadDecoder {
                         try body.withChunks { try feed($0) }
                     }
                 case .sdmxJSON:
-                    return try SDMXJSONReader.read(try body.data(), dataset: dataset, into: output)
+                    // Streamed twice from the body (a spilled file stays on disk): bounded memory.
+                    return try SDMXJSONReader.read(dataset: dataset, into: output) { feed in
+                        try body.withChunks { try feed($0) }
+                    }
                 default:
                     try expect(kind, [], "an SDMX-ML or SDMX-JSON data message")
                     return StatisticsSummary()

@@ -83,10 +83,20 @@ struct StatisticsBenchmark: AsyncParsableCommand {
         ResourceUsage.resetPeak()
         var count = 0
         let clock = ContinuousClock.now
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        var bytes = 0
         _ = try SDMXJSONReader.read(
-            data, dataset: "BENCH", into: StatisticsOutput(add: { _ in count += 1 }, delete: { _ in }))
-        return (Double(count) / ResourceUsage.seconds(.now - clock), count, data.count, ResourceUsage.peakMiB())
+            dataset: "BENCH", into: StatisticsOutput(add: { _ in count += 1 }, delete: { _ in })
+        ) { feed in
+            // Read from the file in chunks, as the daemon reads a spilled body.
+            bytes = 0
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                bytes += chunk.count
+                try feed(chunk)
+            }
+        }
+        return (Double(count) / ResourceUsage.seconds(.now - clock), count, bytes, ResourceUsage.peakMiB())
     }
 
     /// Monthly series of trade by reporter, partner, flow and HS heading, with attributes.

@@ -266,6 +266,66 @@ struct SDMXJSONReaderTests {
     }
 }
 
+@Suite("SDMX-JSON streamed in chunks")
+struct SDMXJSONStreamingTests {
+    /// Every observation as one line of text, in the order the reader gave them.
+    static func lines(_ data: Data, chunk: Int) throws -> [String] {
+        let collected = Collected()
+        _ = try SDMXJSONReader.read(dataset: "T", into: collected.output) { feed in
+            var start = 0
+            while start < data.count {
+                try feed(data.subdata(in: start..<min(data.count, start + chunk)))
+                start += chunk
+            }
+        }
+        return collected.observations.map {
+            "\($0.series.canonical)|\($0.period.text)|\($0.value ?? "-")|\($0.status ?? "")|\($0.unit ?? "")|"
+                + $0.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        } + collected.deletions.map { "delete \($0.series)|\($0.period)" }
+    }
+
+    @Test("Any chunk size gives the same observations as the whole message at once")
+    func chunkSizes() throws {
+        var messages = [try fixture("sdmx-data-2.0.json")]
+        for file in ["ECB_EXR/flat.json", "ECB_EXR/action-delete.json", "v3/json/data/exr-time-series.json"] {
+            if let data = FileManager.default.contents(atPath: SDMXMLReaderTests.corpus + file) {
+                messages.append(data)
+            }
+        }
+        for message in messages {
+            let whole = try Self.lines(message, chunk: message.count)
+            #expect(!whole.isEmpty)
+            for chunk in [1, 2, 7, 64, 4096] {
+                #expect(try Self.lines(message, chunk: chunk) == whole, "chunk \(chunk)")
+            }
+        }
+    }
+
+    @Test("Escapes, surrogate pairs and numbers are read exactly; bad JSON names the byte where it breaks")
+    func syntax() throws {
+        let message = """
+            {"structure": {"dimensions": {"series": [{"id": "CMD", "values": [{"id": "6704\\u00e9"}]}],
+             "observation": [{"id": "TIME_PERIOD", "values": [{"id": "2019-01"}, {"id": "2019-02"}]}]},
+             "attributes": {"observation": [{"id": "NOTE", "values": [{"id": "\\ud83d\\ude00 \\"q\\" \\\\ \\/"}]}]}},
+             "dataSets": [{"series": {"0": {"observations": {"0": [1.5e3, 0], "1": [-0.25, null]}}}}]}
+            """
+        let lines = try Self.lines(Data(message.utf8), chunk: 3)
+        #expect(lines == ["CMD=6704é|2019-01|1500|||NOTE=😀 \"q\" \\ /", "CMD=6704é|2019-02|-0.25|||"])
+        for (bad, place) in [
+            (#"{"dataSets": [1, 2,]}"#, "at byte 19"), (#"{"dataSets": [01]}"#, "at byte 14"),
+            (#"{"dataSets": ["open"#, "ends early"), (#"{"a": tru}"#, "at byte 6"),
+        ] {
+            #expect(throws: StatisticsError.self) { _ = try Self.lines(Data(bad.utf8), chunk: 5) }
+            do {
+                _ = try Self.lines(Data(bad.utf8), chunk: 5)
+            } catch let error as StatisticsError {
+                #expect(error.code == .malformed)
+                #expect("\(error)".contains(place) || "\(error)".contains("unterminated"), "\(bad): \(error)")
+            }
+        }
+    }
+}
+
 @Suite("CSV from statistics offices")
 struct CSVStatisticsReaderTests {
     var mapping: CSVMapping {
