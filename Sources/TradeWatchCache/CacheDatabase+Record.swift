@@ -228,14 +228,15 @@ extension CacheDatabase {
                 arguments: [sourceID, sha256])
             ?? false
         if !exists {
-            let stored = try Gzip.compress(raw.data)
+            // Compressed as the chunks come: only the compressed form is ever whole in memory.
+            let stored = try Gzip.compress(chunks: raw.chunks)
             try db.run(
                 sql: """
                     INSERT INTO payload (source_id, sha256, size, stored_size, content_type, data, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    sourceID, sha256, raw.data.count, stored.count, raw.contentType, stored, Timestamp.format(date),
+                    sourceID, sha256, raw.size, stored.count, raw.contentType, stored, Timestamp.format(date),
                 ])
         }
         try db.run(

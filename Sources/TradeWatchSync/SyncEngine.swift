@@ -186,11 +186,14 @@ public final class SyncEngine: Sendable {
         let sha = try Self.hash(combined ?? first.response.body)
         attempt.payloadSHA256 = sha
         let recorded = attempt
+        // The proof of publication is compressed from the body in chunks (a spilled body is
+        // read from its file), never loaded whole.
+        let payloadBody = combined ?? first.response.body
         let raw: RawPayload? =
             source.keepsRaw
-            ? (try? RawPayload(
-                data: (combined ?? first.response.body).data(), contentType: first.response.contentType,
-                keep: daemon.keepPayloads)) : nil
+            ? RawPayload(
+                size: Int(payloadBody.count), contentType: first.response.contentType, keep: daemon.keepPayloads
+            ) { consume in try payloadBody.withChunks(consume) } : nil
         if sha == state?.payloadSHA256 {
             return try await offload {
                 try self.cache.recordFetch(

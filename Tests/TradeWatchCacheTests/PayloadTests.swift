@@ -35,4 +35,33 @@ struct PayloadTests {
         }
         #expect(storedSize < bodies[2].utf8.count / 10, "stored \(storedSize) bytes for \(bodies[2].utf8.count)")
     }
+
+    @Test("A payload handed over in chunks is kept whole: the bytes read back are the bytes sent")
+    func chunkedPayload() throws {
+        var fixture = try Fixture()
+        // Eight megabytes that compress only partly (a counter mixed into text), in uneven chunks.
+        var body = Data()
+        var state: UInt64 = 2019
+        while body.count < 8 << 20 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            body.append(contentsOf: "<Obs value=\"\(state >> 40)\"/>\n".utf8)
+        }
+        let sha = SHA256.hex(body)
+        let pieces = [0, 1, 4097, 1 << 20, 3 << 20, body.count]
+        let sent = body
+        let raw = RawPayload(size: body.count, contentType: "application/xml", keep: 2) { consume in
+            for (start, end) in zip(pieces, pieces.dropFirst()) { try consume(sent.subdata(in: start..<end)) }
+        }
+        fixture.clock += 60
+        try fixture.cache.recordFetch(
+            source: "customs", kind: "sdmx",
+            attempt: FetchAttempt(startedAt: fixture.clock, url: "http://127.0.0.1/x", payloadSHA256: sha),
+            result: .parsed(snapshot([observation("6704", "2019-01", "1")])), raw: raw, finishedAt: fixture.clock)
+        let back = try #require(try fixture.cache.payload(source: "customs", sha256: sha))
+        #expect(back == body)
+        let stored = try fixture.cache.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT stored_size FROM payload") ?? 0
+        }
+        #expect(stored > 0 && stored < body.count)
+    }
 }
