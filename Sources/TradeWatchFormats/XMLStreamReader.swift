@@ -68,7 +68,9 @@ public final class XMLStreamReader {
     fileprivate var issues: [XMLIssue] = []
     /// Character data since the last tag, as bytes: libxml2 delivers text in many small pieces
     /// (one per entity reference), and one String per text node is far cheaper than one per piece.
-    fileprivate var pendingText: [UInt8] = []
+    private var pendingText = UnsafeMutablePointer<UInt8>.allocate(capacity: 4096)
+    private var pendingCount = 0
+    private var pendingCapacity = 4096
     fileprivate var sawError = false
     fileprivate var elements = 0
     /// Names already made into Swift strings, by the address libxml2 gives them: a document
@@ -98,6 +100,7 @@ public final class XMLStreamReader {
     }
 
     deinit {
+        pendingText.deallocate()
         if let context {
             xmlFreeDoc(context.pointee.myDoc)
             context.pointee.myDoc = nil
@@ -186,9 +189,26 @@ public final class XMLStreamReader {
         handler.xmlEnd(name)
     }
 
-    fileprivate func text(_ bytes: UnsafeBufferPointer<UInt8>) { pendingText.append(contentsOf: bytes) }
+    /// Appends raw bytes to the pending text: a plain copy, as this runs once per piece.
+    fileprivate func text(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        if pendingCount + bytes.count > pendingCapacity {
+            var capacity = pendingCapacity * 2
+            while capacity < pendingCount + bytes.count { capacity *= 2 }
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            grown.update(from: pendingText, count: pendingCount)
+            pendingText.deallocate()
+            pendingText = grown
+            pendingCapacity = capacity
+        }
+        (pendingText + pendingCount).update(from: base, count: bytes.count)
+        pendingCount += bytes.count
+    }
 
-    fileprivate func text(_ text: String) { pendingText.append(contentsOf: text.utf8) }
+    fileprivate func text(_ text: String) {
+        var text = text
+        text.withUTF8 { self.text($0) }
+    }
 
     /// The string for a NUL-terminated name from libxml2, made once per distinct name.
     fileprivate func name(_ pointer: UnsafePointer<xmlChar>) -> String {
@@ -207,9 +227,10 @@ public final class XMLStreamReader {
     }
 
     private func flushText() {
-        guard !pendingText.isEmpty else { return }
-        handler.xmlText(String(decoding: pendingText, as: UTF8.self))
-        pendingText.removeAll(keepingCapacity: true)
+        guard pendingCount > 0 else { return }
+        let text = String(decoding: UnsafeBufferPointer(start: pendingText, count: pendingCount), as: UTF8.self)
+        pendingCount = 0
+        handler.xmlText(text)
     }
 }
 

@@ -11,7 +11,7 @@ struct BenchTool: AsyncParsableCommand {
         version: TradeWatch.version,
         subcommands: [
             CacheBenchmark.self, FetchBenchmark.self, FeedsBenchmark.self, CLIBenchmark.self, StatisticsBenchmark.self,
-            ChurnCommand.self, DiffProbe.self,
+            ChurnCommand.self, DiffProbe.self, FeedProbe.self,
         ])
 }
 
