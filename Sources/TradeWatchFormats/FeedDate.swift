@@ -9,7 +9,7 @@ public enum FeedDate {
     public static func parse(_ raw: String) -> Date? {
         let text = raw.trimmingXMLWhitespace
         guard !text.isEmpty else { return nil }
-        if text.allSatisfy(\.isASCIIDigit) {
+        if text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
             guard let number = Double(text) else { return nil }
             switch text.count {
             case 9, 10: return Date(timeIntervalSince1970: number)

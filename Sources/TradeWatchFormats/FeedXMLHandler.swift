@@ -44,6 +44,9 @@ final class FeedXMLHandler: XMLStreamHandler {
     /// Depth of an element whose text is base64 (Atom 0.3 `mode="base64"`, Atom 1.0 with a
     /// non-text media type), decoded when it ends.
     private var base64Depth: Int?
+    /// Depth of an atom:source inside the entry being read: its children describe the feed
+    /// the entry came from, not the entry.
+    private var sourceDepth: Int?
 
     /// Elements whose content is text: markup found inside one (a publisher's unescaped
     /// HTML, `<description><p>…</p></description>`) is kept as markup, not dropped.
@@ -90,6 +93,8 @@ final class FeedXMLHandler: XMLStreamHandler {
             entry = DraftEntry()
         case "image" where isCore(name) && entry == nil:
             inImage = true
+        case "source" where entry != nil && isAtom(name):
+            sourceDepth = path.count
         case "author" where isAtom(name), "contributor" where isAtom(name):
             author = Entry.Author()
         case "link" where isAtom(name):
@@ -109,26 +114,23 @@ final class FeedXMLHandler: XMLStreamHandler {
                         length: attributes.value("length").flatMap { Int64($0) }))
             }
         case "category" where isAtom(name):
-            if let term = attributes.value("label") ?? attributes.value("term"), var draft = entry {
-                Self.add(category: term, to: &draft)
-                entry = draft
+            if let term = attributes.value("label") ?? attributes.value("term"), entry != nil {
+                Self.add(category: term, to: &entry!)  // in place: no copy of the draft
             }
         case "guid" where isCore(name):
             entry?.guidIsPermaLink = attributes.value("isPermaLink")?.lowercased() != "false"
         case "title", "summary", "content", "subtitle", "tagline", "rights", "info":
-            if isAtom(name),
-                attributes.value("type") == "xhtml" || attributes.value("mode") == "xml"
-                    || attributes.value("type")?.hasSuffix("xhtml+xml") == true
-            {
+            guard !attributes.isEmpty, isAtom(name) else { break }
+            let type = attributes.value("type")
+            let mode = attributes.value("mode")
+            if type == "xhtml" || mode == "xml" || type?.hasSuffix("xhtml+xml") == true {
                 markupDepth = path.count
                 markupIsXHTML = true  // Atom 1.0 xhtml and Atom 0.3 inline xml: one wrapping div
             }
-            if isAtom(name), Self.isBase64(type: attributes.value("type"), mode: attributes.value("mode")) {
+            if Self.isBase64(type: type, mode: mode) {
                 base64Depth = path.count
             }
-            if local == "content", isAtom(name), attributes.value("type") == "xhtml" || attributes.value("type") == nil,
-                attributes.value("src") != nil
-            {
+            if local == "content", type == "xhtml" || type == nil, attributes.value("src") != nil {
                 entry?.links.append(Entry.Link(href: resolve(attributes.value("src") ?? "") ?? "", rel: "content"))
             }
         default:
@@ -182,8 +184,9 @@ final class FeedXMLHandler: XMLStreamHandler {
         if entry != nil {
             if (local == "item" && isCore(name)) || (local == "entry" && isAtom(name)) {
                 finishEntry()
-            } else if path.dropLast().contains(where: { $0.local == "source" && isAtom($0) }) {
+            } else if let depth = sourceDepth, path.count >= depth {
                 // Inside atom:source: the original feed's metadata, not this entry's.
+                if path.count == depth { sourceDepth = nil }
             } else {
                 endInEntry(name, local, value, &entry!)  // in place: no copy of the draft per element
             }
@@ -242,6 +245,7 @@ final class FeedXMLHandler: XMLStreamHandler {
     private func finishEntry() {
         guard var draft = entry else { return }
         entry = nil
+        sourceDepth = nil
         // Atom requires only `updated`; an entry without `published` was published then.
         if family == .atom && draft.published == nil { draft.published = draft.updated }
         if draft.link == nil, let (href, base) = draft.permalink { draft.link = resolve(href, against: base) }
