@@ -392,3 +392,73 @@ struct CSVStatisticsReaderTests {
         #expect(korean.observations.first?.series.canonical == "COUNTRY=朝鲜")
     }
 }
+
+@Suite("Every SDMX data message in the corpus")
+struct SDMXCorpusTests {
+    /// Observations a message holds, counted independently of our readers: `Obs` start tags
+    /// for SDMX-ML, observation arrays found by Foundation's JSON parser for SDMX-JSON.
+    static func independentCount(_ data: Data, json: Bool) throws -> Int {
+        if !json {
+            let text = String(decoding: data, as: UTF8.self)
+            let pattern = try NSRegularExpression(pattern: #"<([A-Za-z0-9_]+:)?Obs[\s>/]"#)
+            return pattern.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text))
+        }
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let body = (root["data"] as? [String: Any]) ?? root
+        var count = 0
+        for set in body["dataSets"] as? [[String: Any]] ?? [] {
+            if let series = set["series"] as? [String: Any] {
+                for case let one as [String: Any] in series.values {
+                    count += (one["observations"] as? [String: Any])?.count ?? 0
+                }
+            }
+            count += (set["observations"] as? [String: Any])?.count ?? 0
+        }
+        return count
+    }
+
+    @Test("Each parses, with as many observations (or deletions) as the message holds")
+    func everyMessage() throws {
+        let root = SDMXMLReaderTests.corpus
+        guard let files = FileManager.default.enumerator(atPath: root)?.allObjects as? [String] else {
+            print("skipped: ../shared/corpora is absent")
+            return
+        }
+        var checked = 0
+        for file in files.sorted() where file.hasSuffix(".xml") || file.hasSuffix(".json") {
+            let data = try #require(FileManager.default.contents(atPath: root + file))
+            let json = file.hasSuffix(".json")
+            // Structure messages and Eurostat's deferred answer (tested on its own) hold no data.
+            if file.hasSuffix("footer.xml") || (!json && data.firstRange(of: Data("DataSet".utf8)) == nil) {
+                print("  not a data message: \(file)")
+                continue
+            }
+            let collected = Collected()
+            let summary: StatisticsSummary
+            if json, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                object["errors"] != nil
+            {
+                // An error answer: an error, never empty data.
+                #expect(throws: StatisticsError.self, "\(file)") {
+                    _ = try SDMXJSONReader.read(data, dataset: "C", into: collected.output)
+                }
+                checked += 1
+                continue
+            }
+            if json {
+                summary = try SDMXJSONReader.read(data, dataset: "C", into: collected.output)
+            } else {
+                summary = try SDMXMLReader.read(dataset: "C", output: collected.output) { feed in try feed(data) }
+            }
+            let read = summary.observations + summary.deletions + summary.warnings.count
+            #expect(read > 0, "\(file)")
+            #expect(read == (try Self.independentCount(data, json: json)), "\(file): \(summary)")
+            #expect(
+                collected.observations.allSatisfy { !$0.series.dimensions.isEmpty && !$0.period.text.isEmpty },
+                "\(file)")
+            checked += 1
+        }
+        print("SDMX corpus: \(checked) data messages read")
+        #expect(checked >= 20)
+    }
+}
