@@ -9,23 +9,7 @@ enum Gzip {
     }
 
     static func compress(_ input: Data, level: Int32 = 6) throws -> Data {
-        var stream = z_stream()
-        guard tw_deflate_init_gzip(&stream, level) == Z_OK else { throw Failure(code: Z_STREAM_ERROR) }
-        defer { deflateEnd(&stream) }
-        var output = Data(count: Int(deflateBound(&stream, uLong(input.count))) + 32)
-        let status: Int32 = input.withUnsafeBytes { source in
-            output.withUnsafeMutableBytes { target in
-                stream.next_in = UnsafeMutablePointer(
-                    mutating: source.bindMemory(to: Bytef.self).baseAddress ?? UnsafePointer(bitPattern: 1))
-                stream.avail_in = uInt(source.count)
-                stream.next_out = target.bindMemory(to: Bytef.self).baseAddress
-                stream.avail_out = uInt(target.count)
-                return deflate(&stream, Z_FINISH)
-            }
-        }
-        guard status == Z_STREAM_END else { throw Failure(code: status) }
-        output.count = Int(stream.total_out)
-        return output
+        try compress(chunks: { try $0(input) }, level: level)
     }
 
     /// Compresses what `chunks` hands over, one chunk at a time.

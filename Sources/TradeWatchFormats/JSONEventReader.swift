@@ -267,25 +267,12 @@ final class JSONEventReader {
             }
             guard i + 1 < body.count else { throw error("a dangling backslash", at: base + i) }
             let e = body[i + 1]
+            if let simple = Self.simpleEscapes[e] {
+                out.append(simple)
+                i += 2
+                continue
+            }
             switch e {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"):
-                out.append(e)
-                i += 2
-            case UInt8(ascii: "b"):
-                out.append(0x08)
-                i += 2
-            case UInt8(ascii: "f"):
-                out.append(0x0C)
-                i += 2
-            case UInt8(ascii: "n"):
-                out.append(0x0A)
-                i += 2
-            case UInt8(ascii: "r"):
-                out.append(0x0D)
-                i += 2
-            case UInt8(ascii: "t"):
-                out.append(0x09)
-                i += 2
             case UInt8(ascii: "u"):
                 var scalar = try hex4(at: i + 2)
                 i += 6
@@ -304,6 +291,14 @@ final class JSONEventReader {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t` and the bytes they stand for.
+    private static let simpleEscapes: [UInt8: UInt8] = [
+        UInt8(ascii: "\""): UInt8(ascii: "\""), UInt8(ascii: "\\"): UInt8(ascii: "\\"),
+        UInt8(ascii: "/"): UInt8(ascii: "/"),
+        UInt8(ascii: "b"): 0x08, UInt8(ascii: "f"): 0x0C, UInt8(ascii: "n"): 0x0A, UInt8(ascii: "r"): 0x0D,
+        UInt8(ascii: "t"): 0x09,
+    ]
 
     private static func hexDigit(_ c: UInt8) -> UInt32? {
         switch c {

@@ -69,14 +69,21 @@ struct StatisticsBenchmark: AsyncParsableCommand {
         _ = try SDMXMLReader.read(
             dataset: "BENCH", output: StatisticsOutput(add: { _ in count += 1 }, delete: { _ in })
         ) { feed in
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                bytes += chunk.count
-                try feed(chunk)
-            }
+            bytes = try Self.chunks(of: path, feed)
         }
         return (Double(count) / ResourceUsage.seconds(.now - clock), count, bytes, ResourceUsage.peakMiB())
+    }
+
+    /// Hands the file to `feed` in 1 MiB chunks; returns its size.
+    private static func chunks(of path: String, _ feed: (Data) throws -> Void) throws -> Int {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var bytes = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            bytes += chunk.count
+            try feed(chunk)
+        }
+        return bytes
     }
 
     private func readJSON(_ path: String) throws -> (Double, Int, Int, Double) {
@@ -88,13 +95,7 @@ struct StatisticsBenchmark: AsyncParsableCommand {
             dataset: "BENCH", into: StatisticsOutput(add: { _ in count += 1 }, delete: { _ in })
         ) { feed in
             // Read from the file in chunks, as the daemon reads a spilled body.
-            bytes = 0
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                bytes += chunk.count
-                try feed(chunk)
-            }
+            bytes = try Self.chunks(of: path, feed)
         }
         return (Double(count) / ResourceUsage.seconds(.now - clock), count, bytes, ResourceUsage.peakMiB())
     }

@@ -19,12 +19,19 @@ struct FeedCorpusTests {
     }
 
     static func run() throws -> Outcome {
+        try run(folder: folder, prefix: "") { _, expected, parsed in compare(expected, parsed) }
+    }
+
+    /// Every case of `folder` (`rss/`, `atom/`, `json/`): `name.xml` or `name.json` with the
+    /// expected result in `name.json` or `name_expected.json`.
+    static func run(
+        folder: String, prefix: String, compare: (String, [String: Any], ParsedFeed) -> [String]?
+    ) throws -> Outcome {
         var outcome = Outcome()
         for family in ["rss", "atom", "json"] {
             let directory = folder + "/" + family
             for file in try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-            where file.hasSuffix(".json") && family != "json" || (family == "json" && file.hasSuffix("_expected.json"))
-            {
+            where family == "json" ? file.hasSuffix("_expected.json") : file.hasSuffix(".json") {
                 let stem = String(file.dropLast(".json".count))
                 let input =
                     family == "json" ? stem.replacingOccurrences(of: "_expected", with: "") + ".json" : stem + ".xml"
@@ -32,7 +39,7 @@ struct FeedCorpusTests {
                     let expected = try JSONSerialization.jsonObject(with: expectedData) as? [String: Any],
                     let data = FileManager.default.contents(atPath: directory + "/" + input)
                 else { continue }
-                let name = family + "/" + stem
+                let name = prefix + family + "/" + stem
                 let parsed: ParsedFeed
                 do {
                     parsed = try FeedParser.parse(data)
@@ -40,7 +47,7 @@ struct FeedCorpusTests {
                     outcome.failed.append((name, ["parse failed: \(error)"]))
                     continue
                 }
-                let differences = compare(expected, parsed)
+                let differences = compare(family, expected, parsed)
                 if differences == nil {
                     outcome.skipped.append(name)
                 } else if differences?.isEmpty == true {
@@ -117,37 +124,7 @@ struct FeedCorpusTests {
     static let parserFolder = repositoryRoot + "/../shared/corpora/feeds/testdata/parser"
 
     static func runParserSet() throws -> Outcome {
-        var outcome = Outcome()
-        for family in ["rss", "atom", "json"] {
-            let directory = parserFolder + "/" + family
-            for file in try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-            where family == "json" ? file.hasSuffix("_expected.json") : file.hasSuffix(".json") {
-                let stem = String(file.dropLast(".json".count))
-                let input =
-                    family == "json" ? stem.replacingOccurrences(of: "_expected", with: "") + ".json" : stem + ".xml"
-                guard let expectedData = FileManager.default.contents(atPath: directory + "/" + file),
-                    let expected = try JSONSerialization.jsonObject(with: expectedData) as? [String: Any],
-                    let data = FileManager.default.contents(atPath: directory + "/" + input)
-                else { continue }
-                let name = "parser/" + family + "/" + stem
-                let parsed: ParsedFeed
-                do {
-                    parsed = try FeedParser.parse(data)
-                } catch {
-                    outcome.failed.append((name, ["parse failed: \(error)"]))
-                    continue
-                }
-                let differences = compareParser(family, expected, parsed)
-                if differences == nil {
-                    outcome.skipped.append(name)
-                } else if differences?.isEmpty == true {
-                    outcome.passed.append(name)
-                } else {
-                    outcome.failed.append((name, differences ?? []))
-                }
-            }
-        }
-        return outcome
+        try run(folder: parserFolder, prefix: "parser/", compare: compareParser)
     }
 
     static func compareParser(_ family: String, _ expected: [String: Any], _ parsed: ParsedFeed) -> [String]? {
