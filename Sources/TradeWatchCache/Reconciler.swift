@@ -136,7 +136,12 @@ public struct PreparedEntries: Sendable {
 
     var entries: [Entry]
 
-    public init(_ entries: [TradeWatchModel.Entry]) {
+    /// - Parameter searchText: makes the text the search index holds from a field's HTML. The
+    ///   default only strips tags; the daemon passes the feed parser's HTML-to-text, which
+    ///   also drops what a reader never sees (scripts, styles) and decodes every entity.
+    public init(
+        _ entries: [TradeWatchModel.Entry], searchText: (String) -> String = PlainText.strippingMarkup
+    ) {
         var winner: [String: Int] = [:]
         for (index, entry) in entries.enumerated() { winner[entry.key] = index }
         self.entries = entries.enumerated().compactMap { index, entry in
@@ -144,7 +149,8 @@ public struct PreparedEntries: Sendable {
             let fields = StoredEntryFields(entry)
             return Entry(
                 key: entry.key, fields: fields, hash: ContentHash.entry(fields),
-                searchTitle: fields.title.map(PlainText.strippingMarkup), searchBody: fields.searchBody)
+                searchTitle: fields.title.map(searchText),
+                searchBody: [fields.summary, fields.content].compactMap { $0.map(searchText) }.joined(separator: "\n"))
         }
     }
 
@@ -158,8 +164,8 @@ public struct PreparedPull: Sendable {
     public var pull: Pull
     public var entries: PreparedEntries
 
-    public init(_ pull: Pull) {
-        entries = PreparedEntries(pull.entries)
+    public init(_ pull: Pull, searchText: (String) -> String = PlainText.strippingMarkup) {
+        entries = PreparedEntries(pull.entries, searchText: searchText)
         var rest = pull
         rest.entries = []
         self.pull = rest

@@ -69,11 +69,6 @@ struct StoredEntryFields {
             categories: decode([String].self, categories) ?? [], enclosures: extra?.enclosures ?? [])
     }
 
-    /// Text for the full-text index: the summary and content with markup removed.
-    var searchBody: String {
-        [summary, content].compactMap { $0.map(PlainText.strippingMarkup) }.joined(separator: "\n")
-    }
-
     private static func json<T: Encodable>(_ value: T) -> String? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -84,14 +79,14 @@ struct StoredEntryFields {
 
 /// Markup removal good enough for a search index: tags dropped, common entities decoded,
 /// runs of whitespace collapsed. The feed parsers produce the proper plain text for display.
-enum PlainText {
+public enum PlainText {
     private static let entities: [(name: [UInt8], text: [UInt8])] = [
         ("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&"),
     ].map { (Array($0.0.utf8), Array($0.1.utf8)) }
 
     /// One pass over the UTF-8 bytes (this runs for every stored article version; Foundation's
     /// string searching was most of a first sync's time).
-    static func strippingMarkup(_ html: String) -> String {
+    public static func strippingMarkup(_ html: String) -> String {
         var html = html
         return html.withUTF8 { bytes in
             var out: [UInt8] = []

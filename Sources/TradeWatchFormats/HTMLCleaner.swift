@@ -14,6 +14,16 @@ public enum HTMLCleaner {
         public var text: String
     }
 
+    /// The text a reader sees of `html` (for the search index and the terminal). Text with no
+    /// markup and no entity skips the HTML parser.
+    public static func text(_ html: String) -> String {
+        guard html.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") }) else {
+            return html.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
+                .joined(separator: " ")
+        }
+        return clean(html).text
+    }
+
     public static func clean(_ html: String, base: String? = nil) -> Result {
         let builder = Builder(base: base.flatMap { URL(string: $0) })
         var sax = htmlSAXHandler()

@@ -218,7 +218,8 @@ public final class SyncEngine: Sendable {
                         "feed read with \(warnings.count) warning(s): \(warnings.first ?? "")",
                         metadata: ["url": "\(first.redactedURL)"])
                 }
-                feedPull = PreparedPull(pull)
+                // Searched as the text a reader sees (no script or style text, every entity).
+                feedPull = PreparedPull(pull, searchText: HTMLCleaner.text)
             } catch let failure as SyncFailure {
                 throw failure
             } catch {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import TestSupport
 import Testing
+import TradeWatchFormats
 import TradeWatchModel
 
 @testable import TradeWatchCache
@@ -82,5 +83,27 @@ struct CacheWriteQueueTests {
         #expect(try cache.log().count == 39)
         #expect(try cache.syncState(source: "feed-17") == nil)
         #expect(try cache.verify().passed)
+    }
+}
+
+@Suite("What the search index holds")
+struct SearchTextTests {
+    @Test("Articles are searched as a reader sees them: hidden script text is not found, entities are decoded")
+    func readerText() throws {
+        let directory = TemporaryDirectory()
+        let cache = try CacheDatabase(path: directory.file("cache.db"))
+        let entry = Entry(
+            key: "a", id: "a", title: "Wig exports &amp; caf&eacute;s",
+            summary: "<p>Caf&eacute; owners <script>var hiddenTracker = 1</script>buy <b>wigs</b>&nbsp;now</p>"
+                + "<style>.secretStyle{}</style>")
+        try cache.recordFetch(
+            source: "news", kind: "feed", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/news"),
+            result: .prepared(PreparedPull(Pull(entries: [entry], entryScope: .all), searchText: HTMLCleaner.text)))
+        #expect(try cache.search("hiddenTracker").isEmpty, "script text is not what a reader sees")
+        #expect(try cache.search("secretStyle").isEmpty)
+        #expect(try cache.search("café").count == 1, "entities are decoded before indexing")
+        #expect(try cache.search("owners wigs").count == 1)
+        // The article itself is stored as published.
+        #expect(try cache.entryHistory(key: "a").first?.entry.summary?.contains("<script>") == true)
     }
 }
