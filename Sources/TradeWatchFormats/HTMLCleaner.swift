@@ -18,10 +18,39 @@ public enum HTMLCleaner {
     /// markup and no entity skips the HTML parser.
     public static func text(_ html: String) -> String {
         guard html.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") }) else {
-            return html.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
-                .joined(separator: " ")
+            return collapsingWhitespace(html)
         }
         return clean(html).text
+    }
+
+    /// Runs of ASCII whitespace as one space, none at the ends; the string itself when it has
+    /// nothing to collapse (the usual case: no copy).
+    static func collapsingWhitespace(_ text: String) -> String {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
+        var clean = true
+        var previousSpace = true
+        for byte in text.utf8 {
+            let space = isSpace(byte)
+            if space && (previousSpace || byte != 0x20) {
+                clean = false
+                break
+            }
+            previousSpace = space
+        }
+        if clean && !previousSpace { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            if isSpace(byte) {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace { out.append(0x20) }
+            pendingSpace = false
+            out.append(byte)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func clean(_ html: String, base: String? = nil) -> Result {

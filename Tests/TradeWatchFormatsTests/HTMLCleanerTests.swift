@@ -38,3 +38,21 @@ struct HTMLCleanerTests {
         #expect(result.sanitized.hasPrefix("<p>unclosed <b>bold <i>both</i></b></p>"))
     }
 }
+
+@Suite("Text for the search index")
+struct SearchTextOfHTMLTests {
+    @Test(
+        "Markup-free text only has its whitespace collapsed; markup and entities go through the HTML parser",
+        arguments: [
+            ("Customs figures, heading 6704.", "Customs figures, heading 6704."),
+            ("  two\n\tlines  here ", "two lines here"),
+            ("", ""),
+            ("   ", ""),
+            ("a  b", "a b"),
+            ("Caf&eacute; <b>owners</b>", "Café owners"),
+            ("x<script>hidden()</script>y", "xy"),
+        ])
+    func text(html: String, expected: String) {
+        #expect(HTMLCleaner.text(html) == expected, "\(html)")
+    }
+}
