@@ -22,6 +22,185 @@ extension CacheDatabase {
     ) throws
         -> [ObservationChange]
     {
+        let logFrom =
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT value FROM cache_setting WHERE name = 'change_log_from'")) ?? .max
+        if a + 1 >= logFrom { return try loggedChanges(db, a, b, filter) }
+        return try tableChanges(db, a, b, filter)
+    }
+
+    /// The diff from the change log: the versions closed in (a, b] and those opened in place
+    /// of them, read off a few contiguous pages; only versions added without replacing one
+    /// (and still there at `b`) are looked up in the table.
+    private static func loggedChanges(
+        _ db: Database, _ a: Int64, _ b: Int64, _ filter: RowFilter
+    ) throws
+        -> [ObservationChange]
+    {
+        let (clause, arguments) = filterSQL(filter, table: "o")
+        let join = clause.isEmpty ? "" : "JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id"
+        struct Key: Hashable {
+            var series: Int64
+            var period: String
+        }
+        /// What happened to one key in (a, b]: its first close and last open, by revision,
+        /// with the logged versions as positions in `versions` (small, updated in place).
+        struct Events {
+            var firstClose: (revision: Int64, version: Int)?
+            var firstOpenRevision: Int64?
+            var lastOpen: (revision: Int64, version: Int?)?
+            var lastCloseRevision: Int64?
+        }
+        var versions: [ObservationVersion] = []
+        let identities = SeriesIdentities(db: db)
+        // Every series the log and the additions name, in one statement and in reading order.
+        try identities.preload(
+            """
+            SELECT se.id, s.name, se.dataset, se.series_key FROM series se JOIN source s ON s.id = se.source_id
+            WHERE se.id IN (
+                SELECT series_id FROM observation_change WHERE revision > ?1 AND revision <= ?2
+                UNION SELECT series_id FROM observation WHERE from_rev > ?1 AND from_rev <= ?2)
+            ORDER BY s.name, se.dataset, se.series_key
+            """, [a, b])
+        let logged =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM observation_change WHERE revision > ? AND revision <= ?",
+                arguments: [a, b]) ?? 0
+        var events: [Key: Events] = Dictionary(minimumCapacity: logged)
+        let log = try db.makeStatement(
+            sql: """
+                SELECT o.revision, o.side, o.series_id, o.period, o.from_rev, o.period_start, o.period_end, o.value,
+                    o.number, o.unit, o.unit_mult, o.status, o.attributes
+                FROM observation_change o \(join) WHERE o.revision > ?1 AND o.revision <= ?2 \(clause)
+                """)
+        try log.setArguments(StatementArguments([a, b]) + arguments)
+        let rows = RawStatement(log, in: db)
+        var identity: (id: Int64, source: String, dataset: String, key: String) = (-1, "", "", "")
+        while try rows.step() {
+            let revision = rows.int64(0)
+            let seriesID = rows.int64(2)
+            if seriesID != identity.id {
+                let known = try identities.identity(of: seriesID)
+                identity = (seriesID, known.source, known.dataset, known.key)
+            }
+            let closing = rows.int64(1) == 0
+            let version = ObservationVersion(
+                source: identity.source, dataset: identity.dataset, series: identity.key,
+                period: rows.string(3) ?? "", periodStart: rows.string(5), periodEnd: rows.string(6),
+                value: rows.string(7), number: rows.optionalDouble(8), unit: rows.string(9),
+                unitMultiplier: rows.optionalInt64(10).map { Int($0) }, status: rows.string(11),
+                attributes: CanonicalJSON.parseObject(rows.string(12)), fromRevision: rows.int64(4),
+                toRevision: closing ? revision : nil)
+            versions.append(version)
+            let position = versions.count - 1
+            func note(_ entry: inout Events) {
+                if closing {
+                    if entry.firstClose.map({ revision < $0.revision }) ?? true {
+                        entry.firstClose = (revision, position)
+                    }
+                    entry.lastCloseRevision = max(entry.lastCloseRevision ?? revision, revision)
+                } else {
+                    if entry.lastOpen.map({ revision > $0.revision }) ?? true { entry.lastOpen = (revision, position) }
+                    entry.firstOpenRevision = min(entry.firstOpenRevision ?? revision, revision)
+                }
+            }
+            note(&events[Key(series: seriesID, period: version.period), default: Events()])
+        }
+        // Versions opened in (a, b] that replaced nothing: additions, not in the log. The
+        // revision index alone names them; content is read only for those still open at b.
+        // (Only columns of the index: reading `to_rev` too would visit the table for each.)
+        let opened = try db.makeStatement(
+            sql: "SELECT o.series_id, o.period, o.from_rev FROM observation o \(join) "
+                + "WHERE o.from_rev > ?1 AND o.from_rev <= ?2 \(clause)")
+        try opened.setArguments(StatementArguments([a, b]) + arguments)
+        let additions = RawStatement(opened, in: db)
+        while try additions.step() {
+            let revision = additions.int64(2)
+            func note(_ entry: inout Events) {
+                if entry.lastOpen?.revision == revision { return }  // a change: its content is logged
+                if entry.lastOpen.map({ revision > $0.revision }) ?? true { entry.lastOpen = (revision, nil) }
+                entry.firstOpenRevision = min(entry.firstOpenRevision ?? revision, revision)
+            }
+            note(&events[Key(series: additions.int64(0), period: additions.string(1) ?? ""), default: Events()])
+        }
+        // Content is read only for additions still there at b.
+        var pendingLookups: [(Key, Int64)] = []
+        for (key, entry) in events {
+            if let open = entry.lastOpen, open.version == nil,
+                entry.lastCloseRevision.map({ $0 <= open.revision }) ?? true
+            {
+                pendingLookups.append((key, open.revision))
+            }
+        }
+        var looked: [Key: ObservationVersion] = [:]
+        if !pendingLookups.isEmpty {
+            let lookup = RawStatement(
+                try db.cachedStatement(
+                    sql: """
+                        SELECT period_start, period_end, value, number, unit, unit_mult, status, attributes, to_rev
+                        FROM observation WHERE series_id = ? AND period = ? AND from_rev = ?
+                        """), in: db)
+            defer { lookup.reset() }
+            for (key, revision) in pendingLookups {
+                lookup.reset()
+                lookup.bind(1, key.series)
+                lookup.bind(2, key.period)
+                lookup.bind(3, revision)
+                guard try lookup.step() else { continue }
+                let known = try identities.identity(of: key.series)
+                looked[key] = ObservationVersion(
+                    source: known.source, dataset: known.dataset, series: known.key, period: key.period,
+                    periodStart: lookup.string(0), periodEnd: lookup.string(1), value: lookup.string(2),
+                    number: lookup.optionalDouble(3), unit: lookup.string(4),
+                    unitMultiplier: lookup.optionalInt64(5).map { Int($0) }, status: lookup.string(6),
+                    attributes: CanonicalJSON.parseObject(lookup.string(7)), fromRevision: revision,
+                    toRevision: lookup.optionalInt64(8))
+            }
+        }
+        var changes: [(order: Key, change: ObservationChange)] = []
+        changes.reserveCapacity(events.count)
+        for (key, entry) in events {
+            // At a: the first version closed in (a, b], if it was already open at a (nothing
+            // opened for this key before that close).
+            var old: ObservationVersion?
+            if let close = entry.firstClose, versions[close.version].fromRevision <= a,
+                entry.firstOpenRevision.map({ $0 >= close.revision }) ?? true
+            {
+                old = versions[close.version]
+            }
+            // At b: the last version opened in (a, b], unless a later close ended it.
+            var new: ObservationVersion?
+            if let open = entry.lastOpen, entry.lastCloseRevision.map({ $0 <= open.revision }) ?? true {
+                new = open.version.map { versions[$0] } ?? looked[key]
+                new?.toRevision = nil  // open at b; what happens after b is not part of this diff
+            }
+            let change: ObservationChange
+            switch (old, new) {
+            case (nil, let new?):
+                change = ObservationChange(kind: .added, source: new.source, key: new.key, old: nil, new: new)
+            case (let old?, nil):
+                change = ObservationChange(kind: .removed, source: old.source, key: old.key, old: old, new: nil)
+            case let (old?, new?) where !old.sameContent(as: new):
+                change = ObservationChange(kind: .changed, source: new.source, key: new.key, old: old, new: new)
+            default: continue
+            }
+            changes.append((key, change))
+        }
+        // Presented by source, dataset, series key and period; indexes are sorted, not changes.
+        let order = identities.order()
+        let ranks = changes.map { order[$0.order.series] ?? 0 }
+        return changes.indices.sorted { lhs, rhs in
+            if ranks[lhs] != ranks[rhs] { return ranks[lhs] < ranks[rhs] }
+            return changes[lhs].order.period < changes[rhs].order.period
+        }.map { changes[$0].change }
+    }
+
+    /// The diff from the table itself, for ranges that begin before the change log does.
+    private static func tableChanges(
+        _ db: Database, _ a: Int64, _ b: Int64, _ filter: RowFilter
+    ) throws
+        -> [ObservationChange]
+    {
         // A key has at most one version open at a time, so a key that changed between the two
         // revisions has its version at `a` (if any) among those closed in (a, b] and its version
         // at `b` (if any) among those opened in (a, b]. Both sets come straight off the revision
@@ -88,7 +267,13 @@ extension CacheDatabase {
                     olds.append(nil)
                     news.append(nil)
                 }
-                if isNew { news[slot] = version } else { olds[slot] = version }
+                if isNew {
+                    var open = version
+                    open.toRevision = nil  // open at b; what happens after b is not part of this diff
+                    news[slot] = open
+                } else {
+                    olds[slot] = version
+                }
             }
         }
         // Presented by source, dataset, series key and period, as people read them (and as
@@ -251,8 +436,25 @@ private final class SeriesIdentities {
         return identity
     }
 
+    /// Reads the identities of the series `sql` selects (id, source, dataset, key) at once.
+    /// Given in reading order, those series are ranked as they come, with no sort later.
+    func preload(_ sql: String, _ arguments: StatementArguments) throws {
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let rows = RawStatement(statement, in: db)
+        while try rows.step() {
+            let id = rows.int64(0)
+            known[id] = (rows.string(1) ?? "", rows.string(2) ?? "", rows.string(3) ?? "")
+            preloadedRanks[id] = preloadedRanks.count
+        }
+    }
+
+    private var preloadedRanks: [Int64: Int] = [:]
+
     /// The rank of each series met so far in reading order (source, dataset, series key).
     func order() -> [Int64: Int] {
+        // Only series met after the preload (additions) need sorting in.
+        if preloadedRanks.count == known.count { return preloadedRanks }
         let sorted = known.sorted {
             ($0.value.source, $0.value.dataset, $0.value.key) < ($1.value.source, $1.value.dataset, $1.value.key)
         }

@@ -90,6 +90,9 @@ extension CacheDatabase {
             let entries = try Reconciler(db: db, sourceID: sourceID).planEntries(
                 prepared ?? PreparedEntries(sink.entries), mode: mode, scope: entryScope)
             try entries.write(db: db, sourceID: sourceID, revision: revisionID)
+            if observations.changed + observations.removed > 0 {
+                for sql in Self.changeLogSQL { try db.run(sql: sql, arguments: [revisionID]) }
+            }
 
             let (added, changed, removed) = (
                 observations.added + entries.added, observations.changed + entries.changed,

@@ -15,8 +15,59 @@ extension CacheDatabase {
                     ALTER TABLE daemon ADD COLUMN stopped_at TEXT;
                     """)
         }
+        migrator.registerMigration("v3: a per-revision change log of observations") { db in
+            // For each revision, the versions it closed (side 0) and, for keys it changed, the
+            // versions it opened in their place (side 1), with their content: a diff reads
+            // these few contiguous pages instead of looking up every version in the table.
+            // Revisions written before this migration have no log; `change_log_from` says
+            // where it starts, and diffs that reach further back read the table itself.
+            try db.execute(
+                sql: """
+                    CREATE TABLE observation_change (
+                        revision INTEGER NOT NULL,
+                        series_id INTEGER NOT NULL,
+                        period TEXT NOT NULL,
+                        side INTEGER NOT NULL CHECK (side IN (0, 1)),
+                        from_rev INTEGER NOT NULL,
+                        period_start TEXT,
+                        period_end TEXT,
+                        value TEXT,
+                        number REAL,
+                        unit TEXT,
+                        unit_mult INTEGER,
+                        status TEXT,
+                        attributes TEXT,
+                        PRIMARY KEY (revision, series_id, period, side)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE cache_setting (name TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;
+                    INSERT INTO cache_setting (name, value)
+                        SELECT 'change_log_from', coalesce(max(id), 0) + 1 FROM revision;
+                    """)
+        }
         return migrator
     }
+
+    /// Logs what `revision` closed, and what it opened in place of what it closed: run once
+    /// all of a pull's rows are written, so repeated keys and deletions inside the pull are
+    /// already settled. Cost follows the changes: both statements start from the closed rows.
+    static let changeLogSQL = [
+        """
+        INSERT INTO observation_change (revision, series_id, period, side, from_rev, period_start, period_end,
+            value, number, unit, unit_mult, status, attributes)
+        SELECT ?1, series_id, period, 0, from_rev, period_start, period_end, value, number, unit, unit_mult,
+            status, attributes
+        FROM observation WHERE to_rev = ?1
+        """,
+        """
+        INSERT INTO observation_change (revision, series_id, period, side, from_rev, period_start, period_end,
+            value, number, unit, unit_mult, status, attributes)
+        SELECT ?1, o.series_id, o.period, 1, o.from_rev, o.period_start, o.period_end, o.value, o.number, o.unit,
+            o.unit_mult, o.status, o.attributes
+        FROM observation c JOIN observation o
+            ON o.series_id = c.series_id AND o.period = c.period AND o.from_rev = ?1
+        WHERE c.to_rev = ?1
+        """,
+    ]
 
     private static let schemaV1 = """
         CREATE TABLE source (

@@ -91,6 +91,23 @@ extension CacheDatabase {
                 "revision \(text($0, 0)) says +\(text($0, 1)) ~\(text($0, 2)) -\(text($0, 3)) but opened \(text($0, 4)) and closed \(text($0, 5)) rows"
             }
             try check(
+                "the change log holds exactly what each revision closed and what replaced it",
+                """
+                SELECT 'logged but not closed then', c.revision, c.series_id, c.period FROM observation_change c
+                WHERE c.side = 0 AND NOT EXISTS (SELECT 1 FROM observation o WHERE o.series_id = c.series_id
+                    AND o.period = c.period AND o.from_rev = c.from_rev AND o.to_rev = c.revision)
+                UNION ALL
+                SELECT 'logged but not opened then', c.revision, c.series_id, c.period FROM observation_change c
+                WHERE c.side = 1 AND (c.from_rev != c.revision OR NOT EXISTS (SELECT 1 FROM observation o
+                    WHERE o.series_id = c.series_id AND o.period = c.period AND o.from_rev = c.revision))
+                UNION ALL
+                SELECT 'closed but not logged', o.to_rev, o.series_id, o.period FROM observation o
+                WHERE o.to_rev >= (SELECT value FROM cache_setting WHERE name = 'change_log_from')
+                    AND NOT EXISTS (SELECT 1 FROM observation_change c WHERE c.revision = o.to_rev
+                        AND c.series_id = o.series_id AND c.period = o.period AND c.side = 0)
+                """
+            ) { "revision \(text($0, 1)), series \(text($0, 2)) at \(text($0, 3)): \(text($0, 0))" }
+            try check(
                 "full-text index holds exactly the current entries",
                 """
                 SELECT 'missing from index', id FROM entry WHERE to_rev IS NULL AND id NOT IN (SELECT rowid FROM entry_fts)

@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import TestSupport
+import Testing
+@testable import TradeWatchCache
+import TradeWatchModel
+
+@Suite("The change log diffs read")
+struct ChangeLogTests {
+    /// Every change as one line, for comparing two diffs.
+    static func lines(_ diff: CacheDiff) -> [String] {
+        diff.observations.map { change in
+            func show(_ v: ObservationVersion?) -> String {
+                v.map {
+                    "\($0.value ?? "-")/\($0.status ?? "")/\($0.fromRevision)/\($0.toRevision.map(String.init) ?? "open")"
+                }
+                    ?? "none"
+            }
+            return
+                "\(change.kind) \(change.source) \(change.key.series)@\(change.key.period) \(show(change.old)) -> \(show(change.new))"
+        }
+    }
+
+    /// A random history: snapshots and deltas that revise, remove, restore and add figures,
+    /// repeat keys, and delete what they added, over two sources.
+    static func randomHistory(seed: UInt64, rounds: Int) throws -> (Fixture, [Int64]) {
+        var fixture = try Fixture()
+        var state = seed
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var revisions: [Int64] = [0]
+        for round in 1...rounds {
+            for source in ["customs", "imf"] {
+                var rows: [Observation] = []
+                for cmd in ["6704", "9701", "2601"] {
+                    for month in 1...8 where next(10) > 1 {
+                        let period = "2019-0\(month)"
+                        rows.append(observation(cmd, period, "\(next(4))", status: next(3) == 0 ? "P" : "A"))
+                        if next(12) == 0 { rows.append(observation(cmd, period, "\(next(4))")) }  // repeated key
+                    }
+                }
+                let pull: Pull
+                if round % 3 == 0 {
+                    let deleted = (0..<3).map { _ in key(["6704", "9701"][next(2)], "2019-0\(1 + next(8))") }
+                    pull = Pull(mode: .delta, observations: Array(rows.prefix(5)), deletedObservations: deleted)
+                } else {
+                    pull = snapshot(rows)
+                }
+                if let revision = try fixture.apply(pull, source: source).revision { revisions.append(revision.id) }
+            }
+        }
+        return (fixture, revisions)
+    }
+
+    @Test("Diffs read from the log equal diffs read from the table, for every pair of revisions", arguments: [1, 2, 3])
+    func sameAsTable(seed: Int) throws {
+        let (fixture, revisions) = try Self.randomHistory(seed: UInt64(seed), rounds: 6)
+        let cache = fixture.cache
+        var fromLog: [String: [String]] = [:]
+        for a in revisions {
+            for b in revisions where b > a {
+                fromLog["\(a)..\(b)"] = Self.lines(try cache.diff(from: a, to: b))
+                fromLog["\(a)..\(b) imf"] = Self.lines(
+                    try cache.diff(from: a, to: b, filter: RowFilter(sources: ["imf"])))
+            }
+        }
+        // The same cache as one migrated from before the log: every diff reads the table.
+        try cache.write { db in try db.execute(sql: "UPDATE cache_setting SET value = 1000000") }
+        var compared = 0
+        for a in revisions {
+            for b in revisions where b > a {
+                #expect(Self.lines(try cache.diff(from: a, to: b)) == fromLog["\(a)..\(b)"], "\(a)..\(b)")
+                #expect(
+                    Self.lines(try cache.diff(from: a, to: b, filter: RowFilter(sources: ["imf"])))
+                        == fromLog["\(a)..\(b) imf"], "\(a)..\(b) imf")
+                compared += 1
+            }
+        }
+        #expect(compared > 50)
+        #expect(fromLog.values.contains { $0.contains { $0.hasPrefix("changed") } })
+        #expect(fromLog.values.contains { $0.contains { $0.hasPrefix("removed") } })
+        #expect(try cache.verify().passed)
+    }
+
+    @Test("A first load logs nothing; a revision logs what it closed and what replaced it")
+    func logContents() throws {
+        var fixture = try Fixture()
+        try fixture.apply(snapshot([observation("6704", "2019-01", "1"), observation("6704", "2019-02", "2")]))
+        let count = {
+            try fixture.cache.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM observation_change") }
+        }
+        #expect(try count() == 0)
+        try fixture.apply(snapshot([observation("6704", "2019-01", "5"), observation("6704", "2019-03", "3")]))
+        // 2019-01 changed (closed + opened), 2019-02 removed (closed), 2019-03 added (not logged).
+        #expect(try count() == 3)
+        #expect(try fixture.cache.verify().passed)
+        // A closed version the log lost is a violation verify names.
+        try fixture.cache.write { db in try db.execute(sql: "DELETE FROM observation_change WHERE side = 0") }
+        let report = try fixture.cache.verify()
+        #expect(!report.passed)
+        #expect(report.checks.first { !$0.passed }?.violations.first?.contains("closed but not logged") == true)
+    }
+}
