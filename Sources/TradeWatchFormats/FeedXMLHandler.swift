@@ -114,8 +114,8 @@ final class FeedXMLHandler: XMLStreamHandler {
                         length: attributes.value("length").flatMap { Int64($0) }))
             }
         case "category" where isAtom(name):
-            if let term = attributes.value("label") ?? attributes.value("term"), entry != nil {
-                Self.add(category: term, to: &entry!)  // in place: no copy of the draft
+            if let term = attributes.value("label") ?? attributes.value("term") {
+                entry?.add(category: term)  // in place: no copy of the draft
             }
         case "guid" where isCore(name):
             entry?.guidIsPermaLink = attributes.value("isPermaLink")?.lowercased() != "false"
@@ -188,7 +188,11 @@ final class FeedXMLHandler: XMLStreamHandler {
                 // Inside atom:source: the original feed's metadata, not this entry's.
                 if path.count == depth { sourceDepth = nil }
             } else {
-                endInEntry(name, local, value, &entry!)  // in place: no copy of the draft per element
+                // Moved out and back: no copy of the draft per element, and no forced unwrap.
+                if var draft = entry.take() {
+                    endInEntry(name, local, value, &draft)
+                    entry = consume draft
+                }
             }
         } else if author != nil && (local == "name" || local == "email" || local == "uri" || local == "url") {
             setAuthorField(local, value)
@@ -303,11 +307,11 @@ final class FeedXMLHandler: XMLStreamHandler {
         case "author" where isITunes(name):
             if draft.authors.isEmpty, !value.isEmpty { draft.authors.append(Entry.Author(name: value)) }
         case "keywords" where isITunes(name):
-            for keyword in value.split(separator: ",") { Self.add(category: String(keyword), to: &draft) }
+            for keyword in value.split(separator: ",") { draft.add(category: String(keyword)) }
         case "creator" where name.namespace == FeedNamespace.dc:
             if !value.isEmpty { draft.authors.append(Entry.Author(name: value)) }
         case "category" where core, "subject" where name.namespace == FeedNamespace.dc:
-            Self.add(category: value, to: &draft)
+            draft.add(category: value)
         default:
             break
         }
@@ -365,12 +369,6 @@ final class FeedXMLHandler: XMLStreamHandler {
         case "uri", "url": author?.uri = resolve(value)
         default: break
         }
-    }
-
-    private static func add(category value: String, to draft: inout DraftEntry) {
-        let trimmed = value.trimmingXMLWhitespace
-        guard !trimmed.isEmpty, !draft.categories.contains(trimmed) else { return }
-        draft.categories.append(trimmed)
     }
 
     /// RSS `author` is an e-mail address, often followed by a name in parentheses.
@@ -508,6 +506,13 @@ struct DraftEntry {
     var content: String?
     var categories: [String] = []
     var enclosures: [Entry.Link] = []
+
+    /// A category once, whitespace trimmed; empty ones are not kept.
+    mutating func add(category value: String) {
+        let trimmed = value.trimmingXMLWhitespace
+        guard !trimmed.isEmpty, !categories.contains(trimmed) else { return }
+        categories.append(trimmed)
+    }
 
     mutating func setLink(_ href: String) {
         if link == nil { link = href }
