@@ -30,169 +30,61 @@ extension CacheDatabase {
     }
 
     /// The diff from the change log: the versions closed in (a, b] and those opened in place
-    /// of them, read off a few contiguous pages; only versions added without replacing one
-    /// (and still there at `b`) are looked up in the table.
+    /// of them, read off a few contiguous pages; versions added without replacing one come
+    /// from the revision index, and only those still there at `b` are looked up in the table.
     private static func loggedChanges(
         _ db: Database, _ a: Int64, _ b: Int64, _ filter: RowFilter
     ) throws
         -> [ObservationChange]
     {
         let (clause, arguments) = filterSQL(filter, table: "o")
-        let join = clause.isEmpty ? "" : "JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id"
-        struct Key: Hashable {
-            var series: Int64
-            var period: String
-        }
-        /// What happened to one key in (a, b]: its first close and last open, by revision,
-        /// with the logged versions as positions in `versions` (small, updated in place).
-        struct Events {
-            var firstClose: (revision: Int64, version: Int)?
-            var firstOpenRevision: Int64?
-            var lastOpen: (revision: Int64, version: Int?)?
-            var lastCloseRevision: Int64?
-        }
-        var versions: [ObservationVersion] = []
-        let identities = SeriesIdentities(db: db)
-        // Every series the log and the additions name, in one statement and in reading order.
-        try identities.preload(
-            """
-            SELECT se.id, s.name, se.dataset, se.series_key FROM series se JOIN source s ON s.id = se.source_id
-            WHERE se.id IN (
-                SELECT series_id FROM observation_change WHERE revision > ?1 AND revision <= ?2
-                UNION SELECT series_id FROM observation WHERE from_rev > ?1 AND from_rev <= ?2)
-            ORDER BY s.name, se.dataset, se.series_key
-            """, [a, b])
-        let logged =
-            try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM observation_change WHERE revision > ? AND revision <= ?",
-                arguments: [a, b]) ?? 0
-        var events: [Key: Events] = Dictionary(minimumCapacity: logged)
+        let join =
+            clause.isEmpty
+            ? "" : "CROSS JOIN series se ON se.id = o.series_id CROSS JOIN source s ON s.id = se.source_id"
+        var assembly = try ChangeAssembly(db, a, b)
         let log = try db.makeStatement(
             sql: """
                 SELECT o.revision, o.side, o.series_id, o.period, o.from_rev, o.period_start, o.period_end, o.value,
                     o.number, o.unit, o.unit_mult, o.status, o.attributes
                 FROM observation_change o \(join) WHERE o.revision > ?1 AND o.revision <= ?2 \(clause)
+                ORDER BY o.revision, o.series_id, o.period, o.side
                 """)
         try log.setArguments(StatementArguments([a, b]) + arguments)
         let rows = RawStatement(log, in: db)
-        var identity: (id: Int64, source: String, dataset: String, key: String) = (-1, "", "", "")
         while try rows.step() {
-            let revision = rows.int64(0)
-            let seriesID = rows.int64(2)
-            if seriesID != identity.id {
-                let known = try identities.identity(of: seriesID)
-                identity = (seriesID, known.source, known.dataset, known.key)
-            }
-            let closing = rows.int64(1) == 0
-            let version = ObservationVersion(
-                source: identity.source, dataset: identity.dataset, series: identity.key,
-                period: rows.string(3) ?? "", periodStart: rows.string(5), periodEnd: rows.string(6),
-                value: rows.string(7), number: rows.optionalDouble(8), unit: rows.string(9),
-                unitMultiplier: rows.optionalInt64(10).map { Int($0) }, status: rows.string(11),
-                attributes: CanonicalJSON.parseObject(rows.string(12)), fromRevision: rows.int64(4),
-                toRevision: closing ? revision : nil)
-            versions.append(version)
-            let position = versions.count - 1
-            func note(_ entry: inout Events) {
-                if closing {
-                    if entry.firstClose.map({ revision < $0.revision }) ?? true {
-                        entry.firstClose = (revision, position)
-                    }
-                    entry.lastCloseRevision = max(entry.lastCloseRevision ?? revision, revision)
-                } else {
-                    if entry.lastOpen.map({ revision > $0.revision }) ?? true { entry.lastOpen = (revision, position) }
-                    entry.firstOpenRevision = min(entry.firstOpenRevision ?? revision, revision)
-                }
-            }
-            note(&events[Key(series: seriesID, period: version.period), default: Events()])
+            assembly.note(
+                series: rows.int64(2), period: rows.bytes(3), revision: rows.int64(0),
+                side: rows.int64(1) == 0 ? .closed : .replacing,
+                content: ChangeAssembly.Content(rows, from: 5, fromRevision: rows.int64(4)))
         }
-        // Versions opened in (a, b] that replaced nothing: additions, not in the log. The
-        // revision index alone names them; content is read only for those still open at b.
-        // (Only columns of the index: reading `to_rev` too would visit the table for each.)
+        // Every version opened in (a, b], from the revision index alone (reading `to_rev` or
+        // content too would visit the table for each): those the log has not seen are additions.
         let opened = try db.makeStatement(
             sql: "SELECT o.series_id, o.period, o.from_rev FROM observation o \(join) "
-                + "WHERE o.from_rev > ?1 AND o.from_rev <= ?2 \(clause)")
+                + "WHERE o.from_rev > ?1 AND o.from_rev <= ?2 \(clause) ORDER BY o.from_rev, o.series_id, o.period")
         try opened.setArguments(StatementArguments([a, b]) + arguments)
         let additions = RawStatement(opened, in: db)
         while try additions.step() {
-            let revision = additions.int64(2)
-            func note(_ entry: inout Events) {
-                if entry.lastOpen?.revision == revision { return }  // a change: its content is logged
-                if entry.lastOpen.map({ revision > $0.revision }) ?? true { entry.lastOpen = (revision, nil) }
-                entry.firstOpenRevision = min(entry.firstOpenRevision ?? revision, revision)
-            }
-            note(&events[Key(series: additions.int64(0), period: additions.string(1) ?? ""), default: Events()])
+            assembly.noteOpened(series: additions.int64(0), period: additions.bytes(1), revision: additions.int64(2))
         }
-        // Content is read only for additions still there at b.
-        var pendingLookups: [(Key, Int64)] = []
-        for (key, entry) in events {
-            if let open = entry.lastOpen, open.version == nil,
-                entry.lastCloseRevision.map({ $0 <= open.revision }) ?? true
-            {
-                pendingLookups.append((key, open.revision))
-            }
-        }
-        var looked: [Key: ObservationVersion] = [:]
-        if !pendingLookups.isEmpty {
+        return try assembly.changes { series, period, revision in
+            // Content of an addition still there at b, read by primary key.
             let lookup = RawStatement(
                 try db.cachedStatement(
                     sql: """
-                        SELECT period_start, period_end, value, number, unit, unit_mult, status, attributes, to_rev
+                        SELECT period_start, period_end, value, number, unit, unit_mult, status, attributes
                         FROM observation WHERE series_id = ? AND period = ? AND from_rev = ?
                         """), in: db)
-            defer { lookup.reset() }
-            for (key, revision) in pendingLookups {
-                lookup.reset()
-                lookup.bind(1, key.series)
-                lookup.bind(2, key.period)
-                lookup.bind(3, revision)
-                guard try lookup.step() else { continue }
-                let known = try identities.identity(of: key.series)
-                looked[key] = ObservationVersion(
-                    source: known.source, dataset: known.dataset, series: known.key, period: key.period,
-                    periodStart: lookup.string(0), periodEnd: lookup.string(1), value: lookup.string(2),
-                    number: lookup.optionalDouble(3), unit: lookup.string(4),
-                    unitMultiplier: lookup.optionalInt64(5).map { Int($0) }, status: lookup.string(6),
-                    attributes: CanonicalJSON.parseObject(lookup.string(7)), fromRevision: revision,
-                    toRevision: lookup.optionalInt64(8))
+            lookup.reset()
+            lookup.bind(1, series)
+            lookup.bind(2, period)
+            lookup.bind(3, revision)
+            defer { lookup.reset() }  // a statement left on a row would pin this reader's snapshot
+            guard try lookup.step() else {
+                throw CacheError(.database, "observation \(series)/\(period) opened at \(revision) is missing")
             }
+            return ChangeAssembly.Content(lookup, from: 0, fromRevision: revision)
         }
-        var changes: [(order: Key, change: ObservationChange)] = []
-        changes.reserveCapacity(events.count)
-        for (key, entry) in events {
-            // At a: the first version closed in (a, b], if it was already open at a (nothing
-            // opened for this key before that close).
-            var old: ObservationVersion?
-            if let close = entry.firstClose, versions[close.version].fromRevision <= a,
-                entry.firstOpenRevision.map({ $0 >= close.revision }) ?? true
-            {
-                old = versions[close.version]
-            }
-            // At b: the last version opened in (a, b], unless a later close ended it.
-            var new: ObservationVersion?
-            if let open = entry.lastOpen, entry.lastCloseRevision.map({ $0 <= open.revision }) ?? true {
-                new = open.version.map { versions[$0] } ?? looked[key]
-                new?.toRevision = nil  // open at b; what happens after b is not part of this diff
-            }
-            let change: ObservationChange
-            switch (old, new) {
-            case (nil, let new?):
-                change = ObservationChange(kind: .added, source: new.source, key: new.key, old: nil, new: new)
-            case (let old?, nil):
-                change = ObservationChange(kind: .removed, source: old.source, key: old.key, old: old, new: nil)
-            case let (old?, new?) where !old.sameContent(as: new):
-                change = ObservationChange(kind: .changed, source: new.source, key: new.key, old: old, new: new)
-            default: continue
-            }
-            changes.append((key, change))
-        }
-        // Presented by source, dataset, series key and period; indexes are sorted, not changes.
-        let order = identities.order()
-        let ranks = changes.map { order[$0.order.series] ?? 0 }
-        return changes.indices.sorted { lhs, rhs in
-            if ranks[lhs] != ranks[rhs] { return ranks[lhs] < ranks[rhs] }
-            return changes[lhs].order.period < changes[rhs].order.period
-        }.map { changes[$0].change }
     }
 
     /// The diff from the table itself, for ranges that begin before the change log does.
@@ -205,100 +97,36 @@ extension CacheDatabase {
         // revisions has its version at `a` (if any) among those closed in (a, b] and its version
         // at `b` (if any) among those opened in (a, b]. Both sets come straight off the revision
         // indexes: no scan of the table, no set of touched keys to build and join back, and
-        // versions opened and closed in between are never read. (Letting SQLite sort the two
-        // sets together cost more than the reads themselves; the pairing is done here.)
+        // versions opened and closed in between are never read.
         let (clause, arguments) = filterSQL(filter, table: "o")
-        let join = clause.isEmpty ? "" : "JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id"
-        let columns = """
-            o.series_id, o.period, o.period_start, o.period_end, o.value, o.number, o.unit, o.unit_mult, o.status,
-            o.attributes, o.from_rev, o.to_rev
-            """
-        struct Key: Hashable {
-            var series: Int64
-            var period: String
-        }
-        let identities = SeriesIdentities(db: db)
-        // Sized up front from the two indexes (a count reads no table row): growing these
-        // arrays row by row cost more in page faults and copies than the reads.
-        let expected =
-            try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT (SELECT count(*) FROM observation WHERE to_rev > ?1 AND to_rev <= ?2)
-                        + (SELECT count(*) FROM observation WHERE from_rev > ?1 AND from_rev <= ?2)
-                    """, arguments: [a, b]) ?? 0
-        var slots: [Key: Int] = Dictionary(minimumCapacity: expected)
-        var keys: [Key] = []
-        var olds: [ObservationVersion?] = []
-        var news: [ObservationVersion?] = []
-        keys.reserveCapacity(expected)
-        olds.reserveCapacity(expected)
-        news.reserveCapacity(expected)
-        for (isNew, condition) in [
-            (false, "o.to_rev > ?1 AND o.to_rev <= ?2 AND o.from_rev <= ?1"),
-            (true, "o.from_rev > ?1 AND o.from_rev <= ?2 AND (o.to_rev IS NULL OR o.to_rev > ?2)"),
+        let join =
+            clause.isEmpty
+            ? "" : "CROSS JOIN series se ON se.id = o.series_id CROSS JOIN source s ON s.id = se.source_id"
+        var assembly = try ChangeAssembly(db, a, b)
+        for (side, condition) in [
+            (ChangeAssembly.Side.closed, "o.to_rev > ?1 AND o.to_rev <= ?2 AND o.from_rev <= ?1"),
+            (.replacing, "o.from_rev > ?1 AND o.from_rev <= ?2 AND (o.to_rev IS NULL OR o.to_rev > ?2)"),
         ] {
             let statement = try db.makeStatement(
-                sql: "SELECT \(columns) FROM observation o \(join) WHERE \(condition) \(clause)")
+                sql: """
+                    SELECT o.series_id, o.period, o.from_rev, o.to_rev, o.period_start, o.period_end, o.value, o.number,
+                        o.unit, o.unit_mult, o.status, o.attributes
+                    FROM observation o \(join) WHERE \(condition) \(clause)
+                    """)
             try statement.setArguments(StatementArguments([a, b]) + arguments)
             let rows = RawStatement(statement, in: db)
-            var identity: (id: Int64, source: String, dataset: String, key: String) = (-1, "", "", "")
             while try rows.step() {
-                let seriesID = rows.int64(0)
-                if seriesID != identity.id {
-                    let known = try identities.identity(of: seriesID)
-                    identity = (seriesID, known.source, known.dataset, known.key)
-                }
-                let version = ObservationVersion(
-                    source: identity.source, dataset: identity.dataset, series: identity.key,
-                    period: rows.string(1) ?? "", periodStart: rows.string(2), periodEnd: rows.string(3),
-                    value: rows.string(4), number: rows.optionalDouble(5), unit: rows.string(6),
-                    unitMultiplier: rows.optionalInt64(7).map { Int($0) }, status: rows.string(8),
-                    attributes: CanonicalJSON.parseObject(rows.string(9)), fromRevision: rows.int64(10),
-                    toRevision: rows.optionalInt64(11))
-                let key = Key(series: seriesID, period: version.period)
-                let slot: Int
-                if let known = slots[key] {
-                    slot = known
-                } else {
-                    slot = keys.count
-                    slots[key] = slot
-                    keys.append(key)
-                    olds.append(nil)
-                    news.append(nil)
-                }
-                if isNew {
-                    var open = version
-                    open.toRevision = nil  // open at b; what happens after b is not part of this diff
-                    news[slot] = open
-                } else {
-                    olds[slot] = version
-                }
+                // The version at a is "closed" when it ended; the one at b "opened" when it began.
+                let fromRevision = rows.int64(2)
+                assembly.note(
+                    series: rows.int64(0), period: rows.bytes(1),
+                    revision: side == .closed ? rows.int64(3) : fromRevision, side: side,
+                    content: ChangeAssembly.Content(rows, from: 4, fromRevision: fromRevision))
             }
         }
-        // Presented by source, dataset, series key and period, as people read them (and as
-        // SQLite orders text: by bytes).
-        let order = identities.order()
-        let sorted = keys.indices.sorted { lhs, rhs in
-            let (l, r) = (keys[lhs], keys[rhs])
-            let (lo, ro) = (order[l.series] ?? 0, order[r.series] ?? 0)
-            if lo != ro { return lo < ro }
-            return l.period < r.period  // periods are ASCII: the same order as SQLite's
+        return try assembly.changes { series, period, _ in
+            throw CacheError(.database, "observation \(series)/\(period) has no content to compare")
         }
-        var changes: [ObservationChange] = []
-        changes.reserveCapacity(sorted.count)
-        for index in sorted {
-            switch (olds[index], news[index]) {
-            case (nil, let new?):
-                changes.append(ObservationChange(kind: .added, source: new.source, key: new.key, old: nil, new: new))
-            case (let old?, nil):
-                changes.append(ObservationChange(kind: .removed, source: old.source, key: old.key, old: old, new: nil))
-            case let (old?, new?) where !old.sameContent(as: new):
-                changes.append(ObservationChange(kind: .changed, source: new.source, key: new.key, old: old, new: new))
-            default: continue  // the same content at both ends
-            }
-        }
-        return changes
     }
 
     private static func entryChanges(
@@ -310,7 +138,7 @@ extension CacheDatabase {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT \(entryColumns) FROM entry e JOIN source s ON s.id = e.source_id
+                SELECT \(entryColumns) FROM entry e CROSS JOIN source s ON s.id = e.source_id
                 WHERE ((e.from_rev > ? AND e.from_rev <= ?) OR (e.to_rev > ? AND e.to_rev <= ?)) \(clause)
                 """,
             arguments: StatementArguments([a, b, a, b]) + arguments)
@@ -406,60 +234,362 @@ extension Entry {
     }
 }
 
-/// Names of series by row id, read once each: a diff touches many rows of few series.
-private final class SeriesIdentities {
+/// Turns what happened to keys in (a, b] into the changes between the two ends, in reading
+/// order (source, dataset, series key, period: SQLite's byte order).
+///
+/// Rows are noted as compact events; series and periods become ranks once all are known, so
+/// events are sorted by integers alone, each key's events end up side by side in revision
+/// order, and one pass over them finds each key's version at `a` and at `b`. Only those two
+/// versions are ever built.
+private struct ChangeAssembly {
+    enum Side: UInt64 {
+        /// The version this revision closed (to_rev = revision).
+        case closed = 0
+        /// The version this revision opened in place of a closed one (content logged).
+        case replacing = 1
+        /// A version this revision opened, known from the revision index only.
+        case opened = 2
+    }
+
+    /// The content columns of one version, as SQLite holds them: `period_start`,
+    /// `period_end`, `value`, `number`, `unit`, `unit_mult`, `status`, `attributes`.
+    struct Content {
+        var periodStart: String?
+        var periodEnd: String?
+        var value: String?
+        var number: Double?
+        var unit: String?
+        var unitMultiplier: Int?
+        var status: String?
+        var attributes: String?
+        var fromRevision: Int64
+
+        init(_ row: RawStatement, from first: Int32, fromRevision: Int64) {
+            periodStart = row.string(first)
+            periodEnd = row.string(first + 1)
+            value = row.string(first + 2)
+            number = row.optionalDouble(first + 3)
+            unit = row.string(first + 4)
+            unitMultiplier = row.optionalInt64(first + 5).map { Int($0) }
+            status = row.string(first + 6)
+            attributes = row.string(first + 7)
+            self.fromRevision = fromRevision
+        }
+
+        func sameContent(as other: Content) -> Bool {
+            value == other.value && unit == other.unit && unitMultiplier == other.unitMultiplier
+                && status == other.status && attributes == other.attributes
+        }
+    }
+
+    struct Event {
+        /// Series rank and period rank (high word), then revision and side (low word); until
+        /// the ranks are known, the series row id and the period's index in `periods`.
+        var order: (UInt64, UInt64)
+        /// Position of the series in `seriesSeen`.
+        var slot: Int32
+        var period: Int32
+        /// Position in `contents`, or -1.
+        var content: Int32
+    }
+
     private let db: Database
-    private var known: [Int64: (source: String, dataset: String, key: String)] = [:]
-    private var statement: RawStatement?
+    private let a: Int64
+    private var events: [Event] = []
+    private var contents: [Content] = []
+    private var periods: [String] = []
+    private var periodIndex: [String: Int32] = [:]
+    private var periodBytes: [[UInt8]] = []
+    /// The replacements the log listed, in its order, and how far `noteOpened` has walked them.
+    private var replacements: [(revision: Int64, series: Int64, period: Int32)] = []
+    private var replacementCursor = 0
+    /// Series as met (consecutive repeats dropped).
+    private var seriesSeen: [Int64] = []
 
-    init(db: Database) { self.db = db }
-
-    func identity(of id: Int64) throws -> (source: String, dataset: String, key: String) {
-        if let identity = known[id] { return identity }
-        let lookup =
-            try statement
-            ?? RawStatement(
-                try db.cachedStatement(
-                    sql: """
-                        SELECT s.name, se.dataset, se.series_key FROM series se JOIN source s ON s.id = se.source_id
-                        WHERE se.id = ?
-                        """), in: db)
-        statement = lookup
-        lookup.reset()
-        lookup.bind(1, id)
-        // Reset before returning: a cached statement left on a row keeps the reader's WAL
-        // snapshot, and every later read on that pooled connection would see this moment.
-        defer { lookup.reset() }
-        guard try lookup.step() else { throw CacheError(.database, "series \(id) is referenced but missing") }
-        let identity = (lookup.string(0) ?? "", lookup.string(1) ?? "", lookup.string(2) ?? "")
-        known[id] = identity
-        return identity
+    init(_ db: Database, _ a: Int64, _ b: Int64) throws {
+        self.db = db
+        self.a = a
+        // Sized from the revisions' own counts (an upper bound under a filter): growing the
+        // arrays row by row cost more in page faults and copies than reading the rows.
+        let counts = try Row.fetchOne(
+            db, sql: "SELECT total(added), total(changed), total(removed) FROM revision WHERE id > ? AND id <= ?",
+            arguments: [a, b])
+        let added = Int((counts?[0] as Double?) ?? 0)
+        let changed = Int((counts?[1] as Double?) ?? 0)
+        let removed = Int((counts?[2] as Double?) ?? 0)
+        events.reserveCapacity(added + 3 * changed + removed)
+        contents.reserveCapacity(added + 2 * changed + removed)
     }
 
-    /// Reads the identities of the series `sql` selects (id, source, dataset, key) at once.
-    /// Given in reading order, those series are ranked as they come, with no sort later.
-    func preload(_ sql: String, _ arguments: StatementArguments) throws {
-        let statement = try db.makeStatement(sql: sql)
-        try statement.setArguments(arguments)
-        let rows = RawStatement(statement, in: db)
-        while try rows.step() {
-            let id = rows.int64(0)
-            known[id] = (rows.string(1) ?? "", rows.string(2) ?? "", rows.string(3) ?? "")
-            preloadedRanks[id] = preloadedRanks.count
+    mutating func note(
+        series: Int64, period: UnsafeBufferPointer<UInt8>?, revision: Int64, side: Side, content: Content?
+    ) {
+        let periodID = intern(period)
+        var position: Int32 = -1
+        if let content {
+            position = Int32(contents.count)
+            contents.append(content)
         }
+        if side == .replacing { replacements.append((revision, series, periodID)) }
+        if seriesSeen.last != series { seriesSeen.append(series) }
+        events.append(
+            Event(
+                order: (0, UInt64(revision) << 2 | side.rawValue), slot: Int32(seriesSeen.count - 1), period: periodID,
+                content: position))
     }
 
-    private var preloadedRanks: [Int64: Int] = [:]
-
-    /// The rank of each series met so far in reading order (source, dataset, series key).
-    func order() -> [Int64: Int] {
-        // Only series met after the preload (additions) need sorting in.
-        if preloadedRanks.count == known.count { return preloadedRanks }
-        let sorted = known.sorted {
-            ($0.value.source, $0.value.dataset, $0.value.key) < ($1.value.source, $1.value.dataset, $1.value.key)
+    /// Notes a version opened in (a, b] as the revision index lists it, in index order
+    /// (revision, series, period), unless the log already holds it as a replacement: the log
+    /// lists replacements in the same order, so one cursor walks both.
+    mutating func noteOpened(series: Int64, period: UnsafeBufferPointer<UInt8>?, revision: Int64) {
+        let bytes = period ?? UnsafeBufferPointer(start: nil, count: 0)
+        func order(of replacement: (revision: Int64, series: Int64, period: Int32)) -> Int {
+            if replacement.revision != revision { return replacement.revision < revision ? -1 : 1 }
+            if replacement.series != series { return replacement.series < series ? -1 : 1 }
+            return periodBytes[Int(replacement.period)].withUnsafeBufferPointer { compareBytes($0, bytes) }
         }
-        var ranks: [Int64: Int] = Dictionary(minimumCapacity: sorted.count)
-        for (rank, entry) in sorted.enumerated() { ranks[entry.key] = rank }
+        while replacementCursor < replacements.count {
+            let comparison = order(of: replacements[replacementCursor])
+            if comparison > 0 { break }
+            replacementCursor += 1
+            if comparison == 0 { return }  // a replacement: the log has it, with its content
+        }
+        note(series: series, period: period, revision: revision, side: .opened, content: nil)
+    }
+
+    private mutating func intern(_ period: UnsafeBufferPointer<UInt8>?) -> Int32 {
+        let text = period.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        if let known = periodIndex[text] { return known }
+        let periodID = Int32(periods.count)
+        periods.append(text)
+        periodBytes.append(Array(text.utf8))
+        periodIndex[text] = periodID
+        return periodID
+    }
+
+    /// The changes, sorted; `lookup` reads the content of a version known only from the
+    /// revision index (series, period, revision opened).
+    mutating func changes(
+        lookup: (Int64, String, Int64) throws -> Content
+    ) throws -> [ObservationChange] {
+        let names = try SeriesNames(db, ids: seriesSeen)
+        // Periods are ASCII in practice, but compared as bytes like SQLite would.
+        let periodRanks = Self.ranks(of: periods)
+        for index in events.indices {
+            let event = events[index]
+            events[index].order.0 =
+                UInt64(names.rank(ofSlot: event.slot)) << 32 | UInt64(periodRanks[Int(event.period)])
+        }
+        events.sort { $0.order < $1.order }
+
+        // One change at most per key; sized exactly, since growing an array of changes this
+        // large moves megabytes.
+        var keys = 0
+        for index in events.indices where index == 0 || events[index].order.0 != events[index - 1].order.0 {
+            keys += 1
+        }
+        var changes: [ObservationChange] = []
+        changes.reserveCapacity(keys)
+        var attributes: [String: [String: String]] = [:]  // the same few texts over and over
+        var start = 0
+        while start < events.count {
+            var end = start + 1
+            while end < events.count && events[end].order.0 == events[start].order.0 { end += 1 }
+            defer { start = end }
+            // At a: the first event of the key is the close of the version then open (closes
+            // sort before opens within a revision, and nothing opens before the old one closes).
+            let first = events[start]
+            var old: Content?
+            if first.order.1 & 3 == Side.closed.rawValue, first.content >= 0 {
+                let content = contents[Int(first.content)]
+                if content.fromRevision <= a { old = content }
+            }
+            // At b: the last version opened, unless a close came after it.
+            let last = events[end - 1]
+            var new: Content?
+            switch Side(rawValue: last.order.1 & 3) {
+            case .replacing?:
+                new = contents[Int(last.content)]
+            case .opened?:
+                if last.content >= 0 {
+                    new = contents[Int(last.content)]
+                } else {
+                    new = try lookup(
+                        seriesSeen[Int(last.slot)], periods[Int(last.period)], Int64(bitPattern: last.order.1 >> 2))
+                }
+            default:
+                new = nil
+            }
+            let kind: ChangeKind
+            switch (old, new) {
+            case (nil, _?): kind = .added
+            case (_?, nil): kind = .removed
+            case let (old?, new?) where !old.sameContent(as: new): kind = .changed
+            default: continue
+            }
+            let name = names.name(ofSlot: first.slot)
+            let period = periods[Int(first.period)]
+            func version(_ content: Content?, closedAt: Int64?) -> ObservationVersion? {
+                guard let content else { return nil }
+                var parsed: [String: String] = [:]
+                if let text = content.attributes {
+                    if let known = attributes[text] {
+                        parsed = known
+                    } else {
+                        parsed = CanonicalJSON.parseObject(text)
+                        attributes[text] = parsed
+                    }
+                }
+                return ObservationVersion(
+                    source: name.source, dataset: name.dataset, series: name.key, period: period,
+                    periodStart: content.periodStart, periodEnd: content.periodEnd, value: content.value,
+                    number: content.number, unit: content.unit, unitMultiplier: content.unitMultiplier,
+                    status: content.status, attributes: parsed, fromRevision: content.fromRevision,
+                    toRevision: closedAt)
+            }
+            // The old version ended where its close was noted; the new one is open at b (what
+            // happens after b is not part of this diff).
+            changes.append(
+                ObservationChange(
+                    kind: kind, source: name.source,
+                    key: ObservationKey(dataset: name.dataset, series: name.key, period: period),
+                    old: version(old, closedAt: Int64(bitPattern: first.order.1 >> 2)),
+                    new: version(new, closedAt: nil)))
+        }
+        return changes
+    }
+
+    /// The rank of each text in byte order.
+    static func ranks(of texts: [String]) -> [UInt32] {
+        var ranks = [UInt32](repeating: 0, count: texts.count)
+        for (rank, index) in texts.indices.sorted(by: { precedesInBytes(texts[$0], texts[$1]) }).enumerated() {
+            ranks[index] = UInt32(rank)
+        }
         return ranks
     }
+}
+
+/// Whether `lhs` sorts before `rhs` as SQLite's BINARY collation orders them (by UTF-8 bytes).
+/// memcmp's answer for two byte strings of any length (shorter first on a common prefix).
+private func compareBytes(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Int {
+    let common = min(lhs.count, rhs.count)
+    if common > 0, let l = lhs.baseAddress, let r = rhs.baseAddress {
+        let order = memcmp(l, r, common)
+        if order != 0 { return order < 0 ? -1 : 1 }
+    }
+    return lhs.count == rhs.count ? 0 : (lhs.count < rhs.count ? -1 : 1)
+}
+
+private func precedesInBytes(_ lhs: String, _ rhs: String) -> Bool {
+    lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+}
+
+/// The names of the series a diff touches, and their rank in reading order (source name,
+/// dataset, series key), by position in the list of series met (`ids`, repeats allowed).
+private struct SeriesNames {
+    struct Name {
+        var source: String
+        var dataset: String
+        var key: String
+    }
+
+    /// Per distinct series, in row id order.
+    private var names: [Name] = []
+    private var ranks: [UInt32] = []
+    /// Per position in `ids`: the distinct series.
+    private var distinct: [Int32] = []
+
+    init(_ db: Database, ids: [Int64]) throws {
+        var unique = ids
+        unique.sort()
+        var count = 0
+        for id in unique where count == 0 || unique[count - 1] != id {
+            unique[count] = id
+            count += 1
+        }
+        unique.removeLast(unique.count - count)
+        guard let lowest = unique.first, let highest = unique.last else { return }
+        distinct = ids.map { id in
+            // Binary search: a dictionary of ids would cost more to build than this.
+            var (low, high) = (0, unique.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if unique[middle] < id { low = middle + 1 } else { high = middle }
+            }
+            return Int32(low)
+        }
+
+        // Source names are few; their rank orders series of different sources.
+        var sources: [Int64: (name: String, rank: UInt32)] = [:]
+        let sourceNames: [(Int64, String)] = try Row.fetchAll(db, sql: "SELECT id, name FROM source").map {
+            ($0[0], $0[1])
+        }
+        let sourceRanks = ChangeAssembly.ranks(of: sourceNames.map(\.1))
+        for (index, (id, name)) in sourceNames.enumerated() { sources[id] = (name, sourceRanks[index]) }
+
+        // Names are also laid end to end (dataset, NUL, key: the NUL sorts a dataset before
+        // its extensions, as comparing the pair would), so comparing two retains nothing.
+        names.reserveCapacity(unique.count)
+        var arena: [UInt8] = []
+        var bounds: [(start: Int, end: Int, source: UInt32)] = []
+        bounds.reserveCapacity(unique.count)
+        func keep(_ row: RawStatement) throws {
+            guard let source = sources[row.int64(1)] else {
+                throw CacheError(.database, "series \(row.int64(0)) names a missing source")
+            }
+            let start = arena.count
+            if let dataset = row.bytes(2) { arena.append(contentsOf: dataset) }
+            arena.append(0)
+            if let key = row.bytes(3) { arena.append(contentsOf: key) }
+            bounds.append((start, arena.count, source.rank))
+            names.append(Name(source: source.name, dataset: row.string(2) ?? "", key: row.string(3) ?? ""))
+        }
+        // Touched series that lie close together are read in one range (a few rows read and
+        // dropped cost less than a lookup each); sparse ones are looked up one by one.
+        if highest - lowest < 4 * Int64(unique.count) {
+            let statement = try db.makeStatement(
+                sql: "SELECT id, source_id, dataset, series_key FROM series WHERE id >= ? AND id <= ? ORDER BY id")
+            try statement.setArguments([lowest, highest])
+            let rows = RawStatement(statement, in: db)
+            var next = 0
+            while try rows.step() {
+                let id = rows.int64(0)
+                while next < unique.count && unique[next] < id { next += 1 }
+                if next < unique.count && unique[next] == id { try keep(rows) }
+            }
+        } else {
+            let lookup = RawStatement(
+                try db.cachedStatement(sql: "SELECT id, source_id, dataset, series_key FROM series WHERE id = ?"),
+                in: db)
+            defer { lookup.reset() }
+            for id in unique {
+                lookup.reset()
+                lookup.bind(1, id)
+                if try lookup.step() { try keep(lookup) }
+            }
+        }
+        guard names.count == unique.count else {
+            throw CacheError(.database, "\(unique.count - names.count) series are referenced but missing")
+        }
+        // Series created in key order, a common case, need no sort at all.
+        let order = arena.withUnsafeBufferPointer { bytes in
+            bounds.withUnsafeBufferPointer { bounds in
+                func precedes(_ lhs: Int, _ rhs: Int) -> Bool {
+                    let (l, r) = (bounds[lhs], bounds[rhs])
+                    if l.source != r.source { return l.source < r.source }
+                    return compareBytes(
+                        UnsafeBufferPointer(rebasing: bytes[l.start..<l.end]),
+                        UnsafeBufferPointer(rebasing: bytes[r.start..<r.end])) < 0
+                }
+                let inOrder = bounds.indices.dropFirst().allSatisfy { !precedes($0, $0 - 1) }
+                return inOrder ? Array(bounds.indices) : bounds.indices.sorted(by: precedes)
+            }
+        }
+        ranks = [UInt32](repeating: 0, count: unique.count)
+        for (rank, index) in order.enumerated() { ranks[index] = UInt32(rank) }
+    }
+
+    func rank(ofSlot slot: Int32) -> UInt32 { ranks[Int(distinct[Int(slot)])] }
+
+    func name(ofSlot slot: Int32) -> Name { names[Int(distinct[Int(slot)])] }
 }
