@@ -131,13 +131,17 @@ struct CacheBenchmark: AsyncParsableCommand {
         for _ in 0..<5 {
             for (index, range) in ranges.enumerated() {
                 let diff = try timedDiffs(range.path, from: range.from, to: range.to, repeats: 1)
-                guard diff.changes == 10_000 else { throw ValidationError("expected 10,000 changes, got \(diff.changes)") }
+                guard diff.changes == 10_000 else {
+                    throw ValidationError("expected 10,000 changes, got \(diff.changes)")
+                }
                 timings[index] += diff.milliseconds
             }
         }
         Figure(
-            benchmark: "cache", figure: "diff of 10,000 changes: \(largeSource.count) rows vs \(smallSource.count) rows (median of 5)",
-            unit: "ms", tradewatch: median(timings[1]), peer: median(timings[0]), peerName: "same diff in \(smallSource.count) rows",
+            benchmark: "cache",
+            figure: "diff of 10,000 changes: \(largeSource.count) rows vs \(smallSource.count) rows (median of 5)",
+            unit: "ms", tradewatch: median(timings[1]), peer: median(timings[0]),
+            peerName: "same diff in \(smallSource.count) rows",
             goal: "ratio near 1 (cost follows changes, not table size)"
         ).emit()
     }
