@@ -126,6 +126,28 @@ struct ChangeLogTests {
         #expect(try cache.verify().passed)
     }
 
+    @Test("A diff touching a few series far apart names and orders them as the as-of views do")
+    func sparseSeries() throws {
+        var fixture = try Fixture()
+        // Series created in the reverse of their key order: row ids and reading order disagree.
+        let commodities = (0..<60).reversed().map { "c" + ($0 < 10 ? "0" : "") + String($0) }
+        let first = commodities.map { observation($0, "2019-01", "1") }
+        try fixture.apply(snapshot(first))
+        var second = first
+        second[0].value = "2"  // c59, the first series made
+        second[59].attributes = ["OBS_CONF": "F"]  // c00, the last; an attribute alone changes
+        second.append(observation("d00", "2019-01", "3"))  // a new series
+        let revision = try #require(try fixture.apply(snapshot(second)).revision)
+        let diff = try fixture.cache.diff(from: revision.id - 1, to: revision.id)
+        #expect(diff.observations.map(\.key.series).map { $0.contains("CMD=c00") } == [true, false, false])
+        #expect(diff.observations.map(\.kind) == [.changed, .changed, .added])
+        #expect(diff.observations.first?.new?.attributes == ["OBS_CONF": "F"])
+        #expect(Self.lines(diff) == (try Self.expectedLines(fixture.cache, revision.id - 1, revision.id, RowFilter())))
+        // The same read through the table.
+        try fixture.cache.write { db in try db.execute(sql: "UPDATE cache_setting SET value = 1000000") }
+        #expect(Self.lines(try fixture.cache.diff(from: revision.id - 1, to: revision.id)) == Self.lines(diff))
+    }
+
     @Test("A first load logs nothing; a revision logs what it closed and what replaced it")
     func logContents() throws {
         var fixture = try Fixture()
