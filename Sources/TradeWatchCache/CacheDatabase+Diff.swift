@@ -64,26 +64,60 @@ extension CacheDatabase {
                 + "WHERE o.from_rev > ?1 AND o.from_rev <= ?2 \(clause) ORDER BY o.from_rev, o.series_id, o.period")
         try opened.setArguments(StatementArguments([a, b]) + arguments)
         let additions = RawStatement(opened, in: db)
+        var openedCount = 0
         while try additions.step() {
+            openedCount += 1
             assembly.noteOpened(series: additions.int64(0), period: additions.bytes(1), revision: additions.int64(2))
         }
-        return try assembly.changes { series, period, revision in
-            // Content of an addition still there at b, read by primary key.
-            let lookup = RawStatement(
-                try db.cachedStatement(
+        return try assembly.changes { keys in
+            // Content of additions still there at b, `keys` in the revision index's order.
+            var contents: [ChangeAssembly.Content] = []
+            contents.reserveCapacity(keys.count)
+            if keys.count * 4 < openedCount {
+                // A few among many: each by primary key.
+                let lookup = RawStatement(
+                    try db.cachedStatement(
+                        sql: """
+                            SELECT period_start, period_end, value, number, unit, unit_mult, status, attributes
+                            FROM observation WHERE series_id = ? AND period = ? AND from_rev = ?
+                            """),
+                    in: db)
+                defer { lookup.reset() }  // a statement left on a row would pin this reader's snapshot
+                for key in keys {
+                    lookup.reset()
+                    lookup.bind(1, key.series)
+                    lookup.bind(2, key.period)
+                    lookup.bind(3, key.revision)
+                    guard try lookup.step() else { break }
+                    contents.append(ChangeAssembly.Content(lookup, from: 0, fromRevision: key.revision))
+                }
+            } else {
+                // Most of what was opened (a first load): one walk of the revision index, in
+                // step with `keys`, costs far less than a lookup each.
+                let statement = try db.makeStatement(
                     sql: """
-                        SELECT period_start, period_end, value, number, unit, unit_mult, status, attributes
-                        FROM observation WHERE series_id = ? AND period = ? AND from_rev = ?
-                        """), in: db)
-            lookup.reset()
-            lookup.bind(1, series)
-            lookup.bind(2, period)
-            lookup.bind(3, revision)
-            defer { lookup.reset() }  // a statement left on a row would pin this reader's snapshot
-            guard try lookup.step() else {
-                throw CacheError(.database, "observation \(series)/\(period) opened at \(revision) is missing")
+                        SELECT o.series_id, o.period, o.from_rev, o.period_start, o.period_end, o.value, o.number,
+                            o.unit, o.unit_mult, o.status, o.attributes
+                        FROM observation o \(join)
+                        WHERE o.from_rev > ?1 AND o.from_rev <= ?2 AND (o.to_rev IS NULL OR o.to_rev > ?2) \(clause)
+                        ORDER BY o.from_rev, o.series_id, o.period
+                        """)
+                try statement.setArguments(StatementArguments([a, b]) + arguments)
+                let rows = RawStatement(statement, in: db)
+                var next = 0
+                while next < keys.count, try rows.step() {
+                    let key = keys[next]
+                    guard rows.int64(2) == key.revision, rows.int64(0) == key.series, rows.string(1) == key.period
+                    else { continue }  // a replacement, its content logged
+                    contents.append(ChangeAssembly.Content(rows, from: 3, fromRevision: key.revision))
+                    next += 1
+                }
             }
-            return ChangeAssembly.Content(lookup, from: 0, fromRevision: revision)
+            guard contents.count == keys.count else {
+                throw CacheError(
+                    .database, "\(keys.count - contents.count) versions the revision index names are missing")
+            }
+            return contents
         }
     }
 
@@ -124,8 +158,8 @@ extension CacheDatabase {
                     content: ChangeAssembly.Content(rows, from: 4, fromRevision: fromRevision))
             }
         }
-        return try assembly.changes { series, period, _ in
-            throw CacheError(.database, "observation \(series)/\(period) has no content to compare")
+        return try assembly.changes { keys in
+            throw CacheError(.database, "\(keys.count) observations have no content to compare")
         }
     }
 
@@ -291,6 +325,8 @@ private struct ChangeAssembly {
         var period: Int32
         /// Position in `contents`, or -1.
         var content: Int32
+        /// Position in the order rows were noted.
+        var sequence: Int32
     }
 
     private let db: Database
@@ -335,7 +371,7 @@ private struct ChangeAssembly {
         events.append(
             Event(
                 order: (0, UInt64(revision) << 2 | side.rawValue), slot: Int32(seriesSeen.count - 1), period: periodID,
-                content: position))
+                content: position, sequence: Int32(events.count)))
     }
 
     /// Notes a version opened in (a, b] as the revision index lists it, in index order
@@ -367,10 +403,11 @@ private struct ChangeAssembly {
         return periodID
     }
 
-    /// The changes, sorted; `lookup` reads the content of a version known only from the
-    /// revision index (series, period, revision opened).
+    /// The changes, sorted; `readAdditions` reads the content of versions known only from
+    /// the revision index (series, period, revision opened), given in the order the index
+    /// listed them, and returns it in the same order.
     mutating func changes(
-        lookup: (Int64, String, Int64) throws -> Content
+        readAdditions: ([(series: Int64, period: String, revision: Int64)]) throws -> [Content]
     ) throws -> [ObservationChange] {
         let names = try SeriesNames(db, ids: seriesSeen)
         // Periods are ASCII in practice, but compared as bytes like SQLite would.
@@ -382,12 +419,34 @@ private struct ChangeAssembly {
         }
         events.sort { $0.order < $1.order }
 
+        // Content of the additions still there at b, read in the order the revision index
+        // listed them (the table's own order) rather than in reading order: a diff across a
+        // first load of a million rows visits each table page once instead of at random.
+        var keys = 0
+        var pending: [(sequence: Int32, event: Int)] = []
+        for index in events.indices
+        where index == events.count - 1 || events[index].order.0 != events[index + 1].order.0 {
+            keys += 1
+            if events[index].order.1 & 3 == Side.opened.rawValue && events[index].content < 0 {
+                pending.append((events[index].sequence, index))
+            }
+        }
+        if !pending.isEmpty {
+            pending.sort { $0.sequence < $1.sequence }
+            let read = try readAdditions(
+                pending.map { _, index in
+                    let event = events[index]
+                    return (
+                        seriesSeen[Int(event.slot)], periods[Int(event.period)], Int64(bitPattern: event.order.1 >> 2)
+                    )
+                })
+            for ((_, index), content) in zip(pending, read) {
+                events[index].content = Int32(contents.count)
+                contents.append(content)
+            }
+        }
         // One change at most per key; sized exactly, since growing an array of changes this
         // large moves megabytes.
-        var keys = 0
-        for index in events.indices where index == 0 || events[index].order.0 != events[index - 1].order.0 {
-            keys += 1
-        }
         var changes: [ObservationChange] = []
         changes.reserveCapacity(keys)
         var attributes: [String: [String: String]] = [:]  // the same few texts over and over
@@ -411,12 +470,7 @@ private struct ChangeAssembly {
             case .replacing?:
                 new = contents[Int(last.content)]
             case .opened?:
-                if last.content >= 0 {
-                    new = contents[Int(last.content)]
-                } else {
-                    new = try lookup(
-                        seriesSeen[Int(last.slot)], periods[Int(last.period)], Int64(bitPattern: last.order.1 >> 2))
-                }
+                new = contents[Int(last.content)]  // read above
             default:
                 new = nil
             }
