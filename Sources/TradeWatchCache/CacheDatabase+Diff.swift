@@ -317,8 +317,9 @@ private struct ChangeAssembly {
     }
 
     struct Event {
-        /// Series rank and period rank (high word), then revision and side (low word); until
-        /// the ranks are known, the series row id and the period's index in `periods`.
+        /// Series rank and period rank (high word, 0 until ranked), then revision and side
+        /// (low word): sorting on it puts each key's events together, in revision order, with
+        /// a close before an open in the same revision.
         var order: (UInt64, UInt64)
         /// Position of the series in `seriesSeen`.
         var slot: Int32
@@ -353,7 +354,7 @@ private struct ChangeAssembly {
         let added = Int((counts?[0] as Double?) ?? 0)
         let changed = Int((counts?[1] as Double?) ?? 0)
         let removed = Int((counts?[2] as Double?) ?? 0)
-        events.reserveCapacity(added + 3 * changed + removed)
+        events.reserveCapacity(added + 2 * changed + removed)
         contents.reserveCapacity(added + 2 * changed + removed)
     }
 
