@@ -10,33 +10,55 @@ extension CacheDatabase {
         if from > to { return try diff(from: to, to: from, filter: filter).reversed() }
         guard from < to else { return CacheDiff(from: from, to: to, observations: [], entries: []) }
         return try read { db in
-            CacheDiff(
-                from: from, to: to, observations: try Self.observationChanges(db, from, to, filter),
+            var observations: [ObservationChange] = []
+            try Self.observationChanges(db, from, to, filter, reserve: { observations.reserveCapacity($0) }) {
+                observations.append($0)
+            }
+            return CacheDiff(
+                from: from, to: to, observations: observations,
                 entries: filter.dataset == nil && filter.keyGlob == nil
                     ? try Self.entryChanges(db, from, to, filter) : [])
         }
     }
 
+    /// The figures `diff(from:to:filter:)` lists, one at a time and in the same order, without
+    /// holding them all: for diffs too large to keep in memory at once (a million figures of a
+    /// first load take about 500 MB as a `CacheDiff`). `body` runs inside one read of the
+    /// cache (one consistent view) and must not use this `CacheDatabase` itself.
+    public func forEachObservationChange(
+        from: Int64, to: Int64, filter: RowFilter = RowFilter(), _ body: (ObservationChange) throws -> Void
+    ) throws {
+        if from > to {
+            try forEachObservationChange(from: to, to: from, filter: filter) { try body($0.reversed()) }
+            return
+        }
+        guard from < to else { return }
+        try read { db in try Self.observationChanges(db, from, to, filter, reserve: { _ in }, body) }
+    }
+
+    /// Hands each change from revision `a` to `b` (a < b) to `body`, in reading order, after
+    /// telling `reserve` how many at most there will be.
     private static func observationChanges(
-        _ db: Database, _ a: Int64, _ b: Int64, _ filter: RowFilter
-    ) throws
-        -> [ObservationChange]
-    {
+        _ db: Database, _ a: Int64, _ b: Int64, _ filter: RowFilter, reserve: (Int) -> Void,
+        _ body: (ObservationChange) throws -> Void
+    ) throws {
         let logFrom =
             try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT value FROM cache_setting WHERE name = 'change_log_from'")) ?? .max
-        if a + 1 >= logFrom { return try loggedChanges(db, a, b, filter) }
-        return try tableChanges(db, a, b, filter)
+        if a + 1 >= logFrom {
+            try loggedChanges(db, a, b, filter, reserve: reserve, body)
+        } else {
+            try tableChanges(db, a, b, filter, reserve: reserve, body)
+        }
     }
 
     /// The diff from the change log: the versions closed in (a, b] and those opened in place
     /// of them, read off a few contiguous pages; versions added without replacing one come
     /// from the revision index, and only those still there at `b` are looked up in the table.
     private static func loggedChanges(
-        _ db: Database, _ a: Int64, _ b: Int64, _ filter: RowFilter
-    ) throws
-        -> [ObservationChange]
-    {
+        _ db: Database, _ a: Int64, _ b: Int64, _ filter: RowFilter, reserve: (Int) -> Void,
+        _ body: (ObservationChange) throws -> Void
+    ) throws {
         let (clause, arguments) = filterSQL(filter, table: "o")
         let join =
             clause.isEmpty
@@ -69,10 +91,9 @@ extension CacheDatabase {
             openedCount += 1
             assembly.noteOpened(series: additions.int64(0), period: additions.bytes(1), revision: additions.int64(2))
         }
-        return try assembly.changes { keys in
+        try assembly.forEachChange(reserve: reserve, body) { keys, store in
             // Content of additions still there at b, `keys` in the revision index's order.
-            var contents: [ChangeAssembly.Content] = []
-            contents.reserveCapacity(keys.count)
+            var stored = 0
             if keys.count * 4 < openedCount {
                 // A few among many: each by primary key.
                 let lookup = RawStatement(
@@ -89,7 +110,8 @@ extension CacheDatabase {
                     lookup.bind(2, key.period)
                     lookup.bind(3, key.revision)
                     guard try lookup.step() else { break }
-                    contents.append(ChangeAssembly.Content(lookup, from: 0, fromRevision: key.revision))
+                    store(ChangeAssembly.Content(lookup, from: 0, fromRevision: key.revision))
+                    stored += 1
                 }
             } else {
                 // Most of what was opened (a first load): one walk of the revision index, in
@@ -109,24 +131,22 @@ extension CacheDatabase {
                     let key = keys[next]
                     guard rows.int64(2) == key.revision, rows.int64(0) == key.series, rows.string(1) == key.period
                     else { continue }  // a replacement, its content logged
-                    contents.append(ChangeAssembly.Content(rows, from: 3, fromRevision: key.revision))
+                    store(ChangeAssembly.Content(rows, from: 3, fromRevision: key.revision))
+                    stored += 1
                     next += 1
                 }
             }
-            guard contents.count == keys.count else {
-                throw CacheError(
-                    .database, "\(keys.count - contents.count) versions the revision index names are missing")
+            guard stored == keys.count else {
+                throw CacheError(.database, "\(keys.count - stored) versions the revision index names are missing")
             }
-            return contents
         }
     }
 
     /// The diff from the table itself, for ranges that begin before the change log does.
     private static func tableChanges(
-        _ db: Database, _ a: Int64, _ b: Int64, _ filter: RowFilter
-    ) throws
-        -> [ObservationChange]
-    {
+        _ db: Database, _ a: Int64, _ b: Int64, _ filter: RowFilter, reserve: (Int) -> Void,
+        _ body: (ObservationChange) throws -> Void
+    ) throws {
         // A key has at most one version open at a time, so a key that changed between the two
         // revisions has its version at `a` (if any) among those closed in (a, b] and its version
         // at `b` (if any) among those opened in (a, b]. Both sets come straight off the revision
@@ -158,7 +178,7 @@ extension CacheDatabase {
                     content: ChangeAssembly.Content(rows, from: 4, fromRevision: fromRevision))
             }
         }
-        return try assembly.changes { keys in
+        try assembly.forEachChange(reserve: reserve, body) { keys, _ in
             throw CacheError(.database, "\(keys.count) observations have no content to compare")
         }
     }
@@ -213,23 +233,31 @@ extension CacheDatabase {
 extension CacheDiff {
     /// The same changes seen from the other end.
     func reversed() -> CacheDiff {
-        func flip(_ kind: ChangeKind) -> ChangeKind {
-            switch kind {
-            case .added: .removed
-            case .removed: .added
-            case .changed: .changed
-            }
-        }
-        return CacheDiff(
-            from: to, to: from,
-            observations: observations.map {
-                ObservationChange(kind: flip($0.kind), source: $0.source, key: $0.key, old: $0.new, new: $0.old)
-            },
+        CacheDiff(
+            from: to, to: from, observations: observations.map { $0.reversed() },
             entries: entries.map {
                 EntryChange(
-                    kind: flip($0.kind), source: $0.source, key: $0.key, old: $0.new, new: $0.old,
+                    kind: $0.kind.reversed, source: $0.source, key: $0.key, old: $0.new, new: $0.old,
                     changedFields: $0.changedFields)
             })
+    }
+}
+
+extension ChangeKind {
+    /// The same change seen from the other end.
+    var reversed: ChangeKind {
+        switch self {
+        case .added: .removed
+        case .removed: .added
+        case .changed: .changed
+        }
+    }
+}
+
+extension ObservationChange {
+    /// The same change seen from the other end.
+    func reversed() -> ObservationChange {
+        ObservationChange(kind: kind.reversed, source: source, key: key, old: new, new: old)
     }
 }
 
@@ -404,12 +432,15 @@ private struct ChangeAssembly {
         return periodID
     }
 
-    /// The changes, sorted; `readAdditions` reads the content of versions known only from
-    /// the revision index (series, period, revision opened), given in the order the index
-    /// listed them, and returns it in the same order.
-    mutating func changes(
-        readAdditions: ([(series: Int64, period: String, revision: Int64)]) throws -> [Content]
-    ) throws -> [ObservationChange] {
+    /// Hands each change to `body`, in reading order. `readAdditions` reads the content of
+    /// versions known only from the revision index (series, period, revision opened), given in
+    /// the order the index listed them, and hands each to `store` in the same order.
+    mutating func forEachChange(
+        reserve: (Int) -> Void, _ body: (ObservationChange) throws -> Void,
+        readAdditions: (
+            _ keys: [(series: Int64, period: String, revision: Int64)], _ store: (Content) -> Void
+        ) throws -> Void
+    ) throws {
         let names = try SeriesNames(db, ids: seriesSeen)
         // Periods are ASCII in practice, but compared as bytes like SQLite would.
         let periodRanks = Self.ranks(of: periods)
@@ -434,22 +465,20 @@ private struct ChangeAssembly {
         }
         if !pending.isEmpty {
             pending.sort { $0.sequence < $1.sequence }
-            let read = try readAdditions(
-                pending.map { _, index in
-                    let event = events[index]
-                    return (
-                        seriesSeen[Int(event.slot)], periods[Int(event.period)], Int64(bitPattern: event.order.1 >> 2)
-                    )
-                })
-            for ((_, index), content) in zip(pending, read) {
-                events[index].content = Int32(contents.count)
+            let wanted = pending.map { _, index in
+                let event = events[index]
+                return (seriesSeen[Int(event.slot)], periods[Int(event.period)], Int64(bitPattern: event.order.1 >> 2))
+            }
+            var next = 0
+            try readAdditions(wanted) { content in
+                events[pending[next].event].content = Int32(contents.count)
                 contents.append(content)
+                next += 1
             }
         }
-        // One change at most per key; sized exactly, since growing an array of changes this
-        // large moves megabytes.
-        var changes: [ObservationChange] = []
-        changes.reserveCapacity(keys)
+        // One change at most per key: a caller collecting them sizes its array exactly, since
+        // growing an array of changes this large moves megabytes.
+        reserve(keys)
         var attributes: [String: [String: String]] = [:]  // the same few texts over and over
         var start = 0
         while start < events.count {
@@ -504,14 +533,13 @@ private struct ChangeAssembly {
             }
             // The old version ended where its close was noted; the new one is open at b (what
             // happens after b is not part of this diff).
-            changes.append(
+            try body(
                 ObservationChange(
                     kind: kind, source: name.source,
                     key: ObservationKey(dataset: name.dataset, series: name.key, period: period),
                     old: version(old, closedAt: Int64(bitPattern: first.order.1 >> 2)),
                     new: version(new, closedAt: nil)))
         }
-        return changes
     }
 
     /// The rank of each text in byte order.

@@ -87,15 +87,16 @@ struct DiffCommand: AsyncParsableCommand {
     func run() async throws {
         let db = try cache.open()
         let filter = RowFilter(sources: source.isEmpty ? nil : source, dataset: dataset, keyGlob: key)
-        var diffs: [CacheDiff] = []
+        // The pairs of revisions to compare, each with its filter.
+        var ranges: [(from: Int64, to: Int64, filter: RowFilter)] = []
         if let since = since.flatMap(TimeArgument.parse) {
             let start = try db.resolve(.time(since))
             let end = try until.flatMap(TimeArgument.parse).map { try db.resolve(.time($0)) } ?? db.resolve(.latest)
-            diffs.append(try db.diff(from: start, to: end, filter: filter))
+            ranges.append((start, end, filter))
         } else if let range, let (from, to) = Self.parse(range) {
             let end = try db.resolve(to)
             let start = try from.map { try db.resolve($0) } ?? max(0, end - 1)
-            diffs.append(try db.diff(from: start, to: end, filter: filter))
+            ranges.append((start, end, filter))
         } else {
             // Each source's latest revision against its previous one.
             let sources = Set(try db.log(sources: filter.sources).map(\.source)).sorted()
@@ -105,28 +106,33 @@ struct DiffCommand: AsyncParsableCommand {
                 let previous = recent.count > 1 ? recent[1].id : 0
                 var scoped = filter
                 scoped.sources = [name]
-                diffs.append(try db.diff(from: previous, to: latest.id, filter: scoped))
+                ranges.append((previous, latest.id, scoped))
             }
         }
-        if json {
-            try Terminal.printJSON(["diffs": diffs.map(DiffReport.init)])
-            return
-        }
         if let format {
-            let figures = diffs.map(DiffReport.init).flatMap { report in report.observations.map { (report, $0) } }
-            try RowOutput.print(
-                figures, format: format,
+            // Rows are written as the diff finds them, never all held at once: a diff across a
+            // first load of millions of figures streams in the memory of its own bookkeeping.
+            var rows = RowWriter(
+                format: format,
                 header: [
                     "from", "to", "kind", "source", "dataset", "series", "period", "old_value", "new_value",
                     "old_status", "new_status", "relative_change",
-                ]
-            ) { report, f in
-                [
-                    String(report.from), String(report.to), f.kind, f.source, f.dataset, f.series, f.period,
-                    f.old?.value,
-                    f.new?.value, f.old?.status, f.new?.status, f.relativeChange.map { String($0) },
-                ]
+                ])
+            for range in ranges {
+                try db.forEachObservationChange(from: range.from, to: range.to, filter: range.filter) { change in
+                    let f = DiffReport.Figure(change)
+                    rows.write([
+                        String(range.from), String(range.to), f.kind, f.source, f.dataset, f.series, f.period,
+                        f.old?.value, f.new?.value, f.old?.status, f.new?.status, f.relativeChange.map { String($0) },
+                    ])
+                }
             }
+            rows.finish()
+            return
+        }
+        let diffs = try ranges.map { try db.diff(from: $0.from, to: $0.to, filter: $0.filter) }
+        if json {
+            try Terminal.printJSON(["diffs": diffs.map(DiffReport.init)])
             return
         }
         for diff in diffs {
@@ -149,9 +155,30 @@ struct DiffReport: Encodable {
         var new: Version?
         /// (new − old) / |old|, when both are numbers and old is not zero.
         var relativeChange: Double?
+
+        init(_ change: ObservationChange) {
+            kind = change.kind.rawValue
+            source = change.source
+            dataset = change.key.dataset
+            series = change.key.series
+            period = change.key.period
+            old = change.old.map(Version.init)
+            new = change.new.map(Version.init)
+            if let old = change.old?.number, let new = change.new?.number, old != 0 {
+                relativeChange = (new - old) / abs(old)
+            }
+        }
     }
 
     struct Version: Encodable {
+        init(_ version: ObservationVersion) {
+            value = version.value
+            unit = version.unit
+            status = version.status
+            attributes = version.attributes
+            revision = version.fromRevision
+        }
+
         var value: String?
         var unit: String?
         var status: String?
@@ -177,23 +204,7 @@ struct DiffReport: Encodable {
     init(_ diff: CacheDiff) {
         from = diff.from
         to = diff.to
-        observations = diff.observations.map { change in
-            func version(_ v: ObservationVersion?) -> Version? {
-                v.map {
-                    Version(
-                        value: $0.value, unit: $0.unit, status: $0.status, attributes: $0.attributes,
-                        revision: $0.fromRevision)
-                }
-            }
-            var relative: Double?
-            if let old = change.old?.number, let new = change.new?.number, old != 0 {
-                relative = (new - old) / abs(old)
-            }
-            return Figure(
-                kind: change.kind.rawValue, source: change.source, dataset: change.key.dataset,
-                series: change.key.series, period: change.key.period, old: version(change.old),
-                new: version(change.new), relativeChange: relative)
-        }
+        observations = diff.observations.map(Figure.init)
         entries = diff.entries.map { change in
             Article(
                 kind: change.kind.rawValue, source: change.source, key: change.key, changedFields: change.changedFields,

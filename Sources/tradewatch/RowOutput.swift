@@ -11,24 +11,48 @@ enum RowFormat: String, ExpressibleByArgument, CaseIterable {
 
 enum RowOutput {
     /// Prints `rows` as CSV with a header line, or as one JSON object per line keyed by the header.
-    static func print<Row>(_ rows: [Row], format: RowFormat, header: [String], fields: (Row) -> [String?]) throws {
-        // Buffered: one write per megabyte rather than one per row (a diff can be many thousands).
-        var out = Data()
-        func emit(_ line: String) {
-            out.append(contentsOf: line.utf8)
-            out.append(10)
-            if out.count >= 1 << 20 {
-                FileHandle.standardOutput.write(out)
-                out.removeAll(keepingCapacity: true)
-            }
-        }
+    static func print<Rows: Sequence>(
+        _ rows: Rows, format: RowFormat, header: [String], fields: (Rows.Element) -> [String?]
+    ) throws {
+        var writer = RowWriter(format: format, header: header)
+        for row in rows { writer.write(fields(row)) }
+        writer.finish()
+    }
+}
+
+/// Rows written to standard output as they come, as CSV with a header line or as one JSON
+/// object per line keyed by the header.
+struct RowWriter {
+    private let format: RowFormat
+    private let header: [String]
+    // Buffered: one write per megabyte rather than one per row (a diff can be many thousands).
+    private var out = Data()
+
+    init(format: RowFormat, header: [String]) {
+        self.format = format
+        self.header = header
+        if format == .csv { emit(CSVWriter.line(header)) }
+    }
+
+    mutating func write(_ fields: [String?]) {
         switch format {
-        case .csv:
-            emit(CSVWriter.line(header))
-            for row in rows { emit(CSVWriter.line(fields(row))) }
-        case .ndjson:
-            for row in rows { emit(JSONText.object(zip(header, fields(row)))) }
+        case .csv: emit(CSVWriter.line(fields))
+        case .ndjson: emit(JSONText.object(zip(header, fields)))
         }
+    }
+
+    /// Writes what is still buffered.
+    mutating func finish() {
         if !out.isEmpty { FileHandle.standardOutput.write(out) }
+        out.removeAll()
+    }
+
+    private mutating func emit(_ line: String) {
+        out.append(contentsOf: line.utf8)
+        out.append(10)
+        if out.count >= 1 << 20 {
+            FileHandle.standardOutput.write(out)
+            out.removeAll(keepingCapacity: true)
+        }
     }
 }

@@ -90,6 +90,18 @@ struct RevisionCommandsTests {
         #expect(
             csv.stdout.contains(
                 "1,3,changed,customs,TRADE,FREQ=M.REPORTER=156.PARTNER=408.CMD=6704,2019-03,1000,1250,P,A,0.25"))
+        // Rows are streamed as the diff finds them: the same figures as the JSON document, in
+        // both directions, and for every source's last change without a range.
+        let backwards = try run(cli, ["diff", "--db", db, "3..1", "--format", "csv"])
+        #expect(
+            backwards.stdout.contains(
+                "3,1,changed,customs,TRADE,FREQ=M.REPORTER=156.PARTNER=408.CMD=6704,2019-03,1250,1000,A,P,-0.2"))
+        let forwardKinds = csv.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[2] }
+        let backwardKinds = backwards.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[2] }
+        #expect(forwardKinds.contains("removed") && backwardKinds.contains("added"))
+        #expect(forwardKinds.count == backwardKinds.count)
+        let perSource = try run(cli, ["diff", "--db", db, "--format", "ndjson"])
+        #expect(perSource.stdout.split(separator: "\n").count == figures.count)
         let ndjson = try run(cli, ["log", "--db", db, "--format", "ndjson"])
         let lines = ndjson.stdout.split(separator: "\n")
         #expect(lines.count == 4)

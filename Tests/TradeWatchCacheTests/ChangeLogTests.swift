@@ -99,7 +99,15 @@ struct ChangeLogTests {
         var fromLog: [String: [String]] = [:]
         for a in revisions {
             for b in revisions where b > a {
-                fromLog["\(a)..\(b)"] = Self.lines(try cache.diff(from: a, to: b))
+                let diff = try cache.diff(from: a, to: b)
+                fromLog["\(a)..\(b)"] = Self.lines(diff)
+                // Visited one at a time: the same changes in the same order, both ways.
+                var visited: [ObservationChange] = []
+                try cache.forEachObservationChange(from: a, to: b) { visited.append($0) }
+                #expect(visited == diff.observations, "\(a)..\(b) visited")
+                visited.removeAll()
+                try cache.forEachObservationChange(from: b, to: a) { visited.append($0) }
+                #expect(visited == (try cache.diff(from: b, to: a)).observations, "\(b)..\(a) visited")
                 #expect(fromLog["\(a)..\(b)"] == (try Self.expectedLines(cache, a, b, RowFilter())), "\(a)..\(b)")
                 #expect(
                     Self.lines(try cache.diff(from: a, to: b, filter: RowFilter(sources: ["imf"])))
