@@ -21,6 +21,14 @@ extension CacheDatabase {
         }
     }
 
+    /// The articles `diff(from:to:filter:)` lists (none under a dataset or key filter, which
+    /// only figures have).
+    public func entryChanges(from: Int64, to: Int64, filter: RowFilter = RowFilter()) throws -> [EntryChange] {
+        if from > to { return try entryChanges(from: to, to: from, filter: filter).map { $0.reversed() } }
+        guard from < to, filter.dataset == nil, filter.keyGlob == nil else { return [] }
+        return try read { db in try Self.entryChanges(db, from, to, filter) }
+    }
+
     /// The figures `diff(from:to:filter:)` lists, one at a time and in the same order, without
     /// holding them all: for diffs too large to keep in memory at once (a million figures of a
     /// first load take about 500 MB as a `CacheDiff`). `body` runs inside one read of the
@@ -235,11 +243,14 @@ extension CacheDiff {
     func reversed() -> CacheDiff {
         CacheDiff(
             from: to, to: from, observations: observations.map { $0.reversed() },
-            entries: entries.map {
-                EntryChange(
-                    kind: $0.kind.reversed, source: $0.source, key: $0.key, old: $0.new, new: $0.old,
-                    changedFields: $0.changedFields)
-            })
+            entries: entries.map { $0.reversed() })
+    }
+}
+
+extension EntryChange {
+    /// The same change seen from the other end.
+    func reversed() -> EntryChange {
+        EntryChange(kind: kind.reversed, source: source, key: key, old: new, new: old, changedFields: changedFields)
     }
 }
 

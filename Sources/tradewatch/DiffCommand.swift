@@ -130,16 +130,84 @@ struct DiffCommand: AsyncParsableCommand {
             rows.finish()
             return
         }
-        let diffs = try ranges.map { try db.diff(from: $0.from, to: $0.to, filter: $0.filter) }
         if json {
-            try Terminal.printJSON(["diffs": diffs.map(DiffReport.init)])
+            try Self.printJSON(db, ranges)
             return
         }
+        let diffs = try ranges.map { try db.diff(from: $0.from, to: $0.to, filter: $0.filter) }
         for diff in diffs {
             Terminal.print(DiffReport(diff).text())
             if full { Terminal.print(Self.fullText(diff)) }
         }
         if diffs.allSatisfy({ $0.observations.isEmpty && $0.entries.isEmpty }) { Terminal.print("no changes") }
+    }
+}
+
+extension DiffCommand {
+    /// `{"diffs": [DiffReport…]}`, the document `Terminal.printJSON` would print, written as
+    /// the figures are found rather than encoded at the end: each figure is encoded alone and
+    /// indented into place, so a diff of a million figures never sits in memory twice over.
+    static func printJSON(_ db: CacheDatabase, _ ranges: [(from: Int64, to: Int64, filter: RowFilter)]) throws {
+        let encoder = Terminal.jsonEncoder(pretty: true)
+        var out = OutputBuffer()
+        /// A JSON array, laid out as the encoder lays out arrays, of the elements `produce`
+        /// hands over: encoded a thousand at a time (one encoder call per element costs more
+        /// than the encoding) and indented into place.
+        func array<Element: Encodable>(depth: Int, _ produce: ((Element) -> Void) throws -> Void) throws {
+            let indent = [UInt8](repeating: UInt8(ascii: " "), count: 2 * (depth - 1))
+            var batch: [Element] = []
+            var written = false
+            var failure: (any Error)?
+            func flush() {
+                guard !batch.isEmpty, failure == nil else { return }
+                do {
+                    // "[\n", the elements one level in, "\n]": the elements are kept, each line
+                    // indented further (blank lines, inside an empty array, stay blank).
+                    let encoded = [UInt8](try encoder.encode(batch))
+                    guard let first = encoded.firstIndex(of: 10), let last = encoded.lastIndex(of: 10), first < last
+                    else { throw ValidationError("the JSON encoder wrote an array on one line") }
+                    var lines: [UInt8] = written ? [UInt8(ascii: ","), 10] : [10]
+                    lines.reserveCapacity(encoded.count + encoded.count / 4)
+                    var lineStart = true
+                    for byte in encoded[(first + 1)..<last] {
+                        if lineStart && byte != 10 { lines += indent }
+                        lines.append(byte)
+                        lineStart = byte == 10
+                    }
+                    out.write(Data(lines))
+                    written = true
+                } catch {
+                    failure = error
+                }
+                batch.removeAll(keepingCapacity: true)
+            }
+            out.write("[")
+            try produce { element in
+                batch.append(element)
+                if batch.count == 1000 { flush() }
+            }
+            flush()
+            if let failure { throw failure }
+            out.write((written ? "\n" : "\n\n") + String(repeating: "  ", count: depth - 1) + "]")
+        }
+        out.write("{\n  \"diffs\" : [")
+        for (index, range) in ranges.enumerated() {
+            out.write(index == 0 ? "\n    {\n      \"entries\" : " : ",\n    {\n      \"entries\" : ")
+            try array(depth: 4) { (add: (DiffReport.Article) -> Void) in
+                for change in try db.entryChanges(from: range.from, to: range.to, filter: range.filter) {
+                    add(DiffReport.Article(change))
+                }
+            }
+            out.write(",\n      \"from\" : \(range.from),\n      \"observations\" : ")
+            try array(depth: 4) { (add: (DiffReport.Figure) -> Void) in
+                try db.forEachObservationChange(from: range.from, to: range.to, filter: range.filter) {
+                    add(DiffReport.Figure($0))
+                }
+            }
+            out.write(",\n      \"to\" : \(range.to)\n    }")
+        }
+        out.write(ranges.isEmpty ? "\n\n  ]\n}\n" : "\n  ]\n}\n")
+        out.flush()
     }
 }
 
@@ -194,6 +262,16 @@ struct DiffReport: Encodable {
         var oldTitle: String?
         var newTitle: String?
         var link: String?
+
+        init(_ change: EntryChange) {
+            kind = change.kind.rawValue
+            source = change.source
+            key = change.key
+            changedFields = change.changedFields
+            oldTitle = change.old?.entry.title
+            newTitle = change.new?.entry.title
+            link = (change.new ?? change.old)?.entry.link
+        }
     }
 
     var from: Int64
@@ -205,12 +283,7 @@ struct DiffReport: Encodable {
         from = diff.from
         to = diff.to
         observations = diff.observations.map(Figure.init)
-        entries = diff.entries.map { change in
-            Article(
-                kind: change.kind.rawValue, source: change.source, key: change.key, changedFields: change.changedFields,
-                oldTitle: change.old?.entry.title, newTitle: change.new?.entry.title,
-                link: (change.new ?? change.old)?.entry.link)
-        }
+        entries = diff.entries.map(Article.init)
     }
 
     func text() -> String {

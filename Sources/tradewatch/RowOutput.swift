@@ -25,8 +25,7 @@ enum RowOutput {
 struct RowWriter {
     private let format: RowFormat
     private let header: [String]
-    // Buffered: one write per megabyte rather than one per row (a diff can be many thousands).
-    private var out = Data()
+    private var out = OutputBuffer()
 
     init(format: RowFormat, header: [String]) {
         self.format = format
@@ -42,17 +41,31 @@ struct RowWriter {
     }
 
     /// Writes what is still buffered.
-    mutating func finish() {
-        if !out.isEmpty { FileHandle.standardOutput.write(out) }
-        out.removeAll()
-    }
+    mutating func finish() { out.flush() }
 
     private mutating func emit(_ line: String) {
-        out.append(contentsOf: line.utf8)
-        out.append(10)
-        if out.count >= 1 << 20 {
-            FileHandle.standardOutput.write(out)
-            out.removeAll(keepingCapacity: true)
-        }
+        out.write(line)
+        out.write("\n")
+    }
+}
+
+/// Standard output, buffered: one write per megabyte rather than one per row (a diff can be
+/// many thousands of rows).
+struct OutputBuffer {
+    private var data = Data()
+
+    mutating func write(_ text: String) {
+        data.append(contentsOf: text.utf8)
+        if data.count >= 1 << 20 { flush() }
+    }
+
+    mutating func write(_ bytes: Data) {
+        data.append(bytes)
+        if data.count >= 1 << 20 { flush() }
+    }
+
+    mutating func flush() {
+        if !data.isEmpty { FileHandle.standardOutput.write(data) }
+        data.removeAll(keepingCapacity: true)
     }
 }

@@ -102,6 +102,15 @@ struct RevisionCommandsTests {
         #expect(forwardKinds.count == backwardKinds.count)
         let perSource = try run(cli, ["diff", "--db", db, "--format", "ndjson"])
         #expect(perSource.stdout.split(separator: "\n").count == figures.count)
+        // The JSON document is written as it is found too: the same figures as the CSV rows.
+        let backwardsJSON = try run(cli, ["diff", "--db", db, "3..1", "--json"])
+        let backwardsDiffs = try #require(
+            (try JSONSerialization.jsonObject(with: Data(backwardsJSON.stdout.utf8)) as? [String: Any])?["diffs"]
+                as? [[String: Any]])
+        let backwardsFigures = backwardsDiffs.flatMap { $0["observations"] as? [[String: Any]] ?? [] }
+        #expect(backwardsFigures.count == backwardKinds.count)
+        #expect(backwardsFigures.compactMap { $0["kind"] as? String } == backwardKinds.map(String.init))
+        #expect(backwardsDiffs.first?["from"] as? Int == 3)
         let ndjson = try run(cli, ["log", "--db", db, "--format", "ndjson"])
         let lines = ndjson.stdout.split(separator: "\n")
         #expect(lines.count == 4)
