@@ -144,9 +144,10 @@ struct DiffCommand: AsyncParsableCommand {
 }
 
 extension DiffCommand {
-    /// `{"diffs": [DiffReport…]}`, the document `Terminal.printJSON` would print, written as
-    /// the figures are found rather than encoded at the end: each figure is encoded alone and
-    /// indented into place, so a diff of a million figures never sits in memory twice over.
+    /// `{"diffs": [DiffReport…]}`, byte for byte the document `Terminal.printJSON` would print,
+    /// written as the figures are found rather than encoded at the end, so a diff of a million
+    /// figures is never held whole. (A failure midway leaves the document unfinished, and the
+    /// command fails.)
     static func printJSON(_ db: CacheDatabase, _ ranges: [(from: Int64, to: Int64, filter: RowFilter)]) throws {
         let encoder = Terminal.jsonEncoder(pretty: true)
         var out = OutputBuffer()
