@@ -272,17 +272,6 @@ extension ObservationChange {
     }
 }
 
-extension ObservationVersion {
-    func isVisible(at revision: Int64) -> Bool {
-        fromRevision <= revision && (toRevision.map { $0 > revision } ?? true)
-    }
-
-    func sameContent(as other: ObservationVersion) -> Bool {
-        value == other.value && unit == other.unit && unitMultiplier == other.unitMultiplier && status == other.status
-            && attributes == other.attributes
-    }
-}
-
 extension EntryVersion {
     func isVisible(at revision: Int64) -> Bool {
         fromRevision <= revision && (toRevision.map { $0 > revision } ?? true)
