@@ -40,7 +40,7 @@ extension ExportTargetState {
             let resolvedPath: String
             do {
                 resolvedPath = try SystemCalls.realPath(path)
-            } catch where error.code == ENOENT {
+            } catch  where error.code == ENOENT {
                 return .symbolicLink(destination: destination, resolvedPath: nil, resolved: nil)
             }
             let resolved = try inspect(resolvedPath)

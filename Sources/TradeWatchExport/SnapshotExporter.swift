@@ -64,7 +64,9 @@ public struct SnapshotExporter {
         let destination: ExportPath
         let action: ExportAction
         do {
-            guard let path = try ExportPath(directory) else { throw ExportError(.refused, ExportRefusal.root.sentence(path: "/")) }
+            guard let path = try ExportPath(directory) else {
+                throw ExportError(.refused, ExportRefusal.root.sentence(path: "/"))
+            }
             destination = path
             let state = try ExportTargetState.inspect(path.path)
             action = ExportAction.decide(state, path: path.path, force: options.force)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// A new export's hidden folder beside its destination (same file system, so that a rename
@@ -36,7 +36,9 @@ struct StagingFolder {
 
     /// Makes a new empty folder named `.NAME.tradewatch-KIND-XXXXXX` beside `destination`
     /// (`mkdir` fails rather than reuse a name, so the folder is ours alone).
-    static func uniqueDirectory(beside destination: ExportPath, kind: String, target: String) throws(ExportError)
+    static func uniqueDirectory(
+        beside destination: ExportPath, kind: String, target: String
+    ) throws(ExportError)
         -> String
     {
         // Keep the hidden name within NAME_MAX (255 bytes) whatever the destination's length.
@@ -74,7 +76,7 @@ struct StagingFolder {
         }
         do {
             try SystemCalls.removeEmptyDirectory(directory)
-        } catch where error.code == ENOTEMPTY || error.code == EEXIST {
+        } catch  where error.code == ENOTEMPTY || error.code == EEXIST {
             return false
         }
         return true
@@ -132,7 +134,8 @@ struct StagingFolder {
         // to be replaced, in case something else was put there meanwhile.
         guard try ExportTargetState.inspect(destination) == .previousExport else {
             throw ExportError(
-                .refused, "cannot export to \(target): \(destination) changed while the export was written; it was left as it is")
+                .refused,
+                "cannot export to \(target): \(destination) changed while the export was written; it was left as it is")
         }
         let old: String
         if strategy == .exchange, try SystemCalls.move(path, destination, .exchange) {

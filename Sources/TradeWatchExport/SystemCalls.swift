@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// The few system calls an export's placement needs, each failing with its `errno`: the
@@ -202,10 +202,10 @@ enum SystemCalls {
 
     static let renameat2Function: RenameAt2? = {
         #if os(Linux)
-            guard let symbol = dlsym(nil, "renameat2") else { return nil }
-            return unsafeBitCast(symbol, to: RenameAt2.self)
+        guard let symbol = dlsym(nil, "renameat2") else { return nil }
+        return unsafeBitCast(symbol, to: RenameAt2.self)
         #else
-            return nil
+        return nil
         #endif
     }()
 }

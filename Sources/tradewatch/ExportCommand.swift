@@ -68,7 +68,9 @@ struct ExportCommand: AsyncParsableCommand {
         }
         if showProgress { FileHandle.standardError.write(Data("\r".utf8)) }
         if let kept = summary.previousExportKept {
-            Terminal.error("note: what is left of the previous export (files tradewatch did not write, or could not remove) is at \(kept)")
+            Terminal.error(
+                "note: what is left of the previous export (files tradewatch did not write, or could not remove) is at \(kept)"
+            )
         }
         Terminal.print(
             "exported revision \(summary.revision): \(Human.count(summary.observations)) observations, "

@@ -84,7 +84,8 @@ struct ExportSafetyTests {
         // A first reader leaves SQLite's -shm and -wal beside the cache; they are not the export's doing.
         #expect(try run(cli, ["status", "--db", directory.file("cache.db")]).status == 0)
         let before = tree(directory.path)
-        let result = try shell("cd \(quoted(directory.path)) && exec \(quoted(cli)) export --db cache.db --out . --force")
+        let result = try shell(
+            "cd \(quoted(directory.path)) && exec \(quoted(cli)) export --db cache.db --out . --force")
         expectOneSentence(result, mentioning: ["refusing", "cache.db"])
         #expect(tree(directory.path) == before)
         #expect(try run(cli, ["status", "--db", directory.file("cache.db")]).status == 0)
@@ -116,7 +117,9 @@ struct ExportSafetyTests {
             result: .parsed(
                 Pull(
                     observations: (0..<3000).map {
-                        Observation(dataset: "TRADE", series: SeriesKey(["CMD": String($0)]), period: Period("2019-03"), value: "\($0)")
+                        Observation(
+                            dataset: "TRADE", series: SeriesKey(["CMD": String($0)]), period: Period("2019-03"),
+                            value: "\($0)")
                     }, observationScope: .wholeSource)))
         let out = directory.file("snapshot")
         #expect(try run(cli, ["export", "--db", db, "--out", out, "--format", "ndjson"]).status == 0)
@@ -129,6 +132,31 @@ struct ExportSafetyTests {
         expectOneSentence(result, mentioning: ["observations.csv", "File too large"])
         #expect(tree(out) == before)
         #expect(try hiddenLeftovers(in: directory.path).isEmpty)
+    }
+
+    @Test(
+        "--force over an export with an undeletable file (immutable) still puts the new export in place and says what is left"
+    )
+    func previousWithUndeletableFile() throws {
+        let directory = TemporaryDirectory()
+        let db = try RevisionCommandsTests.scriptedCache(directory)
+        let out = directory.file("snapshot")
+        #expect(try run(cli, ["export", "--db", db, "--out", out, "--as-of", "1"]).status == 0)
+        let before = tree(out)
+        // chattr +i makes unlink fail with EPERM even for root: a real failure while the old
+        // export is removed. Without the capability (or on a file system without the
+        // attribute) there is nothing to test here.
+        guard try run("/usr/bin/env", ["chattr", "+i", out + "/README.md"]).status == 0 else { return }
+        defer { _ = try? run("/usr/bin/env", ["chattr", "-i", "-R", directory.path]) }
+
+        let result = try run(cli, ["export", "--db", db, "--out", out, "--force"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(String(decoding: tree(out)["README.md"] ?? Data(), as: UTF8.self).contains("Revision: 4"))
+        // What could not be removed of the old export is at the hidden path the note names.
+        let kept = try hiddenLeftovers(in: directory.path)
+        #expect(kept.count == 1)
+        #expect(result.stderr.contains(kept.first ?? "?"), "\(result.stderr)")
+        #expect(tree(directory.file(kept.first ?? "?"))["README.md"] == before["README.md"])
     }
 
     @Test("Links: to a file, an empty folder or nowhere are refused; to an export only with --force")
@@ -164,8 +192,9 @@ struct ExportSafetyTests {
         let forced = try run(cli, ["export", "--db", db, "--out", link, "--force"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(isLink(link))
-        #expect(String(decoding: manager.contents(atPath: previous + "/README.md") ?? Data(), as: UTF8.self)
-            .contains("Revision: 4"))
+        #expect(
+            String(decoding: manager.contents(atPath: previous + "/README.md") ?? Data(), as: UTF8.self)
+                .contains("Revision: 4"))
         #expect(try hiddenLeftovers(in: directory.path).isEmpty)
     }
 

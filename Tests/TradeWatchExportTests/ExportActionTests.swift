@@ -51,7 +51,8 @@ struct ExportActionTests {
                         == .refuse(.symbolicLink(destination: "../real", toPreviousExport: false)))
             }
         }
-        #expect(ExportAction.decide(link(nil), path: path, force: true) == .refuse(.danglingLink(destination: "../real")))
+        #expect(
+            ExportAction.decide(link(nil), path: path, force: true) == .refuse(.danglingLink(destination: "../real")))
     }
 
     @Test("Every refusal is one sentence naming the path")
@@ -59,7 +60,8 @@ struct ExportActionTests {
         let refusals: [ExportRefusal] = [
             .regularFile, .specialFile, .foreignDirectory(.unexpectedEntry("src")), .foreignDirectory(.noMarker),
             .foreignDirectory(.notAFile("README.md")), .previousExportWithoutForce,
-            .symbolicLink(destination: "x", toPreviousExport: true), .symbolicLink(destination: "x", toPreviousExport: false),
+            .symbolicLink(destination: "x", toPreviousExport: true),
+            .symbolicLink(destination: "x", toPreviousExport: false),
             .danglingLink(destination: "x"),
         ]
         for refusal in refusals {

@@ -72,9 +72,11 @@ struct ExportPlacementTests {
         #expect(try ExportTargetState.inspect(out) == .foreignDirectory(.noMarker))
     }
 
-    @Test("--force swaps a previous export, by exchange and by the rename-aside fallback alike", arguments: [
-        StagingFolder.SwapStrategy.exchange, .renameAside,
-    ])
+    @Test(
+        "--force swaps a previous export, by exchange and by the rename-aside fallback alike",
+        arguments: [
+            StagingFolder.SwapStrategy.exchange, .renameAside,
+        ])
     func swap(strategy: StagingFolder.SwapStrategy) throws {
         let directory = TemporaryDirectory()
         let out = directory.file("out")
@@ -83,7 +85,8 @@ struct ExportPlacementTests {
         try exporter.export(to: out, options: .init(revision: 1, formats: [.csv, .sqlite]))
         let summary = try exporter.export(to: out, options: .init(revision: 1, formats: [.ndjson], force: true))
         #expect(summary.previousExportKept == nil)
-        #expect(Set(try contents(out).keys) == ["observations.ndjson", "entries.ndjson", "datapackage.json", "README.md"])
+        #expect(
+            Set(try contents(out).keys) == ["observations.ndjson", "entries.ndjson", "datapackage.json", "README.md"])
         #expect(try hidden(directory).isEmpty)
     }
 
