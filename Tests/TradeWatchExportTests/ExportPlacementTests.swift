@@ -72,6 +72,19 @@ struct ExportPlacementTests {
         #expect(try ExportTargetState.inspect(out) == .foreignDirectory(.noMarker))
     }
 
+    @Test("--out is made absolute; a last '.' or '..' is resolved so that the name is a real entry; '/' has none")
+    func destinationPath() throws {
+        let directory = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.file("sub"), withIntermediateDirectories: false)
+        let real = try SystemCalls.realPath(directory.path)
+        #expect(try ExportPath(directory.path + "/out/")?.name == "out")
+        #expect(try ExportPath(directory.path + "/./out")?.path == directory.path + "/out")
+        let dot = try #require(try ExportPath(directory.file("sub") + "/."))
+        #expect(dot.path == real + "/sub" && dot.parent == real && dot.name == "sub")
+        #expect(try ExportPath(directory.file("sub") + "/..")?.path == real)
+        #expect(try ExportPath("/") == nil)
+    }
+
     @Test(
         "--force swaps a previous export, by exchange and by the rename-aside fallback alike",
         arguments: [
