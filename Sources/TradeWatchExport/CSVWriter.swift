@@ -4,7 +4,8 @@ import TradeWatchModel
 /// Writes RFC 4180 CSV (comma, CRLF line ends, fields quoted when they hold a comma, quote,
 /// CR or LF) through a buffer, so that millions of rows cost few system calls.
 public final class CSVWriter {
-    private let handle: FileHandle
+    private let path: String
+    private var fd: Int32
     private var buffer = [UInt8]()
     private let flushThreshold = 1 << 20
     public private(set) var bytesWritten: Int64 = 0
@@ -12,13 +13,15 @@ public final class CSVWriter {
     /// saves reading the file back.
     private var hasher = SHA256()
 
+    /// Creates the file at `path`, which must not exist yet.
     public init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw ExportError("cannot create \(path)")
-        }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw SystemCalls.Failure(call: "open", path: path, code: errno) }
         buffer.reserveCapacity(flushThreshold + 4096)
     }
+
+    deinit { if fd >= 0 { _ = SystemCalls.closeDescriptor(fd) } }
 
     public func writeRow(_ fields: [String?]) throws {
         for (index, field) in fields.enumerated() {
@@ -98,17 +101,20 @@ public final class CSVWriter {
 
     public func flush() throws {
         guard !buffer.isEmpty else { return }
-        try handle.write(contentsOf: buffer)
+        try SystemCalls.writeAll(fd, buffer, path: path)
         bytesWritten += Int64(buffer.count)
         hasher.update(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes and closes the file; returns its size and SHA-256.
+    /// Flushes the file to disk and closes it; returns its size and SHA-256.
     @discardableResult
     public func close() throws -> WrittenFile {
         try flush()
-        try handle.close()
+        guard fsync(fd) == 0 else { throw SystemCalls.Failure(call: "fsync", path: path, code: errno) }
+        let closed = SystemCalls.closeDescriptor(fd)
+        fd = -1
+        guard closed == 0 else { throw SystemCalls.Failure(call: "close", path: path, code: errno) }
         return WrittenFile(bytes: bytesWritten, sha256: hasher.finalizeHex())
     }
 }
@@ -117,11 +123,4 @@ public final class CSVWriter {
 public struct WrittenFile: Sendable {
     public var bytes: Int64
     public var sha256: String
-}
-
-/// An export that could not be written.
-public struct ExportError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }

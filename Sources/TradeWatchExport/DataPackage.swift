@@ -33,7 +33,16 @@ public struct DataPackage: Codable, Sendable {
         public var schema: Schema?
     }
 
+    /// Marks the descriptor as tradewatch's: `export --force` replaces only a folder whose
+    /// `datapackage.json` carries it. The Frictionless spec allows properties of one's own.
+    public struct Marker: Codable, Sendable, Equatable {
+        /// The layout's version (`ExportLayout.markerVersion`).
+        public var export: Int
+        public var revision: Int64?
+    }
+
     public var profile = "data-package"
+    public var tradewatch: Marker?
     public var name: String
     public var title: String?
     public var version: String?

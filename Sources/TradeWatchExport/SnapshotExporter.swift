@@ -8,8 +8,9 @@ import TradeWatchModel
 /// README. The same revision always gives byte-identical files: rows are sorted, and no file
 /// records when the export ran, only what it shows.
 ///
-/// Everything is written to a temporary folder beside the destination and renamed into
-/// place at the end, so a failed export leaves nothing half-written.
+/// Everything is written to a hidden folder beside the destination, flushed to disk and renamed
+/// into place at the end, so a failed export leaves nothing half-written and the previous
+/// export whole. What may be replaced is decided by `ExportAction.decide`.
 public struct SnapshotExporter {
     public enum Format: String, Sendable, CaseIterable {
         case csv
@@ -21,7 +22,7 @@ public struct SnapshotExporter {
         public var revision: Int64
         public var sources: [String]?
         public var formats: [Format]
-        /// Replace a destination folder that is not empty.
+        /// Replace a previous tradewatch export (never anything else).
         public var force: Bool
 
         public init(revision: Int64, sources: [String]? = nil, formats: [Format] = [.csv], force: Bool = false) {
@@ -39,9 +40,14 @@ public struct SnapshotExporter {
         public var observations: Int
         public var entries: Int
         public var files: [String]
+        /// Where what is left of the replaced export was put, when it held files an export
+        /// does not write or its files could not be removed (nil when it was removed).
+        public var previousExportKept: String?
     }
 
     let cache: CacheDatabase
+    /// How a previous export is swapped out (the fallback is chosen by tests to run it here).
+    var swapStrategy = StagingFolder.SwapStrategy.exchange
     /// Called with the rows written so far, for a progress display.
     let progress: (@Sendable (Int) -> Void)?
 
@@ -50,28 +56,41 @@ public struct SnapshotExporter {
         self.progress = progress
     }
 
+    /// Writes the export to `directory`: never over a file, a link, or a folder that is not
+    /// empty unless it is a previous tradewatch export and `options.force` is set. Throws
+    /// `ExportError` (one sentence, path and reason) or the cache's `CacheError`.
+    @discardableResult
     public func export(to directory: String, options: Options) throws -> Summary {
-        let manager = FileManager.default
-        let target = URL(fileURLWithPath: directory).standardizedFileURL
-        if let contents = try? manager.contentsOfDirectory(atPath: target.path), !contents.isEmpty, !options.force {
-            throw ExportError("\(target.path) exists and is not empty (use --force to replace it)")
-        }
-        let parent = target.deletingLastPathComponent()
-        try manager.createDirectory(at: parent, withIntermediateDirectories: true)
-        let staging = parent.appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())")
-        try? manager.removeItem(at: staging)
-        try manager.createDirectory(at: staging, withIntermediateDirectories: true)
+        let destination: ExportPath
+        let action: ExportAction
         do {
-            let summary = try write(into: staging.path, options: options)
-            if manager.fileExists(atPath: target.path) { try manager.removeItem(at: target) }
-            try manager.moveItem(at: staging, to: target)
-            return Summary(
-                directory: target.path, revision: summary.revision, observations: summary.observations,
-                entries: summary.entries, files: summary.files)
-        } catch {
-            try? manager.removeItem(at: staging)
-            throw error
+            guard let path = try ExportPath(directory) else {
+                throw ExportError(.refused, ExportRefusal.root.sentence(path: "/"))
+            }
+            destination = path
+            let state = try ExportTargetState.inspect(path.path)
+            action = ExportAction.decide(state, path: path.path, force: options.force)
+        } catch let failure as SystemCalls.Failure {
+            throw ExportError.system(failure, target: directory, doing: "looking at")
         }
+        let placement: ExportPath
+        switch action {
+        case .refuse(let refusal): throw ExportError(.refused, refusal.sentence(path: destination.path))
+        case .create, .replaceEmpty: placement = destination
+        case .swap(let previous): placement = ExportPath(resolved: previous)
+        }
+        let staging = try StagingFolder.create(beside: placement, target: destination.path)
+        let summary: Summary
+        do {
+            summary = try write(into: staging.path, options: options)
+        } catch {
+            staging.discard()
+            throw ExportError.writing(error, target: destination.path)
+        }
+        let leftover = try staging.commit(action, strategy: swapStrategy)
+        return Summary(
+            directory: destination.path, revision: summary.revision, observations: summary.observations,
+            entries: summary.entries, files: summary.files, previousExportKept: leftover)
     }
 
     private func write(into folder: String, options: Options) throws -> Summary {
@@ -80,6 +99,7 @@ public struct SnapshotExporter {
         let revisionTime = try cache.log(limit: nil).first { $0.id == options.revision }?.createdAt
         package.created = revisionTime.map(Timestamp.format)
         package.title = "tradewatch snapshot as of revision \(options.revision)"
+        package.tradewatch = DataPackage.Marker(export: ExportLayout.markerVersion, revision: options.revision)
         var files: [String] = []
         var observationCount = 0
         let entries = try cache.entries(at: options.revision, sources: options.sources)
@@ -112,14 +132,14 @@ public struct SnapshotExporter {
                 files.append("snapshot.sqlite")
             }
         }
-        try package.encoded().write(to: URL(fileURLWithPath: folder + "/datapackage.json"))
+        try SystemCalls.writeNewFile(folder + "/" + ExportLayout.manifest, Array(try package.encoded()))
         let readme = provenance(
             revision: options.revision, time: revisionTime, sources: options.sources, observations: observationCount,
             entries: entries.count, files: files)
-        try Data(readme.utf8).write(to: URL(fileURLWithPath: folder + "/README.md"))
+        try SystemCalls.writeNewFile(folder + "/" + ExportLayout.readme, Array(readme.utf8))
         return Summary(
             directory: folder, revision: options.revision, observations: observationCount, entries: entries.count,
-            files: files + ["datapackage.json", "README.md"])
+            files: files + [ExportLayout.manifest, ExportLayout.readme], previousExportKept: nil)
     }
 
     static let observationFields: [DataPackage.Field] = [

@@ -9,8 +9,11 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Write a reproducible snapshot for analysts: files, datapackage.json and a provenance README.",
         discussion: """
-            The same --as-of gives byte-identical files. The export is written beside DIR and renamed into \
-            place, so a failed export leaves nothing half-written; a non-empty DIR is refused without --force.
+            The same --as-of gives byte-identical files. The export is written to a hidden folder beside DIR \
+            and renamed into place, so a failed export leaves nothing half-written and any previous export \
+            whole. DIR may be absent or an empty folder; a previous tradewatch export is replaced only with \
+            --force. A file, a symbolic link (unless it leads to a previous export and --force is given) or \
+            any other folder is refused, whatever the flags.
             """)
 
     @OptionGroup var cache: CacheOptions
@@ -27,7 +30,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated: csv, ndjson, sqlite.")
     var format: String = "csv"
 
-    @Flag(help: "Replace DIR when it is not empty.")
+    @Flag(help: "Replace DIR when it holds a previous tradewatch export (never anything else).")
     var force = false
 
     var formats: [SnapshotExporter.Format] {
@@ -60,9 +63,15 @@ struct ExportCommand: AsyncParsableCommand {
                 options: .init(
                     revision: revision, sources: source.isEmpty ? nil : source, formats: formats, force: force))
         } catch let error as ExportError {
+            if showProgress { FileHandle.standardError.write(Data("\r".utf8)) }
             throw CommandFailure(message: error.message, exitCode: 1)
         }
         if showProgress { FileHandle.standardError.write(Data("\r".utf8)) }
+        if let kept = summary.previousExportKept {
+            Terminal.error(
+                "note: what is left of the previous export (files tradewatch did not write, or could not remove) is at \(kept)"
+            )
+        }
         Terminal.print(
             "exported revision \(summary.revision): \(Human.count(summary.observations)) observations, "
                 + "\(Human.count(summary.entries)) entries → \(summary.directory)")

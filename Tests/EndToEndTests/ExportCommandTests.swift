@@ -62,26 +62,30 @@ struct ExportCommandTests {
         #expect(csv.split(separator: "\r\n").count == 3)
     }
 
-    @Test("A non-empty folder is refused without --force; a failed export leaves no folder behind")
+    @Test("A folder of the user's is refused even with --force; a failed export leaves no folder behind")
     func refusalAndAtomicity() throws {
         let directory = TemporaryDirectory()
         let db = try RevisionCommandsTests.scriptedCache(directory)
         let out = directory.file("out")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try Data("keep".utf8).write(to: URL(fileURLWithPath: out + "/mine.txt"))
-        let refused = try run(cli, ["export", "--db", db, "--out", out])
-        #expect(refused.status == 1)
-        #expect(refused.stderr.contains("--force"))
-        #expect(FileManager.default.fileExists(atPath: out + "/mine.txt"))
-        #expect(try run(cli, ["export", "--db", db, "--out", out, "--force"]).status == 0)
-        #expect(!FileManager.default.fileExists(atPath: out + "/mine.txt"))
+        for flags in [[], ["--force"]] {
+            let refused = try run(cli, ["export", "--db", db, "--out", out] + flags)
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("'mine.txt'"), "\(refused.stderr)")
+            #expect(FileManager.default.contents(atPath: out + "/mine.txt") == Data("keep".utf8))
+        }
+        // An empty folder is replaced by the export, without --force.
+        try FileManager.default.removeItem(atPath: out + "/mine.txt")
+        #expect(try run(cli, ["export", "--db", db, "--out", out]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: out + "/datapackage.json"))
 
         // A revision that does not exist fails before anything is written.
         let missing = try run(cli, ["export", "--db", db, "--out", directory.file("never"), "--as-of", "99"])
         #expect(missing.status == 1)
         #expect(!FileManager.default.fileExists(atPath: directory.file("never")))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
-            $0.contains("partial")
+            $0.contains(".tradewatch-")
         }
         #expect(leftovers.isEmpty)
     }

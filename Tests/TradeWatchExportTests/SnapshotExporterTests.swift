@@ -30,6 +30,8 @@ struct SnapshotExporterTests {
         }
         #expect(!FileManager.default.fileExists(atPath: out))
         #expect(
-            try FileManager.default.contentsOfDirectory(atPath: directory.path).allSatisfy { !$0.contains("partial") })
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).allSatisfy {
+                !$0.contains(".tradewatch-")
+            })
     }
 }
