@@ -39,7 +39,7 @@ struct SecretsTests {
                 kind = "comtrade"
                 base_url = "\(server.url("/echo/\(status)"))"
                 reporter = 156
-                period = "2019"
+                period = "201906"
                 key_env = "TRADEWATCH_TEST_KEY"
 
                 """
