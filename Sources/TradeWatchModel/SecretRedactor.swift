@@ -37,7 +37,9 @@ public struct SecretRedactor: Sendable {
             }
         }
         self.secrets = raw.sorted { $0.count > $1.count }
-        self.literals = literals.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+        self.literals = literals.sorted {
+            $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1)
+        }
         var starts = [Bool](repeating: false, count: 256)
         for bytes in raw {
             starts[Int(bytes[0])] = true

@@ -68,7 +68,9 @@ public struct ConfigurationChecker: Sendable {
             throw failure("cannot be read: no such file")
         }
         if isDirectory.boolValue { throw failure("cannot be read: it is a directory") }
-        guard let handle = FileHandle(forReadingAtPath: file) else { throw failure("cannot be read: permission denied") }
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            throw failure("cannot be read: permission denied")
+        }
         defer { try? handle.close() }
         let data: Data
         do {
@@ -122,7 +124,9 @@ public struct ConfigurationChecker: Sendable {
 
     /// The child's whole job: reads the configuration from `input` (stdin), checks it, writes
     /// the verdict as JSON to `output` and returns the exit status (0 valid, 1 not).
-    public static func answer(file: String, input: FileHandle = .standardInput, output: FileHandle = .standardOutput)
+    public static func answer(
+        file: String, input: FileHandle = .standardInput, output: FileHandle = .standardOutput
+    )
         -> Int32
     {
         let bytes = (try? input.read(upToCount: maxFileBytes + 1)) ?? Data()

@@ -6,22 +6,14 @@ import TOMLKit
 /// All problems are collected, not just the first: `tradewatch config check` lists them all,
 /// each with the file, the line, the key path and what was expected. Unknown keys are errors.
 public enum ConfigurationLoader {
+    /// Reads and parses `file` in this process. The TOML parser may abort the process on
+    /// some malformed input: the daemon and the CLI go through `ConfigurationChecker`, which
+    /// runs this in a child; this is for that child and for tests.
     public static func load(file: String) throws(ConfigurationError) -> Configuration {
-        let text: String
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: file))
-            guard let decoded = String(data: data, encoding: .utf8) else {
-                throw ConfigurationError(issues: [
-                    ConfigurationIssue(file: file, line: nil, keyPath: "", message: "is not valid UTF-8")
-                ])
-            }
-            text = decoded
-        } catch let error as ConfigurationError {
-            throw error
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? "cannot be read"
+        let data = try ConfigurationChecker.read(file: file)
+        guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(issues: [
-                ConfigurationIssue(file: file, line: nil, keyPath: "", message: "cannot be read: \(reason)")
+                ConfigurationIssue(file: file, line: nil, keyPath: "", message: "is not valid UTF-8")
             ])
         }
         return try parse(text, file: file)

@@ -64,4 +64,3 @@ struct CommandFailure: Error {
     var message: String
     var exitCode: Int32
 }
-

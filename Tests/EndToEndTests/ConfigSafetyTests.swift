@@ -124,7 +124,8 @@ struct ConfigSafetyTests {
     @Test("An argument that is not valid UTF-8 is refused with exit 2, not replaced")
     func invalidUTF8Argument() throws {
         // "caf\xE9.db" in Latin-1: Swift would read it as "caf\u{FFFD}.db", another file.
-        let result = try runBytes(cli, [Array("status".utf8), Array("--db".utf8), Array("caf".utf8) + [0xE9] + Array(".db".utf8)])
+        let result = try runBytes(
+            cli, [Array("status".utf8), Array("--db".utf8), Array("caf".utf8) + [0xE9] + Array(".db".utf8)])
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("argument 3 is not valid UTF-8"), "\(result.stderr)")
         let daemon = try runBytes(
