@@ -235,11 +235,12 @@ extension CacheDatabase {
             let stored = try Gzip.compress(chunks: raw.chunks)
             try db.run(
                 sql: """
-                    INSERT INTO payload (source_id, sha256, size, stored_size, content_type, data, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO payload (source_id, sha256, size, stored_size, content_type, data, created_at, redacted)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     sourceID, sha256, raw.size, stored.count, raw.contentType, stored, Timestamp.format(date),
+                    raw.redacted,
                 ])
         }
         try db.run(

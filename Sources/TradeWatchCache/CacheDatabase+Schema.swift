@@ -44,6 +44,9 @@ extension CacheDatabase {
                         SELECT 'change_log_from', coalesce(max(id), 0) + 1 FROM revision;
                     """)
         }
+        migrator.registerMigration("payload.redacted: a kept payload whose quoted secrets were replaced") { db in
+            try db.execute(sql: "ALTER TABLE payload ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

@@ -81,6 +81,8 @@ public struct RawPayload: Sendable {
     public var contentType: String?
     /// How many of this source's most recent payloads to keep.
     public var keep: Int
+    /// True when the body quoted a secret and the copy kept has it replaced.
+    public var redacted = false
     /// Hands the body to its argument in chunks, from the start, each time it is called.
     let chunks: @Sendable (_ consume: (Data) throws -> Void) throws -> Void
 

@@ -76,7 +76,7 @@ enum EasyHandle {
         guard let easy = transfer.easy else {
             throw FetchError(.io, "the transfer lost its handle", url: transfer.redactedURL)
         }
-        let redact = { (text: String) in Redaction.text(Redaction.url(text), hiding: transfer.request.secrets) }
+        let redact = { (text: String) in Redaction.text(Redaction.url(text), hiding: transfer.secrets) }
         var status = 0
         _ = tw_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         var redirects = 0

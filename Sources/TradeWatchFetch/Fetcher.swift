@@ -25,7 +25,8 @@ public final class Fetcher: Sendable {
         let ticket = TransferTicket(id: ids.next())
         let threshold = configuration.memoryThreshold
         let directory = configuration.temporaryDirectory
-        let url = Redaction.url(request.url)
+        let url = Redaction.text(
+            Redaction.url(request.url), hiding: request.secrets + Redaction.secrets(inURL: request.url))
         logger.debug("fetch start", metadata: ["url": "\(url)"])
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in

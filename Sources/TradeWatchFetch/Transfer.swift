@@ -23,6 +23,8 @@ final class Transfer: @unchecked Sendable {  // handed to the loop thread once, 
     let hostKey: String
     let continuation: CheckedContinuation<FetchResponse, any Error>
     let redactedURL: String
+    /// The request's secrets and those written in its URL, hidden from every message.
+    let secrets: [String]
     private let memoryThreshold: Int
     private let temporaryDirectory: String
 
@@ -59,7 +61,8 @@ final class Transfer: @unchecked Sendable {  // handed to the loop thread once, 
         self.memoryThreshold = memoryThreshold
         self.temporaryDirectory = temporaryDirectory
         self.hostKey = Transfer.hostKey(request.url)
-        self.redactedURL = Redaction.url(request.url)
+        self.secrets = request.secrets + Redaction.secrets(inURL: request.url)
+        self.redactedURL = Redaction.text(Redaction.url(request.url), hiding: secrets)
     }
 
     /// scheme://host:port, lowercased: the unit the per-host limit counts.

@@ -40,13 +40,44 @@ public enum Redaction {
         return result + fragment
     }
 
-    /// `text` with every occurrence of each secret replaced by `***`.
+    /// `text` with every occurrence of each secret replaced by `***`, in every form a server
+    /// may echo it back in: raw, percent-encoded (either case of hex digits, `+` for a
+    /// space) and base64 (standard or URL-safe, padded or not). See `SecretRedactor`.
     public static func text(_ text: String, hiding secrets: [String]) -> String {
-        var text = text
-        for secret in secrets where secret.count >= 4 {
-            text = text.replacing(secret, with: mask)
+        SecretRedactor.redact(text, secrets: secrets)
+    }
+
+    /// The secrets written inside `url` itself: the values of its secret query parameters
+    /// (as written and percent-decoded) and the password of its user info. A message about
+    /// the URL hides these wherever the server quotes them.
+    public static func secrets(inURL url: String) -> [String] {
+        var found: [String] = []
+        var text = Substring(url)
+        if let hash = text.firstIndex(of: "#") { text = text[..<hash] }
+        if let question = text.firstIndex(of: "?") {
+            for part in text[text.index(after: question)...].split(separator: "&") {
+                guard let equals = part.firstIndex(of: "="), secretParameters.contains(part[..<equals].lowercased())
+                else { continue }
+                let value = String(part[part.index(after: equals)...])
+                found.append(value)
+                if let decoded = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
+                    decoded != value
+                {
+                    found.append(decoded)
+                }
+            }
+            text = text[..<question]
         }
-        return text
+        if let scheme = text.range(of: "://") {
+            let rest = text[scheme.upperBound...]
+            let authority = rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
+            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
+                let password = String(authority[authority.index(after: colon)..<at])
+                found.append(password)
+                if let decoded = password.removingPercentEncoding, decoded != password { found.append(decoded) }
+            }
+        }
+        return found.filter { $0.utf8.count >= SecretRedactor.minimumLength }
     }
 
     private static func hidePassword(_ head: String) -> String {

@@ -1,6 +1,8 @@
 /// Everything `tradewatchd` reads from its configuration file. Values are checked when the
-/// file is read (`ConfigurationLoader`); code past that point never meets a bad one.
-public struct Configuration: Sendable, Equatable {
+/// file is read (`ConfigurationLoader`); code past that point never meets a bad one. Codable
+/// because a child process checks the file and hands the result back as JSON
+/// (`ConfigurationChecker`).
+public struct Configuration: Sendable, Equatable, Codable {
     /// The file it was read from, for messages.
     public var file: String
     public var daemon: DaemonSettings
@@ -18,7 +20,7 @@ public struct Configuration: Sendable, Equatable {
 }
 
 /// The `[daemon]` table.
-public struct DaemonSettings: Sendable, Equatable {
+public struct DaemonSettings: Sendable, Equatable, Codable {
     /// The cache file; nil means `CachePath.resolve` decides.
     public var cache: String?
     /// How often a source without its own `interval` is pulled.
@@ -49,7 +51,7 @@ public struct DaemonSettings: Sendable, Equatable {
 }
 
 /// One `[[source]]` table.
-public struct SourceConfiguration: Sendable, Equatable {
+public struct SourceConfiguration: Sendable, Equatable, Codable {
     public var name: String
     public var kind: SourceKind
     public var interval: Duration?
@@ -87,7 +89,7 @@ public struct SourceConfiguration: Sendable, Equatable {
 }
 
 /// A secret the source needs, never written in the configuration itself.
-public enum Credential: Sendable, Equatable {
+public enum Credential: Sendable, Equatable, Codable {
     /// A file name, relative to `$CREDENTIALS_DIRECTORY` (systemd `LoadCredential=`) unless absolute.
     case file(String)
     /// An environment variable.
@@ -95,7 +97,7 @@ public enum Credential: Sendable, Equatable {
 }
 
 /// What a source is and the keys of its kind.
-public enum SourceKind: Sendable, Equatable {
+public enum SourceKind: Sendable, Equatable, Codable {
     case feed(FeedSource)
     case comtrade(ComtradeSource)
     case sdmx(SDMXSource)
@@ -117,13 +119,13 @@ public enum SourceKind: Sendable, Equatable {
 }
 
 /// `kind = "feed"`: an RSS, Atom or JSON Feed document.
-public struct FeedSource: Sendable, Equatable {
+public struct FeedSource: Sendable, Equatable, Codable {
     public var url: String
     public init(url: String) { self.url = url }
 }
 
 /// `kind = "comtrade"`: the UN Comtrade API v1.
-public struct ComtradeSource: Sendable, Equatable {
+public struct ComtradeSource: Sendable, Equatable, Codable {
     public var baseURL: String = "https://comtradeapi.un.org"
     /// `C` commodities or `S` services.
     public var typeCode: String = "C"
@@ -149,13 +151,13 @@ public struct ComtradeSource: Sendable, Equatable {
 }
 
 /// `kind = "sdmx"`: an SDMX REST data query.
-public struct SDMXSource: Sendable, Equatable {
-    public enum API: String, Sendable, Equatable {
+public struct SDMXSource: Sendable, Equatable, Codable {
+    public enum API: String, Sendable, Equatable, Codable {
         case v2_1 = "2.1"
         case v3_0 = "3.0"
     }
 
-    public enum Format: String, Sendable, Equatable {
+    public enum Format: String, Sendable, Equatable, Codable {
         case ml = "sdmx-ml"
         case json = "sdmx-json"
     }
@@ -179,7 +181,7 @@ public struct SDMXSource: Sendable, Equatable {
 }
 
 /// `kind = "csv"`: a CSV file from a statistics office, read through a column mapping.
-public struct CSVSource: Sendable, Equatable {
+public struct CSVSource: Sendable, Equatable, Codable {
     public var url: String
     public var dataset: String
     public var delimiter: UInt8 = UInt8(ascii: ",")
@@ -202,7 +204,7 @@ public struct CSVSource: Sendable, Equatable {
     /// `utf-8` or any name libxml2/iconv knows (`windows-1252`, `gbk`…).
     public var encoding: String = "utf-8"
 
-    public struct Column: Sendable, Equatable {
+    public struct Column: Sendable, Equatable, Codable {
         public var column: String
         public var id: String
         public init(column: String, id: String) {

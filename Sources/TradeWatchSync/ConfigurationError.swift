@@ -1,7 +1,7 @@
 import Foundation
 
 /// One problem in a configuration file: where it is and what was expected.
-public struct ConfigurationIssue: Sendable, Equatable, CustomStringConvertible {
+public struct ConfigurationIssue: Sendable, Equatable, Codable, CustomStringConvertible {
     public var file: String
     /// The line, when the TOML parser or the key's position gives one.
     public var line: Int?

@@ -6,22 +6,14 @@ import TOMLKit
 /// All problems are collected, not just the first: `tradewatch config check` lists them all,
 /// each with the file, the line, the key path and what was expected. Unknown keys are errors.
 public enum ConfigurationLoader {
+    /// Reads and parses `file` in this process. The TOML parser may abort the process on
+    /// some malformed input: the daemon and the CLI go through `ConfigurationChecker`, which
+    /// runs this in a child; this is for that child and for tests.
     public static func load(file: String) throws(ConfigurationError) -> Configuration {
-        let text: String
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: file))
-            guard let decoded = String(data: data, encoding: .utf8) else {
-                throw ConfigurationError(issues: [
-                    ConfigurationIssue(file: file, line: nil, keyPath: "", message: "is not valid UTF-8")
-                ])
-            }
-            text = decoded
-        } catch let error as ConfigurationError {
-            throw error
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? "cannot be read"
+        let data = try ConfigurationChecker.read(file: file)
+        guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(issues: [
-                ConfigurationIssue(file: file, line: nil, keyPath: "", message: "cannot be read: \(reason)")
+                ConfigurationIssue(file: file, line: nil, keyPath: "", message: "is not valid UTF-8")
             ])
         }
         return try parse(text, file: file)
@@ -210,6 +202,15 @@ public enum ConfigurationLoader {
         return source
     }
 
+    /// The longest string value accepted, in bytes: a few KB is more than any URL, name or
+    /// contact needs, and a megabyte `contact` would make every request fail.
+    public static let maxStringBytes = 8192
+
+    /// C0 and C1 control characters and DEL.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
     private static func isNameByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
@@ -308,13 +309,34 @@ private final class TableReader {
         return out
     }
 
-    func string(_ key: String, required: Bool = false) -> String? {
+    /// A string of at most `ConfigurationLoader.maxStringBytes` and, unless `controls`, no
+    /// control character: every string ends up in a URL, a header, a path or a message.
+    func string(_ key: String, required: Bool = false, controls: Bool = false) -> String? {
         guard let value = value(key, required: required) else { return nil }
         guard let string = value.string else {
             mismatch(key, expected: "a string", found: value)
             return nil
         }
+        guard acceptable(string, key: key, controls: controls) else { return nil }
         return string
+    }
+
+    /// Reports a string too long or holding a control character.
+    func acceptable(_ string: String, key: String, controls: Bool = false) -> Bool {
+        let length = string.utf8.count
+        if length > ConfigurationLoader.maxStringBytes {
+            report(key, "is \(length) bytes long; at most \(ConfigurationLoader.maxStringBytes) are accepted")
+            return false
+        }
+        if !controls, let control = string.unicodeScalars.first(where: ConfigurationLoader.isControl) {
+            let code = String(control.value, radix: 16, uppercase: true)
+            report(
+                key,
+                "contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code); control characters (line breaks, tabs, escapes) are not accepted here"
+            )
+            return false
+        }
+        return true
     }
 
     func bool(_ key: String) -> Bool? {
@@ -372,7 +394,7 @@ private final class TableReader {
     }
 
     func singleByte(_ key: String) -> UInt8? {
-        guard let string = string(key) else { return nil }
+        guard let string = string(key, controls: true) else { return nil }
         if string == "\\t" { return UInt8(ascii: "\t") }
         guard string.utf8.count == 1, let byte = string.utf8.first else {
             report(key, "expected one ASCII character such as \",\", \";\" or \"\\t\", found \"\(string)\"")
@@ -398,7 +420,7 @@ private final class TableReader {
     /// `commodity = ["TOTAL", "6704"]`).
     func codes(_ key: String, required: Bool = false) -> [String] {
         guard let value = value(key, required: required) else { return [] }
-        if let string = value.string { return [string] }
+        if let string = value.string { return acceptable(string, key: key) ? [string] : [] }
         if let int = value.int { return [String(int)] }
         guard let array = value.array else {
             mismatch(key, expected: "a code or an array of codes", found: value)
@@ -407,6 +429,7 @@ private final class TableReader {
         var out: [String] = []
         for element in array {
             if let string = element.string {
+                guard acceptable(string, key: key) else { return [] }
                 out.append(string)
             } else if let int = element.int {
                 out.append(String(int))
@@ -430,9 +453,12 @@ private final class TableReader {
         var out: [CSVSource.Column] = []
         for element in array {
             if let name = element.string {
+                guard acceptable(name, key: key) else { return [] }
                 out.append(CSVSource.Column(column: name, id: name))
             } else if let table = element.table, let column = table["column"]?.string {
-                out.append(CSVSource.Column(column: column, id: table["id"]?.string ?? column))
+                let id = table["id"]?.string ?? column
+                guard acceptable(column, key: key), acceptable(id, key: key) else { return [] }
+                out.append(CSVSource.Column(column: column, id: id))
             } else {
                 mismatch(key, expected: "column names or { column = \"…\", id = \"…\" } tables", found: element)
                 return []

@@ -11,11 +11,14 @@ public struct ReloadService: Service {
     private let logger: Logger
     /// Applied to every configuration read, e.g. the `--db` override.
     private let adjust: @Sendable (inout Configuration) -> Void
+    private let checker: ConfigurationChecker
 
     public init(
         file: String, scheduler: SyncScheduler, notifier: SystemdNotifier, logger: Logger,
-        adjust: @escaping @Sendable (inout Configuration) -> Void = { _ in }
+        adjust: @escaping @Sendable (inout Configuration) -> Void = { _ in },
+        checker: ConfigurationChecker = ConfigurationChecker(arguments: ["--check-config", "-", "--config"])
     ) {
+        self.checker = checker
         self.file = file
         self.scheduler = scheduler
         self.notifier = notifier
@@ -29,7 +32,9 @@ public struct ReloadService: Service {
             notifier.reloading()
             logger.info("SIGHUP: rereading the configuration", metadata: ["file": "\(file)"])
             do {
-                var configuration = try ConfigurationLoader.load(file: file)
+                // Checked in a child process: a file that crashes the parser leaves the
+                // daemon running on the configuration it has.
+                var configuration = try await checker.load(file: file)
                 adjust(&configuration)
                 await scheduler.apply(configuration)
             } catch {

@@ -82,8 +82,12 @@ public final class SyncEngine: Sendable {
         var outcome = SyncOutcome(
             source: source.name, outcome: .notModified, revision: nil, errorCode: nil, errorMessage: nil,
             nextDue: policy.afterSuccess(at: clock.now, random: random), duration: .zero, requests: 0)
+        // The source's key, hidden in every form from messages, log lines and kept payloads.
+        var secrets: [String] = []
         do {
             let secret = try resolveCredential(source)
+            secrets = secret.map { [$0] } ?? []
+            logger = logger.hiding(secrets)
             let requests = SourcePlanner.requests(
                 for: source,
                 context: PlanContext(
@@ -92,7 +96,8 @@ public final class SyncEngine: Sendable {
                 throw SyncFailure(code: "config", message: "the source's configuration makes no request")
             }
             let record = try await perform(
-                requests, source: source, daemon: daemon, state: state, logger: logger, nextDue: outcome.nextDue)
+                requests, source: source, daemon: daemon, state: state, logger: logger, nextDue: outcome.nextDue,
+                secrets: secrets)
             outcome.requests = requests.count
             outcome.outcome = record.outcome
             if let revision = record.revision {
@@ -105,8 +110,11 @@ public final class SyncEngine: Sendable {
                     ])
             }
         } catch {
-            let failure =
+            let caught =
                 (error as? SyncFailure) ?? SyncFailure(code: "internal", message: String(describing: error))
+            let failure = SyncFailure(
+                code: caught.code, message: Redaction.text(caught.message, hiding: secrets),
+                retryAfter: caught.retryAfter)
             if Task.isCancelled {
                 // Stopped by a shutdown: not the source's failure. Its persisted due time
                 // stays, so the next start picks it up.
@@ -149,7 +157,7 @@ public final class SyncEngine: Sendable {
     /// one revision.
     private func perform(
         _ requests: [PlannedRequest], source: SourceConfiguration, daemon: DaemonSettings, state: SyncState?,
-        logger: Logger, nextDue: Date
+        logger: Logger, nextDue: Date, secrets: [String]
     ) async throws -> FetchRecord {
         let started = Date()
         var fetched: [Fetched] = []
@@ -191,9 +199,9 @@ public final class SyncEngine: Sendable {
         let payloadBody = combined ?? first.response.body
         let raw: RawPayload? =
             source.keepsRaw
-            ? RawPayload(
-                size: Int(payloadBody.count), contentType: first.response.contentType, keep: daemon.keepPayloads
-            ) { consume in try payloadBody.withChunks(consume) } : nil
+            ? try RawPayload.keeping(
+                payloadBody, contentType: first.response.contentType, keep: daemon.keepPayloads, secrets: secrets)
+            : nil
         if sha == state?.payloadSHA256 {
             return try await offload {
                 try self.cache.recordFetch(

@@ -6,7 +6,13 @@ struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Work with tradewatchd's configuration.",
-        subcommands: [Check.self])
+        subcommands: [Check.self, CheckChild.self])
+
+    /// How the CLI checks a file: a child of its own executable reads the bytes on stdin
+    /// (`config check-child`), so a TOML parser crash takes only the child down. The CLI's own
+    /// binary rather than `tradewatchd`: the CLI is often installed alone (an analyst's copy
+    /// of a cache), and its own parser is the one whose verdict it prints.
+    static let checker = ConfigurationChecker(arguments: ["config", "check-child"])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -26,7 +32,7 @@ struct ConfigCommand: AsyncParsableCommand {
         func run() async throws {
             let configuration: Configuration
             do {
-                configuration = try ConfigurationLoader.load(file: file)
+                configuration = try await ConfigCommand.checker.load(file: file)
             } catch {
                 if json {
                     try Terminal.printJSON(
@@ -51,6 +57,21 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             for source in sources { Terminal.print("\(source.name)  \(source.kind)  every \(source.interval)") }
             Terminal.print("\(file): OK, \(sources.count) source(s)")
+        }
+    }
+
+    /// The child's side of `checker`: the configuration on stdin, the verdict as JSON on
+    /// stdout, exit 0 when it checks out and 1 when not.
+    struct CheckChild: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-child", abstract: "Check a configuration read from stdin (used by config check).",
+            shouldDisplay: false)
+
+        @Argument(help: "The file name to use in messages.")
+        var name: String
+
+        func run() throws {
+            throw ExitCode(ConfigurationChecker.answer(file: name))
         }
     }
 

@@ -31,6 +31,22 @@ struct SearchCommand: AsyncParsableCommand {
             throw ValidationError("--since: '\(since)' is not a time like 2019-07-03")
         }
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
+        try Self.checkBounds(query)
+    }
+
+    /// A query FTS5 answers quickly: a search of tens of thousands of terms runs for minutes.
+    static let maxQueryBytes = 1024
+    static let maxQueryTerms = 64
+
+    static func checkBounds(_ query: String) throws {
+        if query.utf8.count > maxQueryBytes {
+            throw ValidationError(
+                "the query is \(query.utf8.count) bytes long; at most \(maxQueryBytes) are searched for")
+        }
+        let terms = query.split(whereSeparator: { $0.isWhitespace }).count
+        if terms > maxQueryTerms {
+            throw ValidationError("the query has \(terms) terms; at most \(maxQueryTerms) are searched for")
+        }
     }
 
     func run() async throws {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TradeWatchCache
 import TradeWatchModel
+import TradeWatchSync
 
 @main
 struct TradeWatchCLI: AsyncParsableCommand {
@@ -24,6 +25,12 @@ struct TradeWatchCLI: AsyncParsableCommand {
 
     /// Runs the command and maps every error to one line on stderr and a documented exit code.
     static func main() async {
+        if let position = CommandLineBytes.firstInvalidUTF8() {
+            Terminal.error(
+                "argument \(position) is not valid UTF-8; tradewatch does not guess which file or text was meant (rename it)"
+            )
+            Foundation.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

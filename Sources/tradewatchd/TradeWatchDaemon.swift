@@ -36,12 +36,22 @@ struct TradeWatchDaemon: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning or error.")
     var logLevel: String = "info"
 
+    @Option(
+        help: ArgumentHelp(
+            "Check a configuration (- reads it from stdin, named by --config) and print the result as JSON.",
+            visibility: .hidden))
+    var checkConfig: String?
+
     func validate() throws {
+        if let position = CommandLineBytes.firstInvalidUTF8() {
+            throw ValidationError("argument \(position) is not valid UTF-8; rename the file")
+        }
         if !sources.isEmpty && !once { throw ValidationError("--source goes with --once") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
     func run() async throws {
+        if let checkConfig { throw ExitCode(Self.checkConfiguration(checkConfig, name: config)) }
         Signals.unblockDaemonSignals()
         let environment = ProcessInfo.processInfo.environment
         let journal = environment["JOURNAL_STREAM"] != nil
@@ -49,13 +59,7 @@ struct TradeWatchDaemon: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, journal: journal) }
         let logger = Logger(label: "tradewatchd")
 
-        var configuration: Configuration
-        do {
-            configuration = try ConfigurationLoader.load(file: config)
-        } catch {
-            for issue in error.issues { logger.error("\(issue.description)") }
-            throw ExitCode(78)
-        }
+        var configuration = try await loadConfiguration(logger: logger)
         let override = db
         let adjust: @Sendable (inout Configuration) -> Void = { configuration in
             if let override { configuration.daemon.cache = override }
@@ -118,6 +122,27 @@ struct TradeWatchDaemon: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+    }
+
+    /// The configuration, read once and checked in a child process (`--check-config -`) so
+    /// that a parser crash cannot take the daemon down; exits 78 when it does not check out.
+    private func loadConfiguration(logger: Logger) async throws -> Configuration {
+        do {
+            return try await Self.configurationChecker.load(file: config)
+        } catch {
+            for issue in error.issues { logger.error("\(issue.description)") }
+            throw ExitCode(78)
+        }
+    }
+
+    /// How the daemon checks a configuration: itself, as a child, reading the bytes on stdin.
+    static let configurationChecker = ConfigurationChecker(arguments: ["--check-config", "-", "--config"])
+
+    /// `--check-config FILE|-`: the child's side of `configurationChecker`.
+    private static func checkConfiguration(_ path: String, name: String) -> Int32 {
+        if path == "-" { return ConfigurationChecker.answer(file: name) }
+        guard let input = FileHandle(forReadingAtPath: path) else { return 1 }
+        return ConfigurationChecker.answer(file: path, input: input)
     }
 
     /// `--once`: every selected source synced once, a line each, true when all succeeded.

@@ -150,6 +150,22 @@ class Handler(BaseHTTPRequestHandler):
                     _max_open_holds = 0
                     _hits.clear()
             self.send_body(200, body, "application/json")
+        elif head == "echo":
+            # /echo/STATUS/...: quotes the subscription-key back, percent-encoded (upper- and
+            # lower-case hex, form encoding) and in base64, as careless servers do.
+            import base64, re
+            from urllib.parse import quote, quote_plus
+            key = q.get("subscription-key", "")
+            upper = quote(key, safe="/")
+            lower = re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(key, safe=""))
+            forms = [upper, lower, quote_plus(key), base64.b64encode(key.encode()).decode(),
+                     base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")]
+            status = int(parts[1])
+            if status == 200:
+                body = json.dumps({"count": 0, "data": [], "error": "", "echo": " ".join(forms)}).encode()
+                self.send_body(200, body, "application/json")
+            else:
+                self.send_body(status, ("invalid subscription key " + " ".join(forms) + "\n").encode())
         elif head == "headers":
             body = json.dumps({k.lower(): v for k, v in self.headers.items()}).encode()
             self.send_body(200, body, "application/json")

@@ -46,6 +46,16 @@ struct FetcherTests {
         #expect(!response.notModified)
     }
 
+    @Test("A key in the URL that the server echoes percent-encoded or in base64 is hidden from the error")
+    func echoedKeyInError() async throws {
+        // `inspect URL` passes no secrets of its own: the fetcher finds them in the URL.
+        let url = server.url("/echo/401?subscription-key=SeKr1tKEYab%2B/Cd%3DEf")
+        let error = try await #require(throws: FetchError.self) { try await fetcher.fetch(FetchRequest(url: url)) }
+        let text = "\(error)"
+        #expect(text.contains("invalid subscription key *** *** *** *** ***"), "\(text)")
+        for form in ["SeKr1tKEYab", "U2VLcjF0S0VZ"] { #expect(!text.contains(form), "\(text)") }
+    }
+
     @Test("The User-Agent names tradewatch, its version and the contact")
     func userAgent() async throws {
         let response = try await fetcher.fetch(FetchRequest(url: server.url("/headers")))

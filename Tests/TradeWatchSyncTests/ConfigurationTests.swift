@@ -187,4 +187,46 @@ struct ConfigurationTests {
             Issue.record("a month accepted as a year")
         }
     }
+
+    @Test("Strings are bounded and free of control characters, reported at FILE:LINE: KEY")
+    func boundedStrings() {
+        let long = String(repeating: "x", count: ConfigurationLoader.maxStringBytes + 1)
+        let found = issues(
+            """
+            [daemon]
+            contact = "\(long)"
+
+            [[source]]
+            name = "a\\tb"
+            kind = "feed"
+            url = "https://example.org/\\r\\nHost: evil"
+            """
+        ).map(\.description)
+        #expect(
+            found.contains("test.toml:2: daemon.contact: is 8193 bytes long; at most 8192 are accepted"), "\(found)")
+        #expect(found.contains { $0.hasPrefix("test.toml:5: source[0].name: contains the control character U+0009") })
+        #expect(found.contains { $0.hasPrefix("test.toml:7: source[0].url: contains the control character U+000D") })
+        // A tab is what a tab-separated file's delimiter is.
+        #expect(
+            issues(
+                """
+                [[source]]
+                name = "tsv"
+                kind = "csv"
+                url = "https://example.org/a.tsv"
+                dataset = "D"
+                dimensions = ["A"]
+                delimiter = "\t"
+                """
+            ).isEmpty)
+    }
+
+    @Test("A configuration over 1 MiB is refused before anything parses it")
+    func boundedFile() throws {
+        let directory = TemporaryDirectory()
+        let file = directory.file("big.toml")
+        try Data(repeating: UInt8(ascii: "#"), count: ConfigurationChecker.maxFileBytes + 1).write(
+            to: URL(fileURLWithPath: file))
+        #expect(throws: ConfigurationError.self) { try ConfigurationChecker.read(file: file) }
+    }
 }
