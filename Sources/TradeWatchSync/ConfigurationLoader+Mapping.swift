@@ -19,7 +19,9 @@ extension ConfigurationLoader {
         // and checked exactly as in the daemon's file.
         let present = Set((try? TOMLTable(string: text))?.keys ?? [])
         var header = ["[[source]]"]
-        for (key, value) in [("name", "mapping"), ("kind", "csv"), ("url", "https://mapping.invalid/"), ("dataset", "csv")]
+        for (key, value) in [
+            ("name", "mapping"), ("kind", "csv"), ("url", "https://mapping.invalid/"), ("dataset", "csv"),
+        ]
         where !present.contains(key) {
             header.append("\(key) = \"\(value)\"")
         }

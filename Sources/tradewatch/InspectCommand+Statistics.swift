@@ -29,7 +29,8 @@ extension InspectCommand {
                 exitCode: 1)
         }
         if let kind, kind.rawValue != found.kind.name {
-            throw ValidationError("--kind \(kind.rawValue) contradicts source \"\(source)\", which is \(found.kind.name)")
+            throw ValidationError(
+                "--kind \(kind.rawValue) contradicts source \"\(source)\", which is \(found.kind.name)")
         }
         return found
     }

@@ -54,7 +54,9 @@ struct InspectCommand: AsyncParsableCommand {
             throw ValidationError("--timeout: '\(timeout)' is not a duration like 30s or 5m")
         }
         if mapping != nil && source != nil { throw ValidationError("give either --mapping or --source, not both") }
-        if mapping != nil, let kind, kind != .csv { throw ValidationError("--mapping describes a CSV, not --kind \(kind)") }
+        if mapping != nil, let kind, kind != .csv {
+            throw ValidationError("--mapping describes a CSV, not --kind \(kind)")
+        }
     }
 
     func run() async throws {
@@ -72,7 +74,8 @@ struct InspectCommand: AsyncParsableCommand {
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: input), options: .alwaysMapped)
             } catch {
-                throw CommandFailure(message: "\(input): cannot be read: \(InspectStatistics.reason(error))", exitCode: 1)
+                throw CommandFailure(
+                    message: "\(input): cannot be read: \(InspectStatistics.reason(error))", exitCode: 1)
             }
             report.file = InspectReport.FileSummary(path: input, bytes: data.count)
             body = .memory(data)
@@ -102,7 +105,8 @@ struct InspectCommand: AsyncParsableCommand {
             if let source = try statisticsSource(detected: detected, configured: configured) {
                 try InspectStatistics(
                     report: report, source: source, body: body, place: url.map(Redaction.url) ?? input,
-                    contentType: contentType, format: StatisticsFormat.detect(head, kind: detected) ?? source.statisticsFormat,
+                    contentType: contentType,
+                    format: StatisticsFormat.detect(head, kind: detected) ?? source.statisticsFormat,
                     json: json
                 ).run()
                 return

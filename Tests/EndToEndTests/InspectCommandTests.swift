@@ -38,7 +38,8 @@ struct InspectCommandTests {
             (dataset["series"] as? [[String: Any]] ?? []).map {
                 Series(
                     dataset: dataset["id"] as? String ?? "", action: dataset["action"] as? String ?? "",
-                    key: $0["key"] as? [String: String] ?? [:], attributes: $0["attributes"] as? [String: String] ?? [:],
+                    key: $0["key"] as? [String: String] ?? [:],
+                    attributes: $0["attributes"] as? [String: String] ?? [:],
                     observations: $0["observations"] as? [[String: Any]] ?? [])
             }
         }
@@ -56,7 +57,8 @@ struct InspectCommandTests {
         let datasets = try #require(parsed["datasets"] as? [[String: Any]])
         #expect(datasets.count == 1)
         #expect(datasets.first?["action"] as? String == "Replace")
-        #expect(datasets.first?["attributes"] as? [String: String] == ["SOURCE_AGENCY": "CUSTOMS", "UNIT_MEASURE": "USD"])
+        #expect(
+            datasets.first?["attributes"] as? [String: String] == ["SOURCE_AGENCY": "CUSTOMS", "UNIT_MEASURE": "USD"])
 
         let all = try series(document)
         #expect(all.count == 2)
@@ -101,7 +103,10 @@ struct InspectCommandTests {
         #expect(document["detected"] as? String == "sdmx-json")
         #expect(try parsed(document)["format"] as? String == "sdmx-json-2.0")
         let all = try series(document)
-        #expect(all.map(\.key) == [["REPORTER": "CN", "FLOW": "M", "CMD": "6704"], ["REPORTER": "CN", "FLOW": "X", "CMD": "6704"]])
+        #expect(
+            all.map(\.key) == [
+                ["REPORTER": "CN", "FLOW": "M", "CMD": "6704"], ["REPORTER": "CN", "FLOW": "X", "CMD": "6704"],
+            ])
         #expect(all.first?.values == ["1500.5", "1620"])
         #expect(all.last?.values == [nil, "2411000.25"])
         #expect(all.first?.statuses == ["A", "P"])
@@ -142,9 +147,15 @@ struct InspectCommandTests {
         #expect(all.map(\.statuses) == [["A"], ["P"], ["P"]])
         #expect(all[1].attributes["Note"] == "late; estimated")
 
-        let unmapped = try run(cli, ["inspect", fixtures + "customs-decimal-comma.csv"])
-        #expect(unmapped.status == 1)
-        #expect(unmapped.stderr.contains("--mapping"))
+        // Detected as CSV, or said to be: either way the columns need a mapping.
+        let directory = TemporaryDirectory()
+        let plain = directory.file("plain.csv")
+        try "REPORTER,PERIOD,VALUE\nCN,2019,1\nKP,2019,2\n".write(toFile: plain, atomically: true, encoding: .utf8)
+        for arguments in [[plain], [fixtures + "customs-decimal-comma.csv", "--kind", "csv"]] {
+            let unmapped = try run(cli, ["inspect"] + arguments)
+            #expect(unmapped.status == 1)
+            #expect(unmapped.stderr.contains("a CSV needs its mapping: give --mapping FILE.toml"))
+        }
     }
 
     @Test("A CSV read as a configured source does (--source NAME --config FILE)")
@@ -174,7 +185,8 @@ struct InspectCommandTests {
         #expect(all.first?.key == ["Reporter": "China", "Partner": "DPRK", "Flow": "Export", "HS": "6704"])
         #expect(all.first?.values == ["2411000.50"])
 
-        let missing = try run(cli, ["inspect", fixtures + "customs-decimal-comma.csv", "--source", "nope", "--config", config])
+        let missing = try run(
+            cli, ["inspect", fixtures + "customs-decimal-comma.csv", "--source", "nope", "--config", config])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no source named \"nope\""))
     }
@@ -222,7 +234,9 @@ struct InspectCommandTests {
 
         let delta = try run(cli, ["inspect", fixtures + "sdmx-generic-delta.xml"])
         #expect(delta.status == 0, "\(delta.stderr)")
-        for line in ["datasets       2", "series         1", "observations   2", "deletions      1", "first period   2019-04"] {
+        for line in [
+            "datasets       2", "series         1", "observations   2", "deletions      1", "first period   2019-04",
+        ] {
             #expect(delta.stdout.contains(line + "\n"), "\(line)")
         }
         let (_, document) = try inspectJSON([fixtures + "sdmx-generic-delta.xml"])
@@ -245,9 +259,11 @@ struct InspectCommandTests {
         #expect(json.status == 1)
         #expect((document["error"] as? [String: Any])?["code"] as? String == "malformed")
 
-        let csv = try run(cli, [
-            "inspect", fixtures + "inspect-bad-value.csv", "--mapping", fixtures + "inspect-customs-mapping.toml",
-        ])
+        let csv = try run(
+            cli,
+            [
+                "inspect", fixtures + "inspect-bad-value.csv", "--mapping", fixtures + "inspect-customs-mapping.toml",
+            ])
         #expect(csv.status == 1)
         #expect(csv.stderr.split(separator: "\n").count == 1)
         #expect(csv.stderr.contains("line 4") && csv.stderr.contains("\"lots\""))
