@@ -142,6 +142,12 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
             self.close_connection = True
+        elif head == "statistics" and len(parts) == 2 and parts[1] in os.listdir(STATISTICS):
+            # A fixture file from Tests/Fixtures/statistics, as a publisher would serve it.
+            with open(os.path.join(STATISTICS, parts[1]), "rb") as handle:
+                body = handle.read()
+            types = {"xml": "application/xml", "json": "application/json", "csv": "text/csv"}
+            self.send_body(200, body, types.get(parts[1].rsplit(".", 1)[-1], "application/octet-stream"))
         elif head == "hold":
             self.hold(int(q.get("ms", "200")))
         elif head == "stats":
@@ -152,12 +158,6 @@ class Handler(BaseHTTPRequestHandler):
                     _max_open_holds = 0
                     _hits.clear()
             self.send_body(200, body, "application/json")
-        elif head == "statistics" and len(parts) == 2 and parts[1] in os.listdir(STATISTICS):
-            # A fixture file from Tests/Fixtures/statistics, as a publisher would serve it.
-            with open(os.path.join(STATISTICS, parts[1]), "rb") as handle:
-                body = handle.read()
-            types = {"xml": "application/xml", "json": "application/json", "csv": "text/csv"}
-            self.send_body(200, body, types.get(parts[1].rsplit(".", 1)[-1], "application/octet-stream"))
         elif head == "headers":
             body = json.dumps({k.lower(): v for k, v in self.headers.items()}).encode()
             self.send_body(200, body, "application/json")
