@@ -37,9 +37,13 @@ struct PayloadDecoder {
     /// Streams a statistics payload into `sink`, after checking it is the format the source's
     /// kind publishes.
     func decodeStatistics(_ body: FetchBody, into sink: PullSink) throws -> StatisticsSummary {
+        try decodeStatistics(body, into: StatisticsOutput(add: { try sink.add($0) }, delete: { try sink.delete($0) }))
+    }
+
+    /// The same, into any output (`tradewatch inspect` prints what the cache would receive).
+    func decodeStatistics(_ body: FetchBody, into output: StatisticsOutput) throws -> StatisticsSummary {
         // Only the head: a spilled 200 MB message is not read twice.
         let kind = FormatSniffer.sniff(try body.prefix(FormatSniffer.window), contentType: contentType)
-        let output = StatisticsOutput(add: { try sink.add($0) }, delete: { try sink.delete($0) })
         do {
             switch source.kind {
             case .comtrade(let comtrade):

@@ -9,7 +9,12 @@ struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Fetch a URL with the daemon's policy (or read a local file) and describe what came back.",
-        discussion: "Exits 0 on success, 1 when the fetch fails.")
+        discussion: """
+            Feeds and statistics (SDMX-ML, SDMX-JSON, Comtrade JSON, CSV) are parsed as the daemon \
+            parses them. A CSV needs its mapping: --mapping FILE.toml (the CSV keys of a source \
+            table) or --source NAME --config FILE. Exits 0 on success, 1 when the fetch or the \
+            parse fails.
+            """)
 
     @Argument(help: "An http(s) URL, or the path of a local file.")
     var input: String
@@ -29,8 +34,17 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(help: "The whole transfer's time limit, e.g. 30s.")
     var timeout: String?
 
-    @Option(help: "Parse as this kind instead of detecting it: feed.")
+    @Option(help: "Parse as this kind instead of detecting it: feed, comtrade, sdmx or csv.")
     var kind: InspectKind?
+
+    @Option(help: "A CSV's mapping: a TOML file with the CSV keys of a source table.")
+    var mapping: String?
+
+    @Option(help: "Parse as this configured source does (its kind, dataset and CSV mapping).")
+    var source: String?
+
+    @Option(help: "The configuration file --source is read from.")
+    var config: String = "/etc/tradewatch/tradewatch.toml"
 
     func validate() throws {
         if let maxBytes, ByteSizeText.parse(maxBytes) == nil {
@@ -39,38 +53,65 @@ struct InspectCommand: AsyncParsableCommand {
         if let timeout, DurationText.parse(timeout) == nil {
             throw ValidationError("--timeout: '\(timeout)' is not a duration like 30s or 5m")
         }
+        if mapping != nil && source != nil { throw ValidationError("give either --mapping or --source, not both") }
+        if mapping != nil, let kind, kind != .csv {
+            throw ValidationError("--mapping describes a CSV, not --kind \(kind)")
+        }
     }
 
     func run() async throws {
+        let configured = try configuredSource()
         var report = InspectReport(input: Redaction.url(input))
+        var body: FetchBody?
+        var contentType: String?
+        var url: String?
+        // Kept until the body is read: a large answer is spilled to a file the fetcher owns.
+        var fetcher: Fetcher?
+        defer { fetcher?.shutdown() }
         if !input.contains("://"), FileManager.default.fileExists(atPath: input) {
-            let data = try Data(contentsOf: URL(fileURLWithPath: input))
+            // Mapped, not read: a 200 MB message is paged in as the reader goes.
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: input), options: .alwaysMapped)
+            } catch {
+                throw CommandFailure(
+                    message: "\(input): cannot be read: \(InspectStatistics.reason(error))", exitCode: 1)
+            }
             report.file = InspectReport.FileSummary(path: input, bytes: data.count)
-            let detected = FormatSniffer.sniff(data)
-            report.detected = detected.rawValue
-            report.parse(data, detected: detected, forced: kind, contentType: nil, url: nil)
+            body = .memory(data)
         } else {
             var limits = FetchLimits()
             if let maxBytes { limits.maxBytes = ByteSizeText.parse(maxBytes) ?? limits.maxBytes }
             if let timeout { limits.totalTimeout = DurationText.parse(timeout) ?? limits.totalTimeout }
-            let fetcher = try Fetcher()
-            defer { fetcher.shutdown() }
+            let client = try Fetcher()
+            fetcher = client
             do {
-                let response = try await fetcher.fetch(
+                let response = try await client.fetch(
                     FetchRequest(url: input, etag: etag, lastModified: lastModified, limits: limits))
                 report.fetch = InspectReport.FetchSummary(response)
                 if !response.notModified {
-                    let body = try response.body.data()
-                    let detected = FormatSniffer.sniff(
-                        body.prefix(FormatSniffer.window), contentType: response.contentType)
-                    report.detected = detected.rawValue
-                    report.parse(
-                        body, detected: detected, forced: kind, contentType: response.contentType,
-                        url: response.effectiveURL)
+                    body = response.body
+                    contentType = response.contentType
+                    url = response.effectiveURL
                 }
             } catch let error as FetchError {
                 report.error = InspectReport.ErrorSummary(error)
             }
+        }
+        if let body {
+            let head = try body.prefix(FormatSniffer.window)
+            let detected = FormatSniffer.sniff(head, contentType: contentType)
+            report.detected = detected.rawValue
+            if let source = try statisticsSource(detected: detected, configured: configured) {
+                try InspectStatistics(
+                    report: report, source: source, body: body, place: url.map(Redaction.url) ?? input,
+                    contentType: contentType,
+                    format: StatisticsFormat.detect(head, kind: detected) ?? source.statisticsFormat,
+                    json: json
+                ).run()
+                return
+            }
+            report.parse(try body.data(), detected: detected, forced: kind, contentType: contentType, url: url)
         }
         if json {
             try Terminal.printJSON(report)
@@ -83,6 +124,9 @@ struct InspectCommand: AsyncParsableCommand {
 
 enum InspectKind: String, ExpressibleByArgument, CaseIterable {
     case feed
+    case comtrade
+    case sdmx
+    case csv
 }
 
 /// What `inspect --json` prints. Field names are part of tradewatch's interface.
@@ -150,7 +194,7 @@ struct InspectReport: Encodable {
     /// Parses `data` when it is (or the user says it is) a kind tradewatch reads; a parse
     /// failure is reported as the error.
     mutating func parse(_ data: Data, detected: PayloadKind, forced: InspectKind?, contentType: String?, url: String?) {
-        guard forced == .feed || detected.isFeed else { return }
+        guard forced == .feed || forced == nil && detected.isFeed else { return }
         do {
             parsed = ParsedSummary(try FeedParser.parse(data, contentType: contentType, url: url))
         } catch let failure as FeedError {

@@ -6,6 +6,7 @@ Every route is a scenario; see `ROUTES` below. Stdlib only.
 """
 import gzip
 import json
+import os
 import socket
 import struct
 import sys
@@ -18,6 +19,7 @@ from urllib.parse import parse_qs, urlparse
 
 LAST_MODIFIED = "Mon, 01 Jul 2019 00:00:00 GMT"
 ETAG = '"v1"'
+STATISTICS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "statistics")
 
 _lock = threading.Lock()
 _open_holds = 0
@@ -140,6 +142,12 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
             self.close_connection = True
+        elif head == "statistics" and len(parts) == 2 and parts[1] in os.listdir(STATISTICS):
+            # A fixture file from Tests/Fixtures/statistics, as a publisher would serve it.
+            with open(os.path.join(STATISTICS, parts[1]), "rb") as handle:
+                body = handle.read()
+            types = {"xml": "application/xml", "json": "application/json", "csv": "text/csv"}
+            self.send_body(200, body, types.get(parts[1].rsplit(".", 1)[-1], "application/octet-stream"))
         elif head == "hold":
             self.hold(int(q.get("ms", "200")))
         elif head == "stats":
