@@ -1,6 +1,15 @@
 import Testing
 import TradeWatchModel
 
+/// An input and its escape, named in the test log by the escape (the raw input would act on
+/// the terminal that shows the log).
+struct EscapeCase: CustomTestStringConvertible, Sendable {
+    var input: String
+    var expected: String
+
+    var testDescription: String { expected }
+}
+
 @Suite("Publisher text is shown with its control and bidi characters as visible escapes")
 struct TerminalTextTests {
     @Test(
@@ -17,10 +26,11 @@ struct TerminalTextTests {
             ("\u{061c}\u{200e}\u{200f}\u{202a}\u{2066}\u{2069}", "\\u061c\\u200e\\u200f\\u202a\\u2066\\u2069"),
             ("one\u{2028}two\u{2029}", "one\\u2028two\\u2029"),
             ("line\nforged\tcell", "line\\nforged\\tcell"),
-        ])
-    func escapes(input: String, expected: String) {
-        #expect(TerminalText.line(input) == expected)
-        #expect(!TerminalText.line(input).unicodeScalars.contains(where: TerminalText.needsEscape))
+        ].map(EscapeCase.init))
+    func escapes(_ example: EscapeCase) {
+        let escaped = TerminalText.line(example.input)
+        #expect(escaped == example.expected)
+        #expect(!escaped.unicodeScalars.contains(where: TerminalText.needsEscape))
     }
 
     @Test("Ordinary text, accents, CJK, emoji and backslashes are left as they are; escaping twice changes nothing")
