@@ -317,7 +317,8 @@ struct DiffReport: Encodable {
             for article in entries {
                 let sign = article.kind == "added" ? "+" : article.kind == "removed" ? "-" : "~"
                 table.add([
-                    sign, article.source, TerminalText.line(article.newTitle ?? article.oldTitle ?? article.key, limit: 70),
+                    sign, article.source,
+                    TerminalText.line(article.newTitle ?? article.oldTitle ?? article.key, limit: 70),
                     article.changedFields.joined(separator: ","),
                 ])
             }

@@ -77,7 +77,8 @@ struct StatusCommand: AsyncParsableCommand {
                 source.lastOutcome ?? "", source.nextDue.map { Human.relative($0, now: now) } ?? "",
                 String(source.consecutiveFailures), Human.count(source.observations + source.entries),
                 Human.count(source.revisions),
-                source.lastErrorCode.map { TerminalText.line("\($0): \(source.lastErrorMessage ?? "")", limit: 60) } ?? "",
+                source.lastErrorCode.map { TerminalText.line("\($0): \(source.lastErrorMessage ?? "")", limit: 60) }
+                    ?? "",
             ])
         }
         Terminal.print(report.sources.isEmpty ? "no sources yet" : table.render())

@@ -141,7 +141,8 @@ struct TerminalEscapingTests {
     }
 
     static func csv(round: Int) -> Data {
-        Data("Flow;HS;Month;Value;Flag;Unit\nM;67\u{1b}[2J04;2019-05;\(round == 1 ? "10" : "12");E\u{1b}[5m\u{07};kg\u{202e}\n".utf8)
+        let row = ["M", "67\u{1b}[2J04", "2019-05", round == 1 ? "10" : "12", "E\u{1b}[5m\u{07}", "kg\u{202e}"]
+        return Data(("Flow;HS;Month;Value;Flag;Unit\n" + row.joined(separator: ";") + "\n").utf8)
     }
 
     /// The bytes a terminal acts on, as they appear in UTF-8 (tab and line feed aside): C0,
@@ -162,7 +163,9 @@ struct TerminalEscapingTests {
     /// Nothing raw on either stream, and no line that a value's line break started.
     func expectClean(_ result: ProcessResult, _ command: String, sourceLocation: SourceLocation = #_sourceLocation) {
         for (name, text) in [("stdout", result.stdout), ("stderr", result.stderr)] {
-            #expect(Self.rawControls(text).isEmpty, "\(command) \(name): \(Self.rawControls(text))", sourceLocation: sourceLocation)
+            #expect(
+                Self.rawControls(text).isEmpty, "\(command) \(name): \(Self.rawControls(text))",
+                sourceLocation: sourceLocation)
             // (`diff --full` keeps a summary's line breaks, its further lines indented.)
             let forgedLines = text.split(separator: "\n").filter { $0.hasPrefix("FORGED") }
             #expect(forgedLines.isEmpty, "\(command) \(name) has a forged line", sourceLocation: sourceLocation)
@@ -223,19 +226,20 @@ struct TerminalEscapingTests {
             try publisher.publish("sdmx", try Self.sdmx(round: round))
             try publisher.publish("csv", Self.csv(round: round))
             let once = try await runOffPool(daemon, ["--config", config, "--once"], environment: env)
-            #expect(once.status == 1, "\(once.stdout)\(once.stderr)")
-            #expect(once.stdout.contains("news: changed"), "\(once.stdout)")
-            #expect(once.stdout.contains("figures: changed"), "\(once.stdout)")
-            #expect(once.stdout.contains("customs: changed"), "\(once.stdout)")
+            #expect(once.status == 1, "\(TerminalText.block(once.stdout + once.stderr))")
+            #expect(once.stdout.contains("news: changed"), "\(TerminalText.block(once.stdout))")
+            #expect(once.stdout.contains("figures: changed"), "\(TerminalText.block(once.stdout))")
+            #expect(once.stdout.contains("customs: changed"), "\(TerminalText.block(once.stdout))")
             expectClean(once, "tradewatchd --once")
             // The error page's excerpt, on the source's line and in the log's warning.
             let failure = once.stdout.split(separator: "\n").first { $0.hasPrefix("broken: failed") } ?? ""
-            #expect(failure.contains("quota exceeds \\x1b]0;owned\\x07"), "\(once.stdout)")
-            #expect(once.stderr.contains("\\x1b]0;owned\\x07"), "\(once.stderr)")
+            #expect(failure.contains("quota exceeds \\x1b]0;owned\\x07"), "\(TerminalText.block(once.stdout))")
+            #expect(once.stderr.contains("\\x1b]0;owned\\x07"), "\(TerminalText.block(once.stderr))")
         }
 
         let cache = try CacheDatabase(path: db, access: .readOnly)
-        let articleKey = try #require(try cache.entries(at: try cache.resolve(.latest), sources: ["news"]).first?.entry.key)
+        let articleKey = try #require(
+            try cache.entries(at: try cache.resolve(.latest), sources: ["news"]).first?.entry.key)
         let figures = try cache.observations(at: try cache.resolve(.latest), filter: RowFilter(sources: ["figures"]))
         let series = try #require(figures.first?.series)
         #expect(series.contains(Self.dimensionValue))
@@ -261,12 +265,15 @@ struct TerminalEscapingTests {
         for (arguments, visible) in commands {
             let result = try run(cli, arguments + ["--db", db])
             let command = arguments.joined(separator: " ")
-            #expect(result.status == 0 || arguments.first == "status", "\(command): \(result.stderr)")
+            #expect(
+                result.status == 0 || arguments.first == "status", "\(command): \(TerminalText.block(result.stderr))")
             expectClean(result, command)
-            if let visible { #expect(result.stdout.contains(visible), "\(command):\n\(result.stdout)") }
+            if let visible {
+                #expect(result.stdout.contains(visible), "\(command):\n\(TerminalText.block(result.stdout))")
+            }
         }
         let full = try run(cli, ["diff", "--full", "--db", db])
-        #expect(full.stdout.contains("\\u202e\n    FORGED line\tafter a tab"), "\(full.stdout)")
+        #expect(full.stdout.contains("\\u202e\n    FORGED line\tafter a tab"), "\(TerminalText.block(full.stdout))")
         // An argument quoting hostile text comes back escaped in the error line.
         let missing = try run(cli, ["history", "nothing\u{1b}[2J", "--db", db])
         #expect(missing.status == 1)
@@ -284,8 +291,9 @@ struct TerminalEscapingTests {
         let changed = (diffs as? [[String: Any]] ?? []).flatMap { $0["entries"] as? [[String: Any]] ?? [] }
         #expect(changed.first?["oldTitle"] as? String == "Wig exports rise \(Self.hostile)\(Self.forged)")
         let figureJSON = try run(cli, ["show", "figures", "--json", "--db", db])
-        let observation = ((try JSONSerialization.jsonObject(with: Data(figureJSON.stdout.utf8)) as? [String: Any])?[
-            "observations"] as? [[String: Any]])?.first
+        let observation =
+            ((try JSONSerialization.jsonObject(with: Data(figureJSON.stdout.utf8)) as? [String: Any])?[
+                "observations"] as? [[String: Any]])?.first
         #expect(observation?["unit"] as? String == Self.unit)
         #expect(observation?["status"] as? String == Self.statuses[1])
         let csv = try run(cli, ["show", "news", "--format", "csv", "--db", db])

@@ -16,7 +16,10 @@ struct TerminalTextTests {
         "Each kind of control becomes a visible escape on one line",
         arguments: [
             ("\u{1b}]0;owned\u{07}", "\\x1b]0;owned\\x07"),  // OSC: sets the window title
-            ("\u{1b}]8;;https://evil.example\u{07}click\u{1b}]8;;\u{07}", "\\x1b]8;;https://evil.example\\x07click\\x1b]8;;\\x07"),
+            (
+                "\u{1b}]8;;https://evil.example\u{07}click\u{1b}]8;;\u{07}",
+                "\\x1b]8;;https://evil.example\\x07click\\x1b]8;;\\x07"
+            ),
             ("\u{1b}[2J", "\\x1b[2J"),  // CSI: clears the screen
             ("a\rb", "a\\rb"),
             ("a\u{08}b\u{7f}", "a\\x08b\\x7f"),
