@@ -18,7 +18,7 @@
 public enum TerminalText {
     /// `text` on one line: tab and line feed are escaped too.
     public static func line(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        guard mayNeedEscape(text) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars { append(scalar, to: &out, keepLines: false) }
         return String(out)
@@ -61,6 +61,21 @@ public enum TerminalText {
         case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: true
         default: false
         }
+    }
+
+    /// False when no scalar of `text` needs an escape, decided on the UTF-8 bytes (a table has
+    /// a cell per column and row): a C0 byte or DEL, or the lead byte of a C1 control
+    /// (`C2`), of U+061C (`D8`) or of U+200E…U+2069 (`E2`), sends it to the scalar check.
+    private static func mayNeedEscape(_ text: String) -> Bool {
+        var suspect = false
+        for byte in text.utf8 {
+            switch byte {
+            case 0x00...0x1F, 0x7F: return true
+            case 0xC2, 0xD8, 0xE2: suspect = true
+            default: continue
+            }
+        }
+        return suspect && text.unicodeScalars.contains(where: needsEscape)
     }
 
     private static func append(_ scalar: Unicode.Scalar, to out: inout String.UnicodeScalarView, keepLines: Bool) {

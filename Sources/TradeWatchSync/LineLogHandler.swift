@@ -57,7 +57,7 @@ public struct LineLogHandler: LogHandler {
     /// `value` (escaped already, so on one line) as it follows `key=`: bare, or between quotes
     /// with `\` and `"` escaped when it is empty or holds a space, a quote or `=` — so that no
     /// value can end early and forge a `key=value` of its own.
-    static func quoted(_ value: String) -> String {
+    private static func quoted(_ value: String) -> String {
         guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) else { return value }
         return "\""
             + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
