@@ -18,13 +18,14 @@ public struct SyncOutcome: Sendable {
 
     public var succeeded: Bool { outcome != .failed }
 
-    /// `NAME  OUTCOME  detail`, the line `--once` prints per source.
+    /// `NAME  OUTCOME  detail`, the line `--once` prints per source: one line, whatever the
+    /// publisher's error text holds (see ``TerminalText``).
     public var summaryLine: String {
-        var line = "\(source): \(outcome.rawValue)"
+        var line = "\(TerminalText.line(source)): \(outcome.rawValue)"
         if let revision {
             line += " — revision \(revision.id): +\(revision.added) ~\(revision.changed) -\(revision.removed)"
         }
-        if let errorCode { line += " — \(errorCode): \(errorMessage ?? "")" }
+        if let errorCode { line += " — " + TerminalText.line("\(errorCode): \(errorMessage ?? "")") }
         let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
         return line + " (\(milliseconds) ms)"
     }

@@ -67,18 +67,20 @@ struct DiffCommand: AsyncParsableCommand {
         }
     }
 
-    /// The old and new title and summary of each changed article, as `-`/`+` lines.
+    /// The old and new title and summary of each changed article, as `-`/`+` lines. A value
+    /// keeps its line breaks and tabs, each further line indented under its `-`/`+`; every
+    /// other control and bidi character is escaped.
     static func fullText(_ diff: CacheDiff) -> String {
         var lines: [String] = []
         for change in diff.entries where change.kind == .changed {
-            lines.append("~ \(change.source) \(change.key)")
+            lines.append("~ \(TerminalText.line(change.source)) \(TerminalText.line(change.key))")
             for (field, old, new) in [
                 ("title", change.old?.entry.title, change.new?.entry.title),
                 ("summary", change.old?.entry.summary, change.new?.entry.summary),
             ] where old != new {
                 lines.append("  \(field):")
-                lines.append("  - " + (old ?? ""))
-                lines.append("  + " + (new ?? ""))
+                lines.append("  - " + TerminalText.block(old ?? "", indent: "    "))
+                lines.append("  + " + TerminalText.block(new ?? "", indent: "    "))
             }
         }
         return lines.joined(separator: "\n")
@@ -315,7 +317,8 @@ struct DiffReport: Encodable {
             for article in entries {
                 let sign = article.kind == "added" ? "+" : article.kind == "removed" ? "-" : "~"
                 table.add([
-                    sign, article.source, String((article.newTitle ?? article.oldTitle ?? article.key).prefix(70)),
+                    sign, article.source,
+                    TerminalText.line(article.newTitle ?? article.oldTitle ?? article.key, limit: 70),
                     article.changedFields.joined(separator: ","),
                 ])
             }

@@ -64,7 +64,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 previous.map { $0.changedFields(comparedTo: version.entry).joined(separator: ",") } ?? "first seen"
             table.add([
                 String(version.fromRevision), version.toRevision.map(String.init) ?? "now",
-                String((version.entry.title ?? "").prefix(70)), changed,
+                TerminalText.line(version.entry.title ?? "", limit: 70), changed,
             ])
             previous = version.entry
         }

@@ -65,15 +65,16 @@ struct SearchCommand: AsyncParsableCommand {
         if hits.isEmpty { Terminal.print("no matches") }
         for hit in report.hits {
             let date = hit.published.map { String(Timestamp.format($0).prefix(10)) } ?? "          "
-            Terminal.print("\(date)  \(hit.source)  \(hit.title ?? hit.key)")
-            if let link = hit.link { Terminal.print("            \(link)") }
+            Terminal.print("\(date)  \(TerminalText.line(hit.source))  \(TerminalText.line(hit.title ?? hit.key))")
+            if let link = hit.link { Terminal.print("            \(TerminalText.line(link))") }
             // The indexed text joins summary and content with line breaks: one line here.
             let line = hit.snippet.split(whereSeparator: \.isNewline).joined(separator: " ")
-            Terminal.print("            " + Self.highlight(line))
+            Terminal.print("            " + Self.highlight(TerminalText.line(line)))
         }
     }
 
     /// Matches come back between [ and ]: bold them on a terminal, leave the brackets otherwise.
+    /// `snippet` is escaped already: the only escape sequences are the ones added here.
     static func highlight(_ snippet: String) -> String {
         guard Terminal.useColour else { return snippet }
         return snippet.replacingOccurrences(of: "[", with: "\u{1b}[1m").replacingOccurrences(of: "]", with: "\u{1b}[0m")

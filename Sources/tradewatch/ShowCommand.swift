@@ -73,7 +73,7 @@ struct ShowCommand: AsyncParsableCommand {
             }
             Terminal.print(lines.joined(separator: "\n"))
         case .table:
-            Terminal.print("\(source) as of revision \(revision)")
+            Terminal.print("\(TerminalText.line(source)) as of revision \(revision)")
             if !observations.isEmpty {
                 var table = Table([
                     ("DATASET", .left), ("SERIES", .left), ("PERIOD", .left), ("VALUE", .right), ("UNIT", .left),
@@ -93,7 +93,7 @@ struct ShowCommand: AsyncParsableCommand {
                     let e = version.entry
                     table.add([
                         e.published.map { String(Timestamp.format($0).prefix(16)) } ?? "",
-                        String((e.title ?? e.key).prefix(70)), e.link ?? "",
+                        TerminalText.line(e.title ?? e.key, limit: 70), e.link ?? "",
                     ])
                 }
                 Terminal.print(table.render())

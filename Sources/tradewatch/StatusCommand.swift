@@ -52,13 +52,13 @@ struct StatusCommand: AsyncParsableCommand {
                 heartbeatLimit: seconds(heartbeatAge), maxAge: seconds(maxAge))
         } catch {
             if check {
-                Terminal.print("TRADEWATCH CRITICAL - cache unreadable: \(error)")
+                Terminal.print(TerminalText.line("TRADEWATCH CRITICAL - cache unreadable: \(error)"))
                 throw CommandFailure(message: "", exitCode: 2)
             }
             throw error
         }
         if check {
-            Terminal.print(report.checkLine)
+            Terminal.print(TerminalText.line(report.checkLine))
             if report.checkCode != 0 { throw CommandFailure(message: "", exitCode: report.checkCode) }
             return
         }
@@ -66,7 +66,7 @@ struct StatusCommand: AsyncParsableCommand {
             try Terminal.printJSON(report)
             return
         }
-        Terminal.print(report.daemonLine)
+        Terminal.print(TerminalText.line(report.daemonLine))
         var table = Table([
             ("SOURCE", .left), ("KIND", .left), ("LAST SUCCESS", .right), ("LAST ATTEMPT", .left), ("NEXT", .right),
             ("FAILS", .right), ("ROWS", .right), ("REVS", .right), ("LAST ERROR", .left),
@@ -77,7 +77,8 @@ struct StatusCommand: AsyncParsableCommand {
                 source.lastOutcome ?? "", source.nextDue.map { Human.relative($0, now: now) } ?? "",
                 String(source.consecutiveFailures), Human.count(source.observations + source.entries),
                 Human.count(source.revisions),
-                source.lastErrorCode.map { "\($0): \(source.lastErrorMessage ?? "")".prefix(60).description } ?? "",
+                source.lastErrorCode.map { TerminalText.line("\($0): \(source.lastErrorMessage ?? "")", limit: 60) }
+                    ?? "",
             ])
         }
         Terminal.print(report.sources.isEmpty ? "no sources yet" : table.render())

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradeWatchCache
+import TradeWatchModel
 import TradeWatchSync
 
 struct SyncCommand: AsyncParsableCommand {
@@ -56,9 +57,9 @@ struct SyncCommand: AsyncParsableCommand {
         } else if let error = reply.error {
             Terminal.error(error)
         } else if let results = reply.results {
-            for result in results { Terminal.print(result.summary) }
+            for result in results { Terminal.print(TerminalText.line(result.summary)) }
         } else {
-            Terminal.print("queued: \((reply.queued ?? []).joined(separator: ", "))")
+            Terminal.print(TerminalText.line("queued: \((reply.queued ?? []).joined(separator: ", "))"))
         }
         if !reply.ok { throw CommandFailure(message: "", exitCode: 1) }
     }

@@ -1,6 +1,9 @@
 import Foundation
+import TradeWatchModel
 
-/// Aligned text columns for the terminal: left-aligned text, right-aligned numbers.
+/// Aligned text columns for the terminal: left-aligned text, right-aligned numbers. Every cell
+/// is shown on one line with its control and bidi characters escaped (``TerminalText``), and the
+/// columns are as wide as the escaped text.
 struct Table {
     enum Alignment {
         case left
@@ -16,11 +19,12 @@ struct Table {
         alignments = columns.map(\.1)
     }
 
-    mutating func add(_ row: [String]) { rows.append(row) }
+    /// Adds a row; its cells are escaped here (escaping an escaped cell again changes nothing).
+    mutating func add(_ row: [String]) { rows.append(row.map(TerminalText.line)) }
 
     /// The table as lines of UTF-8, built in one buffer (`status` renders a row per source).
     func render() -> String {
-        let lines = [headers] + rows
+        let lines = [headers.map(TerminalText.line)] + rows
         let lengths = lines.map { $0.map(Self.displayWidth) }
         var widths = Array(repeating: 0, count: headers.count)
         for row in lengths {

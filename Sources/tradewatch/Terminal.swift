@@ -2,9 +2,14 @@ import Foundation
 import TradeWatchModel
 
 /// Writing to the terminal: one line per error on stderr, JSON documents on stdout.
+///
+/// `print` writes its line as given: a command escapes every publisher string it puts in a line
+/// with ``TerminalText`` (a ``Table`` escapes its cells itself), so that the line may still hold
+/// the colours the command adds.
 enum Terminal {
+    /// One line on stderr; the message is escaped, as it may quote a publisher or an argument.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("tradewatch: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("tradewatch: \(TerminalText.line(message))\n".utf8))
     }
 
     static func print(_ line: String) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TradeWatchCache
+import TradeWatchModel
 
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,13 +20,14 @@ struct VerifyCommand: AsyncParsableCommand {
         } else {
             for check in report.checks {
                 Terminal.print("\(check.passed ? Terminal.green("ok  ") : Terminal.red("FAIL")) \(check.name)")
-                for violation in check.violations { Terminal.print("       \(violation)") }
+                // A violation may quote a stored key or value.
+                for violation in check.violations { Terminal.print("       \(TerminalText.line(violation))") }
             }
             let failed = report.checks.filter { !$0.passed }.count
             Terminal.print(
                 failed == 0
-                    ? "\(report.checks.count) checks passed: \(cache.resolvedPath)"
-                    : "\(failed) of \(report.checks.count) checks failed: \(cache.resolvedPath)")
+                    ? "\(report.checks.count) checks passed: \(TerminalText.line(cache.resolvedPath))"
+                    : "\(failed) of \(report.checks.count) checks failed: \(TerminalText.line(cache.resolvedPath))")
         }
         if !report.passed { throw CommandFailure(message: "", exitCode: 1) }
     }
