@@ -205,33 +205,35 @@ struct InspectReport: Encodable {
     }
 
     func printHuman() {
-        Terminal.print("input          \(input)")
+        // Every line carries publisher text (validators, titles, warnings, error excerpts).
+        func show(_ line: String) { Terminal.print(TerminalText.line(line)) }
+        show("input          \(input)")
         if let fetch {
-            Terminal.print("status         \(fetch.status)\(fetch.notModified ? " (not modified)" : "")")
-            Terminal.print("url            \(fetch.url)")
-            Terminal.print("redirects      \(fetch.redirects)")
-            if let moved = fetch.permanentRedirect { Terminal.print("moved to       \(moved)") }
-            if let etag = fetch.etag { Terminal.print("etag           \(etag)") }
-            if let lastModified = fetch.lastModified { Terminal.print("last-modified  \(lastModified)") }
-            if let contentType = fetch.contentType { Terminal.print("content-type   \(contentType)") }
-            Terminal.print("bytes          \(fetch.bytes)")
-            Terminal.print("duration       \(fetch.durationMs) ms")
+            show("status         \(fetch.status)\(fetch.notModified ? " (not modified)" : "")")
+            show("url            \(fetch.url)")
+            show("redirects      \(fetch.redirects)")
+            if let moved = fetch.permanentRedirect { show("moved to       \(moved)") }
+            if let etag = fetch.etag { show("etag           \(etag)") }
+            if let lastModified = fetch.lastModified { show("last-modified  \(lastModified)") }
+            if let contentType = fetch.contentType { show("content-type   \(contentType)") }
+            show("bytes          \(fetch.bytes)")
+            show("duration       \(fetch.durationMs) ms")
         }
-        if let file { Terminal.print("file           \(file.path) (\(file.bytes) bytes)") }
-        if let detected { Terminal.print("detected       \(detected)") }
+        if let file { show("file           \(file.path) (\(file.bytes) bytes)") }
+        if let detected { show("detected       \(detected)") }
         if let parsed {
-            Terminal.print("format         \(parsed.format)\(parsed.wellFormed ? "" : " (not well-formed, recovered)")")
-            if let title = parsed.feed.title { Terminal.print("title          \(title)") }
-            Terminal.print("entries        \(parsed.entries.count)")
-            for warning in parsed.warnings.prefix(10) { Terminal.print("warning        \(warning)") }
+            show("format         \(parsed.format)\(parsed.wellFormed ? "" : " (not well-formed, recovered)")")
+            if let title = parsed.feed.title { show("title          \(title)") }
+            show("entries        \(parsed.entries.count)")
+            for warning in parsed.warnings.prefix(10) { show("warning        \(warning)") }
             for entry in parsed.entries.prefix(20) {
                 let date = (entry.published ?? entry.updated).map { String($0.prefix(10)) } ?? "          "
-                Terminal.print("  \(date)  \(entry.title ?? entry.key)")
+                show("  \(date)  \(entry.title ?? entry.key)")
             }
         }
         if let error {
-            Terminal.print("error          \(error.code): \(error.message)")
-            if let retry = error.retryAfterSeconds { Terminal.print("retry after    \(retry) s") }
+            show("error          \(error.code): \(error.message)")
+            if let retry = error.retryAfterSeconds { show("retry after    \(retry) s") }
         }
     }
 }

@@ -71,7 +71,7 @@ struct InspectStatistics {
     private func printTable(_ tally: StatisticsTally, warnings: [String], failed: Bool) {
         report.printHuman()
         func line(_ label: String, _ value: String) {
-            Terminal.print(label.padding(toLength: 15, withPad: " ", startingAt: 0) + InspectText.terminal(value))
+            Terminal.print(label.padding(toLength: 15, withPad: " ", startingAt: 0) + TerminalText.line(value))
         }
         line("format", (format?.rawValue ?? "unknown") + (failed ? " (not read to the end)" : ""))
         line("datasets", Human.count(tally.datasets))
