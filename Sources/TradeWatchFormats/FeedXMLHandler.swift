@@ -83,11 +83,11 @@ final class FeedXMLHandler: XMLStreamHandler {
             // with the text before this child escaped as markup text.
             markupDepth = path.count
             markupIsXHTML = false
-            text = MarkupEscape.text(text)
+            text = escapedInMarkup(text)
         }
         if let depth = markupDepth, path.count >= depth {
             text +=
-                "<" + name.local + attributes.map { " \($0.name.local)=\"\(MarkupEscape.text($0.value))\"" }.joined()
+                "<" + name.local + attributes.map { " \($0.name.local)=\"\(escapedInMarkup($0.value))\"" }.joined()
                 + ">"
             path.append(name)
             return
@@ -172,7 +172,7 @@ final class FeedXMLHandler: XMLStreamHandler {
 
     func xmlText(_ piece: String) {
         if let depth = markupDepth, path.count >= depth {
-            text += MarkupEscape.text(piece)
+            text += escapedInMarkup(piece)
         } else {
             text += piece
         }
@@ -199,7 +199,7 @@ final class FeedXMLHandler: XMLStreamHandler {
                 text = decoded
             }
         }
-        let content = TextValue(raw: text, kind: endedAsMarkup ? .html : textKind)
+        let content = TextValue(raw: text, kind: endedAsMarkup && !nakedIsText ? .html : textKind)
         endedAsMarkup = false
         textKind = .text
         defer {
@@ -380,6 +380,17 @@ final class FeedXMLHandler: XMLStreamHandler {
         }
     }
 
+    /// Text inside markup kept as markup: escaped, except in a plain-text element, where
+    /// elements a publisher left unescaped (`<title><p>x</p></title>`) are kept as the same
+    /// characters a CDATA section would have given.
+    private func escapedInMarkup(_ piece: String) -> String {
+        nakedIsText && !markupIsXHTML ? piece : MarkupEscape.text(piece)
+    }
+
+    /// Elements inside the element being read are characters of its text: it is plain text,
+    /// except in Atom 0.3, whose default mode is inline XML.
+    private var nakedIsText: Bool { textKind == .text && format != .atom03 }
+
     /// How an element's content reads: Atom text constructs by their `type` (RFC 4287 3.1.1:
     /// `text`, the default, is plain text; Atom 0.3's `mode="escaped"` or `base64` without a
     /// type is HTML in practice, and so is content of another media type, kept as published);
@@ -391,7 +402,7 @@ final class FeedXMLHandler: XMLStreamHandler {
             switch attributes.value("type")?.lowercased() {
             case "xhtml"?, "application/xhtml+xml"?: return .xhtml
             case "text"?, "text/plain"?: return mode == "base64" ? .html : .text
-            case nil: return mode == nil || mode == "xml" ? .text : .html
+            case nil: return mode == nil ? .text : mode == "xml" ? .xhtml : .html
             // html, and content of other media types (base64 or not): kept as published.
             default: return .html
             }
