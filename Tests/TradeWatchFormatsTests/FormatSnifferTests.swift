@@ -38,7 +38,10 @@ struct FormatSnifferTests {
         "The prolog is skipped whatever it holds: markup in a comment, processing instructions, a DOCTYPE subset",
         arguments: [
             ("<?xml version=\"1.0\"?><!-- <p>x</p> <html> --><rss version=\"2.0\">", PayloadKind.rss),
-            ("<?xml-stylesheet type=\"text/xsl\" href=\"s.xsl\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">", .atom),
+            (
+                "<?xml-stylesheet type=\"text/xsl\" href=\"s.xsl\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">",
+                .atom
+            ),
             ("<!DOCTYPE rss [<!ENTITY a \"x > y\"> <!-- ] > --> ]><rss>", .rss),
             ("<!DOCTYPE rss PUBLIC \"-//Netscape Communications//DTD RSS 0.91//EN\" \"http://x/rss.dtd\"><rss>", .rss),
             ("<!-- generated --><!DOCTYPE html><html>", .html),
@@ -72,7 +75,8 @@ struct FormatSnifferTests {
                 FormatSniffer.window))
         #expect(FormatSniffer.sniff(head) == .sdmxJSON)
         // Keys nested in a value are not the document's.
-        #expect(FormatSniffer.sniff(Data(#"{"notes": {"dataSets": [], "version": "1", "items": []}}"#.utf8)) == .unknown)
+        #expect(
+            FormatSniffer.sniff(Data(#"{"notes": {"dataSets": [], "version": "1", "items": []}}"#.utf8)) == .unknown)
         #expect(FormatSniffer.sniff(Data(#"[{"count": 1, "data": [], "error": ""}]"#.utf8)) == .comtradeJSON)
     }
 }
