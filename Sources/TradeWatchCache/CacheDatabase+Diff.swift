@@ -296,7 +296,7 @@ extension Entry {
         if authors != other.authors { fields.append("authors") }
         if summary != other.summary { fields.append("summary") }
         if content != other.content { fields.append("content") }
-        if categories != other.categories { fields.append("categories") }
+        if categories != other.categories || categoryLabels != other.categoryLabels { fields.append("categories") }
         if enclosures != other.enclosures { fields.append("enclosures") }
         return fields
     }

@@ -6,6 +6,7 @@ struct StoredEntryFields {
     private struct Extra: Codable, Equatable {
         var links: [Entry.Link]?
         var enclosures: [Entry.Link]?
+        var categoryLabels: [String: String]?
     }
 
     var guid: String?
@@ -31,7 +32,8 @@ struct StoredEntryFields {
         categories = entry.categories.isEmpty ? nil : Self.json(entry.categories)
         let extra = Extra(
             links: entry.links.isEmpty ? nil : entry.links,
-            enclosures: entry.enclosures.isEmpty ? nil : entry.enclosures)
+            enclosures: entry.enclosures.isEmpty ? nil : entry.enclosures,
+            categoryLabels: entry.categoryLabels.isEmpty ? nil : entry.categoryLabels)
         self.extra = extra == Extra() ? nil : Self.json(extra)
     }
 
@@ -51,6 +53,11 @@ struct StoredEntryFields {
         self.extra = extra
     }
 
+    /// What the search index holds of the title: the title is plain text, so it is its own
+    /// search text (whitespace runs collapsed); it never goes through a markup reader, which
+    /// would drop a `<` and what follows it.
+    var searchTitle: String? { title.map(PlainText.collapsingWhitespace) }
+
     var hashedFields: [String?] {
         [guid, title, link, published, updated, authors, summary, content, categories, extra]
     }
@@ -66,7 +73,8 @@ struct StoredEntryFields {
             key: key, id: guid, title: title, link: link, links: extra?.links ?? [],
             published: published.flatMap(Timestamp.parse), updated: updated.flatMap(Timestamp.parse),
             authors: decode([Entry.Author].self, authors) ?? [], summary: summary, content: content,
-            categories: decode([String].self, categories) ?? [], enclosures: extra?.enclosures ?? [])
+            categories: decode([String].self, categories) ?? [], categoryLabels: extra?.categoryLabels ?? [:],
+            enclosures: extra?.enclosures ?? [])
     }
 
     private static func json<T: Encodable>(_ value: T) -> String? {
@@ -74,6 +82,13 @@ struct StoredEntryFields {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(value) else { return nil }
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension PlainText {
+    /// Runs of whitespace as one space, none at the ends; nothing else changes.
+    public static func collapsingWhitespace(_ text: String) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 }
 

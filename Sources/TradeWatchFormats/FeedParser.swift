@@ -51,35 +51,9 @@ struct EntryKeys {
             key += "#\(count)"
         }
         return Entry(
-            key: key, id: draft.id, title: draft.title.map(PlainTitle.text), link: draft.link, links: draft.links,
+            key: key, id: draft.id, title: draft.title, link: draft.link, links: draft.links,
             published: draft.published, updated: draft.updated, authors: draft.authors, summary: draft.summary,
-            content: draft.content, categories: draft.categories, enclosures: draft.enclosures)
-    }
-}
-
-/// Titles are text: markup some feeds put in them is removed, entities decoded, space collapsed.
-enum PlainTitle {
-    static func text(_ title: String) -> String {
-        guard title.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") }) else {
-            return title
-        }
-        var out = ""
-        var inTag = false
-        for character in title {
-            if character == "<" {
-                inTag = true
-            } else if character == ">" && inTag {
-                inTag = false
-            } else if !inTag {
-                out.append(character)
-            }
-        }
-        for (entity, replacement) in [
-            ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&apos;", "'"), ("&amp;", "&"),
-        ]
-        where out.contains(entity) {
-            out = out.replacingOccurrences(of: entity, with: replacement)
-        }
-        return out.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            content: draft.content, categories: draft.categories, categoryLabels: draft.categoryLabels,
+            enclosures: draft.enclosures)
     }
 }

@@ -12,6 +12,9 @@ public final class FeedStreamParser {
     private var xml: (reader: XMLStreamReader, handler: FeedXMLHandler)?
     private var keys = EntryKeys()
     private var warnings: [String] = []
+    /// The size the head must reach before the sniffer looks again: it doubles, so a long
+    /// prolog (a comment, a DOCTYPE) is rescanned a logarithmic number of times.
+    private var nextLook = FormatSniffer.window
 
     public init(contentType: String? = nil, url: String? = nil, onEntry: @escaping (Entry) -> Void) {
         self.contentType = contentType
@@ -26,12 +29,15 @@ public final class FeedStreamParser {
             return
         }
         head.append(data)
-        if kind == nil && head.count >= FormatSniffer.window { start() }
+        if kind == nil && head.count >= nextLook {
+            nextLook = head.count * 2
+            if let kind = FormatSniffer.classify(head, contentType: contentType, complete: false) { start(kind) }
+        }
     }
 
     /// Ends the document. Entries have all gone to `onEntry`; the result holds the rest.
     public func finish() throws -> ParsedFeed {
-        if kind == nil { start() }
+        if kind == nil { start(FormatSniffer.sniff(head, contentType: contentType)) }
         switch kind {
         case .jsonFeed?:
             var feed = try JSONFeedReader.parse(head, url: url)
@@ -58,9 +64,8 @@ public final class FeedStreamParser {
             entries: [])
     }
 
-    /// Decides what the document is from its first bytes and, for XML, starts reading it.
-    private func start() {
-        let kind = FormatSniffer.sniff(head.prefix(FormatSniffer.window), contentType: contentType)
+    /// Records what the document is and, for XML, starts reading it.
+    private func start(_ kind: PayloadKind) {
         self.kind = kind
         guard kind == .rss || kind == .rdf || kind == .atom else { return }
         let handler = FeedXMLHandler(url: url)

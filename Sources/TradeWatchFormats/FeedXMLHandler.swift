@@ -12,6 +12,9 @@ enum FeedNamespace {
     static let content = "http://purl.org/rss/1.0/modules/content/"
     static let xml = "http://www.w3.org/XML/1998/namespace"
     static let itunes = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+    /// UserLand's namespaces for RSS 0.91 and 2.0, which some feeds declare as the default.
+    static let userland = "http://backend.userland.com/rss"
+    static let userland2 = "http://backend.userland.com/rss2"
 }
 
 /// Turns the XML events of an RSS (0.9x, 1.0, 2.0) or Atom (0.3, 1.0) document into a
@@ -36,7 +39,17 @@ final class FeedXMLHandler: XMLStreamHandler {
     private var text = ""
     private var entry: DraftEntry?
     private var author: Entry.Author?
-    private var inImage = false
+    /// Depth of the item or entry being read: only its direct children set its fields.
+    private var entryDepth: Int?
+    /// Depth of the channel (RSS `channel`, else the root; Atom `feed`): only its direct
+    /// children set the feed's fields.
+    private var channelDepth: Int?
+    /// Depth of the channel's `image`, whose direct `url` child is the feed's image.
+    private var imageDepth: Int?
+    /// How the text element being read is to be read.
+    private var textKind = TextKind.text
+    /// The element that just ended had naked markup in it (kept as markup).
+    private var endedAsMarkup = false
     /// Depth at which an Atom xhtml text construct started; its children are kept as markup.
     private var markupDepth: Int?
     /// The markup construct is Atom `type="xhtml"`, whose wrapping `div` is not content.
@@ -70,11 +83,11 @@ final class FeedXMLHandler: XMLStreamHandler {
             // with the text before this child escaped as markup text.
             markupDepth = path.count
             markupIsXHTML = false
-            text = MarkupEscape.text(text)
+            text = escapedInMarkup(text)
         }
         if let depth = markupDepth, path.count >= depth {
             text +=
-                "<" + name.local + attributes.map { " \($0.name.local)=\"\(MarkupEscape.text($0.value))\"" }.joined()
+                "<" + name.local + attributes.map { " \($0.name.local)=\"\(escapedInMarkup($0.value))\"" }.joined()
                 + ">"
             path.append(name)
             return
@@ -88,36 +101,48 @@ final class FeedXMLHandler: XMLStreamHandler {
         // RSS 0.90 shares RSS 1.0's RDF root; its elements are in Netscape's namespace.
         if format == .rss10 && name.namespace == FeedNamespace.rss090 { format = .rss090 }
         let local = name.local
+        textKind = textKind(of: name, local, attributes)
+        let inEntry = entryDepth.map { path.count == $0 + 1 } ?? false
+        let inChannel = entry == nil && (channelDepth.map { path.count == $0 + 1 } ?? false)
         switch local {
-        case "item" where isCore(name), "entry" where isAtom(name):
+        case "item" where isCore(name) && entry == nil, "entry" where isAtom(name) && entry == nil:
             entry = DraftEntry()
-        case "image" where isCore(name) && entry == nil:
-            inImage = true
-        case "source" where entry != nil && isAtom(name):
+            entryDepth = path.count
+        case "channel" where isCore(name) && path.count == 2:
+            channelDepth = path.count
+        case "image" where isCore(name) && entry == nil && (inChannel || path.count == 2):
+            imageDepth = path.count
+        case "source" where inEntry && isAtom(name):
             sourceDepth = path.count
-        case "author" where isAtom(name), "contributor" where isAtom(name):
+        case "author" where isAtom(name) && (inEntry || inChannel),
+            "contributor" where isAtom(name) && (inEntry || inChannel):
             author = Entry.Author()
-        case "link" where isAtom(name):
+        case "link" where isAtom(name) && (inEntry || inChannel):
             atomLink(attributes)
-        case "link" where family == .rss && attributes.value("href") != nil:
+        case "link" where family == .rss && attributes.value("href") != nil && (inEntry || inChannel):
             // atom:link with its prefix left undeclared, or <link href="..."/>: the last link wins.
             if let href = attributes.value("href").flatMap(resolve) {
                 if entry != nil { entry?.link = href } else { feed.link = href }
             }
-        case "image" where isITunes(name):
-            if entry == nil, feed.image == nil { feed.image = attributes.value("href").flatMap(resolve) }
-        case "enclosure" where isCore(name):
+        case "image" where isITunes(name) && inChannel:
+            if feed.image == nil { feed.image = attributes.value("href").flatMap(resolve) }
+        case "enclosure" where isCore(name) && inEntry:
             if let href = attributes.value("url").flatMap(resolve) {
                 entry?.enclosures.append(
                     Entry.Link(
                         href: href, rel: "enclosure", type: attributes.value("type"),
                         length: attributes.value("length").flatMap { Int64($0) }))
             }
-        case "category" where isAtom(name):
-            if let term = attributes.value("label") ?? attributes.value("term") {
-                entry?.add(category: term)  // in place: no copy of the draft
+        case "category" where isAtom(name) && inEntry:
+            // The term is the category (RFC 4287 4.2.2); a label is how to show it.
+            let term = attributes.value("term")?.trimmingXMLWhitespace ?? ""
+            let label = attributes.value("label")?.trimmingXMLWhitespace ?? ""
+            if !term.isEmpty {
+                entry?.add(category: term, label: label)  // in place: no copy of the draft
+            } else if !label.isEmpty {
+                entry?.add(category: label)
             }
-        case "guid" where isCore(name):
+        case "guid" where isCore(name) && inEntry:
             entry?.guidIsPermaLink = attributes.value("isPermaLink")?.lowercased() != "false"
         case "title", "summary", "content", "subtitle", "tagline", "rights", "info":
             guard !attributes.isEmpty, isAtom(name) else { break }
@@ -130,7 +155,7 @@ final class FeedXMLHandler: XMLStreamHandler {
             if Self.isBase64(type: type, mode: mode) {
                 base64Depth = path.count
             }
-            if local == "content", type == "xhtml" || type == nil, attributes.value("src") != nil {
+            if local == "content", inEntry, type == "xhtml" || type == nil, attributes.value("src") != nil {
                 entry?.links.append(Entry.Link(href: resolve(attributes.value("src") ?? "") ?? "", rel: "content"))
             }
         default:
@@ -147,7 +172,7 @@ final class FeedXMLHandler: XMLStreamHandler {
 
     func xmlText(_ piece: String) {
         if let depth = markupDepth, path.count >= depth {
-            text += MarkupEscape.text(piece)
+            text += escapedInMarkup(piece)
         } else {
             text += piece
         }
@@ -163,6 +188,7 @@ final class FeedXMLHandler: XMLStreamHandler {
             markupDepth = nil  // the construct itself ends
             if markupIsXHTML { text = Self.unwrappingDiv(text) }
             markupIsXHTML = false
+            endedAsMarkup = true
         }
         if let depth = base64Depth, depth == path.count {
             base64Depth = nil
@@ -173,6 +199,9 @@ final class FeedXMLHandler: XMLStreamHandler {
                 text = decoded
             }
         }
+        let content = TextValue(raw: text, kind: endedAsMarkup && !nakedIsText ? .html : textKind)
+        endedAsMarkup = false
+        textKind = .text
         defer {
             path.removeLast()
             bases.removeLast()
@@ -181,16 +210,16 @@ final class FeedXMLHandler: XMLStreamHandler {
         guard family != nil else { return }
         let value = text.trimmingXMLWhitespace
         let local = name.local
-        if entry != nil {
-            if (local == "item" && isCore(name)) || (local == "entry" && isAtom(name)) {
+        if let depth = entryDepth {
+            if path.count == depth {
                 finishEntry()
             } else if let depth = sourceDepth, path.count >= depth {
                 // Inside atom:source: the original feed's metadata, not this entry's.
                 if path.count == depth { sourceDepth = nil }
-            } else {
+            } else if author != nil || path.count == depth + 1 {
                 // Moved out and back: no copy of the draft per element, and no forced unwrap.
                 if var draft = entry.take() {
-                    endInEntry(name, local, value, &draft)
+                    endInEntry(name, local, value, content, &draft)
                     entry = consume draft
                 }
             }
@@ -198,11 +227,11 @@ final class FeedXMLHandler: XMLStreamHandler {
             setAuthorField(local, value)
         } else if local == "author" || local == "contributor" {
             author = nil
-        } else if inImage {
-            if local == "url", !value.isEmpty { feed.image = resolve(value) }
-            if local == "image" { inImage = false }
-        } else if path.count == 2 || path.count == 3 {
-            endInChannel(name, local, value)
+        } else if let depth = imageDepth {
+            if local == "url", path.count == depth + 1, !value.isEmpty { feed.image = resolve(value) }
+            if path.count == depth { imageDepth = nil }
+        } else if let depth = channelDepth, path.count == depth + 1 {
+            endInChannel(name, local, value, content)
         }
     }
 
@@ -212,6 +241,7 @@ final class FeedXMLHandler: XMLStreamHandler {
         switch (name.local, name.namespace) {
         case ("rss", _):
             family = .rss
+            channelDepth = 1  // until a <channel> says otherwise
             switch attributes.value("version") {
             case "0.91": format = .rss091
             case "0.92": format = .rss092
@@ -223,12 +253,15 @@ final class FeedXMLHandler: XMLStreamHandler {
         case ("RDF", FeedNamespace.rdf):
             family = .rss
             format = .rss10
+            channelDepth = 1
         case ("feed", FeedNamespace.atom03):
             family = .atom
             format = .atom03
+            channelDepth = 1
         case ("feed", _):
             family = .atom
             format = .atom10
+            channelDepth = 1
         default:
             break
         }
@@ -241,6 +274,7 @@ final class FeedXMLHandler: XMLStreamHandler {
     func documentEnded() {
         guard let draft = entry else { return }
         entry = nil
+        entryDepth = nil
         warnings.append(
             "the document ended inside an entry (\(draft.title ?? draft.id ?? draft.link ?? "untitled")); it was left out"
         )
@@ -249,6 +283,7 @@ final class FeedXMLHandler: XMLStreamHandler {
     private func finishEntry() {
         guard var draft = entry else { return }
         entry = nil
+        entryDepth = nil
         sourceDepth = nil
         // Atom requires only `updated`; an entry without `published` was published then.
         if family == .atom && draft.published == nil { draft.published = draft.updated }
@@ -256,7 +291,9 @@ final class FeedXMLHandler: XMLStreamHandler {
         if let onEntry { onEntry(draft) } else { entries.append(draft) }
     }
 
-    private func endInEntry(_ name: XMLName, _ local: String, _ value: String, _ draft: inout DraftEntry) {
+    private func endInEntry(
+        _ name: XMLName, _ local: String, _ value: String, _ content: TextValue, _ draft: inout DraftEntry
+    ) {
         if author != nil, isAtom(name) || local == "name" || local == "email" || local == "uri" {
             if local == "author" || local == "contributor" {
                 if let author, author != Entry.Author() {
@@ -272,17 +309,17 @@ final class FeedXMLHandler: XMLStreamHandler {
         let atom = isAtom(name)
         switch local {
         case "title" where core || atom:
-            if !value.isEmpty { draft.title = value }
+            if let title = nonEmpty(content.text) { draft.title = title }
         case "link" where core:
             if !value.isEmpty, let href = resolve(value) { draft.link = href }  // the last one, as gofeed does
         case "description" where core:
-            draft.summary = draft.summary ?? nonEmpty(text)
+            draft.summary = draft.summary ?? nonEmpty(content.markup)
         case "encoded" where name.namespace == FeedNamespace.content || name.namespace == nil:
-            draft.content = nonEmpty(withBase(text))
+            draft.content = nonEmpty(withBase(content.markup))
         case "summary" where atom:
-            draft.summary = nonEmpty(withBase(text))
+            draft.summary = nonEmpty(withBase(content.markup))
         case "content" where atom:
-            draft.content = draft.content ?? nonEmpty(withBase(text))
+            draft.content = draft.content ?? nonEmpty(withBase(content.markup))
         case "guid" where core:
             draft.id = nonEmpty(value)
             // The link of last resort, resolved only if the item ends without a <link>.
@@ -301,15 +338,15 @@ final class FeedXMLHandler: XMLStreamHandler {
         case "author" where core:
             if !value.isEmpty { draft.authors.append(Self.rssAuthor(value)) }
         case "title" where name.namespace == FeedNamespace.dc:
-            if draft.title == nil { draft.title = nonEmpty(value) }
+            if draft.title == nil { draft.title = nonEmpty(content.text) }
         case "description" where name.namespace == FeedNamespace.dc, "summary" where isITunes(name):
-            if draft.summary == nil { draft.summary = nonEmpty(text) }
+            if draft.summary == nil { draft.summary = nonEmpty(content.markup) }
         case "author" where isITunes(name):
-            if draft.authors.isEmpty, !value.isEmpty { draft.authors.append(Entry.Author(name: value)) }
+            if draft.authors.isEmpty, !value.isEmpty { draft.authors.append(Self.rssAuthor(value)) }
         case "keywords" where isITunes(name):
             for keyword in value.split(separator: ",") { draft.add(category: String(keyword)) }
         case "creator" where name.namespace == FeedNamespace.dc:
-            if !value.isEmpty { draft.authors.append(Entry.Author(name: value)) }
+            if !value.isEmpty { draft.authors.append(Self.rssAuthor(value)) }
         case "category" where core, "subject" where name.namespace == FeedNamespace.dc:
             draft.add(category: value)
         default:
@@ -317,17 +354,17 @@ final class FeedXMLHandler: XMLStreamHandler {
         }
     }
 
-    private func endInChannel(_ name: XMLName, _ local: String, _ value: String) {
+    private func endInChannel(_ name: XMLName, _ local: String, _ value: String, _ content: TextValue) {
         let core = isCore(name)
         let atom = isAtom(name)
         switch local {
         case "title" where core || atom || name.namespace == FeedNamespace.dc:
-            feed.title = feed.title ?? nonEmpty(value).map(PlainTitle.text)
+            if feed.title == nil { feed.title = nonEmpty(content.text) }
         case "link" where core:
             if !value.isEmpty { feed.link = resolve(value) }
         case "description" where core, "subtitle" where atom, "tagline" where atom,
             "description" where name.namespace == FeedNamespace.dc, "summary" where isITunes(name):
-            feed.description = feed.description ?? nonEmpty(value)
+            feed.description = feed.description ?? nonEmpty(content.markup)
         case "language" where core, "language" where name.namespace == FeedNamespace.dc:
             feed.language = nonEmpty(value) ?? feed.language
         case "lastBuildDate" where core, "updated" where atom, "modified" where atom:
@@ -341,6 +378,38 @@ final class FeedXMLHandler: XMLStreamHandler {
         default:
             break
         }
+    }
+
+    /// Text inside markup kept as markup: escaped, except in a plain-text element, where
+    /// elements a publisher left unescaped (`<title><p>x</p></title>`) are kept as the same
+    /// characters a CDATA section would have given.
+    private func escapedInMarkup(_ piece: String) -> String {
+        nakedIsText && !markupIsXHTML ? piece : MarkupEscape.text(piece)
+    }
+
+    /// Elements inside the element being read are characters of its text: it is plain text,
+    /// except in Atom 0.3, whose default mode is inline XML.
+    private var nakedIsText: Bool { textKind == .text && format != .atom03 }
+
+    /// How an element's content reads: Atom text constructs by their `type` (RFC 4287 3.1.1:
+    /// `text`, the default, is plain text; Atom 0.3's `mode="escaped"` or `base64` without a
+    /// type is HTML in practice, and so is content of another media type, kept as published);
+    /// RSS `description` and `content:encoded` are HTML; every other element (titles
+    /// included) is plain text.
+    private func textKind(of name: XMLName, _ local: String, _ attributes: [XMLAttribute]) -> TextKind {
+        if isAtom(name) {
+            let mode = attributes.value("mode")?.lowercased()
+            switch attributes.value("type")?.lowercased() {
+            case "xhtml"?, "application/xhtml+xml"?: return .xhtml
+            case "text"?, "text/plain"?: return mode == "base64" ? .html : .text
+            case nil: return mode == nil ? .text : mode == "xml" ? .xhtml : .html
+            // html, and content of other media types (base64 or not): kept as published.
+            default: return .html
+            }
+        }
+        if local == "description" && isCore(name) { return .html }
+        if local == "encoded" && (name.namespace == FeedNamespace.content || name.namespace == nil) { return .html }
+        return .text
     }
 
     private func atomLink(_ attributes: [XMLAttribute]) {
@@ -438,9 +507,11 @@ final class FeedXMLHandler: XMLStreamHandler {
     static func unwrappingDiv(_ markup: String) -> String {
         let trimmed = markup.trimmingXMLWhitespace
         guard trimmed.hasPrefix("<div"), trimmed.hasSuffix("</div>"),
-            let open = trimmed.firstIndex(of: ">")
+            let open = trimmed.firstIndex(of: ">"),
+            let close = trimmed.index(trimmed.endIndex, offsetBy: -6, limitedBy: trimmed.startIndex),
+            open < close
         else { return markup }
-        let inner = trimmed[trimmed.index(after: open)..<trimmed.index(trimmed.endIndex, offsetBy: -6)]
+        let inner = trimmed[trimmed.index(after: open)..<close]
         // Only when that div is the one wrapper, not the first of several siblings.
         let depthCheck = inner.components(separatedBy: "<div").count == inner.components(separatedBy: "</div>").count
         return depthCheck ? String(inner) : markup
@@ -476,7 +547,12 @@ final class FeedXMLHandler: XMLStreamHandler {
     }
 
     private func isCore(_ name: XMLName) -> Bool {
-        name.namespace == nil || name.namespace == FeedNamespace.rss10 || name.namespace == FeedNamespace.rss090
+        switch name.namespace {
+        case nil, FeedNamespace.rss10?, FeedNamespace.rss090?, FeedNamespace.userland?, FeedNamespace.userland2?:
+            return true
+        default:
+            return false
+        }
     }
 
     private func isAtom(_ name: XMLName) -> Bool {
@@ -487,41 +563,5 @@ final class FeedXMLHandler: XMLStreamHandler {
     private func nonEmpty(_ value: String) -> String? {
         let trimmed = value.trimmingXMLWhitespace
         return trimmed.isEmpty ? nil : trimmed
-    }
-}
-
-/// An entry while it is being read; its key is assigned once the whole feed is known.
-struct DraftEntry {
-    var id: String?
-    var guidIsPermaLink = true
-    /// A permalink guid seen while the item had no link yet, with the base it is relative to.
-    var permalink: (href: String, base: URL?)?
-    var title: String?
-    var link: String?
-    var links: [Entry.Link] = []
-    var published: Date?
-    var updated: Date?
-    var authors: [Entry.Author] = []
-    var summary: String?
-    var content: String?
-    var categories: [String] = []
-    var enclosures: [Entry.Link] = []
-
-    /// A category once, whitespace trimmed; empty ones are not kept.
-    mutating func add(category value: String) {
-        let trimmed = value.trimmingXMLWhitespace
-        guard !trimmed.isEmpty, !categories.contains(trimmed) else { return }
-        categories.append(trimmed)
-    }
-
-    mutating func setLink(_ href: String) {
-        if link == nil { link = href }
-    }
-}
-
-extension [XMLAttribute] {
-    /// The value of the attribute with this local name and no namespace.
-    func value(_ local: String) -> String? {
-        first { $0.name.local == local && $0.name.namespace == nil }?.value
     }
 }

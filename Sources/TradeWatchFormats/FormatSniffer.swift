@@ -1,6 +1,6 @@
 public import Foundation
 
-/// What a payload is, judged from its first bytes rather than from the Content-Type, which
+/// What a payload is, judged from its start rather than from the Content-Type, which
 /// publishers often get wrong.
 public enum PayloadKind: String, Sendable, Hashable, CaseIterable {
     case rss
@@ -18,82 +18,188 @@ public enum PayloadKind: String, Sendable, Hashable, CaseIterable {
     public var isStatistics: Bool { self == .sdmxML || self == .sdmxJSON || self == .comtradeJSON || self == .csv }
 }
 
+/// Tells a payload's kind from the document's start: for XML, the root element after the
+/// prolog (byte order mark, whitespace, XML declaration, comments, processing instructions and
+/// DOCTYPE, however long); for JSON, the keys of the top-level object, read in order and
+/// skipping each value whole (a large `structure` before `dataSets` included).
 public enum FormatSniffer {
-    /// How many leading bytes are looked at.
+    /// How many leading bytes callers usually hand over; a prolog or a top-level value longer
+    /// than this needs more of the document (see `classify(_:contentType:complete:)`).
     public static let window = 4096
 
-    /// Classifies `prefix` (the first bytes of a payload; more than `window` are ignored).
-    public static func sniff(_ prefix: Data, contentType: String? = nil) -> PayloadKind {
-        let head = decodeHead(prefix.prefix(window))
-        let trimmed = head.drop { $0.isWhitespace || $0 == "\u{feff}" }
-        if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") { return sniffJSON(String(trimmed)) }
-        if trimmed.hasPrefix("<") { return sniffMarkup(String(trimmed)) }
-        if let contentType, contentType.lowercased().contains("csv") { return .csv }
-        if looksLikeCSV(String(trimmed)) { return .csv }
-        return .unknown
+    /// Classifies a document, or its first bytes: `data` ending early is read as far as it goes.
+    public static func sniff(_ data: Data, contentType: String? = nil) -> PayloadKind {
+        classify(data, contentType: contentType, complete: true) ?? .unknown
     }
 
-    /// The head as text: UTF-16 when a BOM or the zero-byte pattern says so, else UTF-8
-    /// (Latin-1 and the CJK encodings share ASCII for the markers we look for).
-    private static func decodeHead(_ bytes: Data) -> String {
-        var array = [UInt8](bytes)
-        if array.starts(with: [0xFF, 0xFE]) || array.starts(with: [0xFE, 0xFF]) {
-            let littleEndian = array[0] == 0xFF
-            array.removeFirst(2)
-            return decodeUTF16Head(array, littleEndian: littleEndian)
+    /// Classifies the start of a document that may still be arriving: nil when `data` ends
+    /// before the decision can be made (inside the prolog, or before the JSON keys that tell)
+    /// and `complete` is false. With `complete`, never nil.
+    public static func classify(_ data: Data, contentType: String? = nil, complete: Bool) -> PayloadKind? {
+        let bytes = lowBytes(data)
+        var index = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+        guard index < bytes.count else { return complete ? .unknown : nil }
+        switch bytes[index] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var scanner = JSONTopLevel(bytes: bytes, index: index)
+            return scanner.kind(complete: complete)
+        case UInt8(ascii: "<"):
+            return markup(bytes, from: index, complete: complete)
+        default:
+            if let contentType, contentType.lowercased().contains("csv") { return .csv }
+            if !complete && bytes.count < window { return nil }
+            let text = String(decoding: bytes[index..<min(bytes.count, index + window)], as: UTF8.self)
+            return looksLikeCSV(text) ? .csv : .unknown
         }
-        if array.count > 1 && array[0] == 0x3C && array[1] == 0 { return decodeUTF16Head(array, littleEndian: true) }
-        if array.count > 1 && array[0] == 0 && array[1] == 0x3C { return decodeUTF16Head(array, littleEndian: false) }
-        return String(decoding: array, as: UTF8.self)
     }
 
-    /// Only the ASCII markers matter here, so keep the low byte of each code unit.
-    private static func decodeUTF16Head(_ array: [UInt8], littleEndian: Bool) -> String {
-        let offset = littleEndian ? 0 : 1
-        return String(
-            decoding: stride(from: offset, to: array.count - 1 + offset, by: 2).map { array[$0] }, as: UTF8.self)
-    }
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
-    private static func sniffJSON(_ text: String) -> PayloadKind {
-        if text.contains("jsonfeed.org/version") { return .jsonFeed }
-        if text.contains("\"version\"") && text.contains("\"items\"") { return .jsonFeed }
-        if text.contains("\"dataSets\"") || text.contains("\"structure\"") && text.contains("\"meta\"")
-            || text.contains("sdmx")
-        {
-            return .sdmxJSON
+    /// The bytes to read the markers from: UTF-16 (told by its byte order mark or the zero-byte
+    /// pattern of `<`) reduced to the low byte of each code unit; anything else as it is
+    /// (Latin-1 and the CJK encodings share ASCII for the markers looked for).
+    private static func lowBytes(_ data: Data) -> [UInt8] {
+        let head = [UInt8](data.prefix(2))
+        var offset = 0
+        var littleEndian = true
+        if head == [0xFF, 0xFE] || head == [0xFE, 0xFF] {
+            offset = 2
+            littleEndian = head[0] == 0xFF
+        } else if head == [0x3C, 0] {
+            littleEndian = true
+        } else if head == [0, 0x3C] {
+            littleEndian = false
+        } else {
+            return [UInt8](data)
         }
-        if text.contains("\"data\"") && (text.contains("\"count\"") || text.contains("\"elapsedTime\"")) {
-            return .comtradeJSON
+        let units = [UInt8](data.dropFirst(offset))
+        let low = littleEndian ? 0 : 1
+        var out: [UInt8] = []
+        out.reserveCapacity(units.count / 2)
+        var position = low
+        while position < units.count {
+            out.append(units[position])
+            position += 2
         }
-        if text.contains("\"data\"") && text.contains("\"dataSets\"") { return .sdmxJSON }
-        return .unknown
+        return out
     }
 
-    private static func sniffMarkup(_ text: String) -> PayloadKind {
-        // The first element that is not a declaration, comment, processing instruction or doctype.
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "<") {
-            let after = rest[rest.index(after: open)...]
-            if after.hasPrefix("?") || after.hasPrefix("!") {
-                if after.hasPrefix("!DOCTYPE html") || after.hasPrefix("!doctype html") { return .html }
-                guard let close = after.firstIndex(of: ">") else { return .unknown }
-                rest = after[after.index(after: close)...]
+    // MARK: XML
+
+    private static func markup(_ bytes: [UInt8], from start: Int, complete: Bool) -> PayloadKind? {
+        var index = start
+        func starts(_ marker: String, caseInsensitive: Bool = false) -> Bool {
+            let needle = Array(marker.utf8)
+            guard index + needle.count <= bytes.count else { return false }
+            return zip(bytes[index..<index + needle.count], needle).allSatisfy { have, want in
+                caseInsensitive ? lower(have) == lower(want) : have == want
+            }
+        }
+        func skip(past marker: String) -> Bool {
+            guard let end = find(Array(marker.utf8), in: bytes, from: index) else { return false }
+            index = end
+            return true
+        }
+        let undecided: PayloadKind? = complete ? .unknown : nil
+        while index < bytes.count {
+            if isSpace(bytes[index]) {
+                index += 1
                 continue
             }
-            let name = after.prefix { !$0.isWhitespace && $0 != ">" && $0 != "/" }
-            let local = name.split(separator: ":").last.map(String.init)?.lowercased() ?? ""
-            switch local {
-            case "rss": return .rss
-            case "rdf": return .rdf
-            case "feed": return .atom
-            case "html": return .html
-            case _ where sdmxRoots.contains(local):
-                return .sdmxML
-            default:
-                return text.contains("http://www.sdmx.org") ? .sdmxML : .unknown
+            guard bytes[index] == UInt8(ascii: "<") else { return .unknown }
+            if starts("<?") {
+                guard skip(past: "?>") else { return undecided }
+            } else if starts("<!--") {
+                guard skip(past: "-->") else { return undecided }
+            } else if starts("<!doctype", caseInsensitive: true) {
+                index += 9
+                var name = index
+                while name < bytes.count, isSpace(bytes[name]) { name += 1 }
+                index = name
+                if starts("html", caseInsensitive: true) {
+                    let after = name + 4
+                    if after < bytes.count, isSpace(bytes[after]) || bytes[after] == UInt8(ascii: ">") {
+                        return .html
+                    }
+                }
+                guard let end = doctypeEnd(bytes, from: index) else { return undecided }
+                index = end
+            } else if starts("<!") {
+                guard skip(past: ">") else { return undecided }
+            } else {
+                return root(bytes, from: index + 1, complete: complete)
             }
         }
-        return .unknown
+        return undecided
+    }
+
+    /// Just past the `>` that closes a DOCTYPE, stepping over its quoted literals and its
+    /// internal subset (with the comments and declarations in it).
+    private static func doctypeEnd(_ bytes: [UInt8], from start: Int) -> Int? {
+        var index = start
+        var inSubset = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                guard let close = bytes[(index + 1)...].firstIndex(of: byte) else { return nil }
+                index = close + 1
+                continue
+            case UInt8(ascii: "<") where inSubset && bytes[index...].starts(with: "<!--".utf8):
+                guard let end = find(Array("-->".utf8), in: bytes, from: index + 4) else { return nil }
+                index = end
+                continue
+            case UInt8(ascii: "["):
+                inSubset = true
+            case UInt8(ascii: "]"):
+                inSubset = false
+            case UInt8(ascii: ">") where !inSubset:
+                return index + 1
+            default:
+                break
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The root element whose name starts at `start` decides.
+    private static func root(_ bytes: [UInt8], from start: Int, complete: Bool) -> PayloadKind? {
+        var end = start
+        while end < bytes.count, !isSpace(bytes[end]), bytes[end] != UInt8(ascii: ">"), bytes[end] != UInt8(ascii: "/")
+        {
+            end += 1
+        }
+        if end == bytes.count && !complete { return nil }
+        let name = String(decoding: bytes[start..<end], as: UTF8.self)
+        let local = (name.split(separator: ":").last.map(String.init) ?? "").lowercased()
+        switch local {
+        case "rss": return .rss
+        case "rdf": return .rdf
+        case "feed": return .atom
+        case "html", "head", "body": return .html
+        case _ where sdmxRoots.contains(local): return .sdmxML
+        default: break
+        }
+        // Another root in an SDMX namespace, declared on the root's start tag.
+        var tagEnd = end
+        var quote: UInt8?
+        while tagEnd < bytes.count {
+            let byte = bytes[tagEnd]
+            if let open = quote {
+                if byte == open { quote = nil }
+            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                quote = byte
+            } else if byte == UInt8(ascii: ">") {
+                break
+            }
+            tagEnd += 1
+        }
+        if tagEnd == bytes.count && !complete { return nil }
+        return find(Array("http://www.sdmx.org".utf8), in: Array(bytes[end..<tagEnd]), from: 0) != nil
+            ? .sdmxML : .unknown
     }
 
     /// Root elements of SDMX-ML data messages (2.0, 2.1, 3.0), and the error message.
@@ -101,6 +207,23 @@ public enum FormatSniffer {
         "genericdata", "structurespecificdata", "generictimeseriesdata", "structurespecifictimeseriesdata",
         "compactdata", "utilitydata", "crosssectionaldata", "error",
     ]
+
+    /// Just past the first occurrence of `needle` at or after `start`.
+    static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard let first = needle.first, start >= 0 else { return nil }
+        var index = start
+        while index + needle.count <= bytes.count {
+            if bytes[index] == first, bytes[index..<index + needle.count].elementsEqual(needle) {
+                return index + needle.count
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+    }
 
     private static func looksLikeCSV(_ text: String) -> Bool {
         let lines = text.split(whereSeparator: \.isNewline).prefix(5)

@@ -75,8 +75,15 @@ public enum HTMLCleaner {
                         | HTML_PARSE_NOWARNING.rawValue))
             var bytes = Array(document.utf8)
             bytes.withUnsafeMutableBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) {
-                    _ = htmlParseChunk(context, $0.baseAddress, Int32($0.count), 1)
+                buffer.withMemoryRebound(to: CChar.self) { all in
+                    // In pieces whose length fits libxml2's Int32 whatever the content's size.
+                    var start = 0
+                    repeat {
+                        let end = min(all.count, start + 1 << 20)
+                        let piece = UnsafeMutableBufferPointer(rebasing: all[start..<end])
+                        _ = htmlParseChunk(context, piece.baseAddress, Int32(piece.count), end == all.count ? 1 : 0)
+                        start = end
+                    } while start < all.count
                 }
             }
             if let doc = context.pointee.myDoc { xmlFreeDoc(doc) }

@@ -41,8 +41,12 @@ enum JSONFeedReader {
             if let external = resolve(item["external_url"]) {
                 draft.links.append(Entry.Link(href: external, rel: "related"))
             }
-            draft.summary = item["summary"] as? String
-            draft.content = (item["content_html"] as? String) ?? (item["content_text"] as? String)
+            // JSON Feed's summary and content_text are plain text: kept as HTML that renders to
+            // exactly that text, as content_html is kept as published.
+            draft.summary = (item["summary"] as? String).map { TextValue(raw: $0, kind: .text).markup }
+            draft.content =
+                (item["content_html"] as? String)
+                ?? (item["content_text"] as? String).map { TextValue(raw: $0, kind: .text).markup }
             draft.published = date(item["date_published"], "date_published")
             draft.updated = date(item["date_modified"], "date_modified")
             let itemAuthors = authors(item)

@@ -4,7 +4,8 @@ public import Foundation
 ///
 /// `key` is its identity inside its source: the feed's own id when there is one, otherwise
 /// the link, otherwise a hash of title and date. Every other field is content that an edit
-/// can change.
+/// can change. `title` is plain text (never markup); `summary` and `content` are HTML (a
+/// plain-text summary is stored escaped, so that rendering it gives back its exact text).
 public struct Entry: Hashable, Sendable, Codable {
     public struct Author: Hashable, Sendable, Codable {
         public var name: String?
@@ -42,13 +43,17 @@ public struct Entry: Hashable, Sendable, Codable {
     public var authors: [Author]
     public var summary: String?
     public var content: String?
+    /// Category terms, as published (Atom's `term`, RSS `category` text).
     public var categories: [String]
+    /// Labels some categories carry (Atom's `label`), by term; only those that differ.
+    public var categoryLabels: [String: String]
     public var enclosures: [Link]
 
     public init(
         key: String, id: String? = nil, title: String? = nil, link: String? = nil, links: [Link] = [],
         published: Date? = nil, updated: Date? = nil, authors: [Author] = [], summary: String? = nil,
-        content: String? = nil, categories: [String] = [], enclosures: [Link] = []
+        content: String? = nil, categories: [String] = [], categoryLabels: [String: String] = [:],
+        enclosures: [Link] = []
     ) {
         self.key = key
         self.id = id
@@ -61,6 +66,7 @@ public struct Entry: Hashable, Sendable, Codable {
         self.summary = summary
         self.content = content
         self.categories = categories
+        self.categoryLabels = categoryLabels
         self.enclosures = enclosures
     }
 }

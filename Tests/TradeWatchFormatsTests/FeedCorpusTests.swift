@@ -98,7 +98,11 @@ struct FeedCorpusTests {
             check(p + "published", date(item["publishedParsed"]), entry.published.map(Timestamp.format))
             check(p + "updated", date(item["updatedParsed"]), entry.updated.map(Timestamp.format))
             if let categories = item["categories"] as? [String] {
-                check(p + "categories", categories.joined(separator: "|"), entry.categories.joined(separator: "|"))
+                // gofeed's universal item names an Atom category by its label when it has one;
+                // we keep the term, with the label beside it.
+                check(
+                    p + "categories", categories.joined(separator: "|"),
+                    entry.categories.map { entry.categoryLabels[$0] ?? $0 }.joined(separator: "|"))
             }
             if let authors = item["authors"] as? [[String: Any]] {
                 check(
@@ -144,8 +148,9 @@ struct FeedCorpusTests {
             guard let text = value as? String, let date = try? Date(text, strategy: .iso8601) else { return nil }
             return Timestamp.format(date)
         }
-        /// gofeed keeps a title's markup; ours is the text a reader sees (tags dropped, the
-        /// five XML entities decoded once, whitespace collapsed).
+        /// An Atom title of type html or xhtml: gofeed keeps its markup; ours is the text a
+        /// reader sees (tags dropped, the five XML entities decoded once, whitespace
+        /// collapsed). RSS and JSON Feed titles are plain text, compared as they are.
         func text(_ value: Any?) -> String? {
             guard var title = value as? String else { return nil }
             title = title.replacingOccurrences(of: "<[^>]*>", with: "", options: .regularExpression)
@@ -173,7 +178,7 @@ struct FeedCorpusTests {
         }
         switch family {
         case "rss":
-            check("feed.title", text(expected["title"]), parsed.feed.title)
+            check("feed.title", expected["title"] as? String, parsed.feed.title)
             check("feed.link", expected["link"] as? String, parsed.feed.link)
             check("feed.description", expected["description"] as? String, parsed.feed.description)
             check("feed.language", expected["language"] as? String, parsed.feed.language)
@@ -198,7 +203,7 @@ struct FeedCorpusTests {
             let p = "items[\(index)]."
             switch family {
             case "rss":
-                check(p + "title", text(item["title"]), entry.title)
+                check(p + "title", item["title"] as? String, entry.title)
                 check(p + "link", item["link"] as? String, entry.link)
                 check(p + "description", item["description"] as? String, entry.summary)
                 check(p + "content", item["content"] as? String, entry.content)

@@ -91,7 +91,8 @@ struct FeedParserTests {
         #expect(entry.published == entry.updated)
         #expect(entry.published.map(Timestamp.format) == "2019-07-02T01:00:00.000Z")
         #expect(entry.authors == [Entry.Author(name: "Lee", email: "lee@example.kr")])
-        #expect(entry.categories == ["Trade"])
+        #expect(entry.categories == ["trade"])
+        #expect(entry.categoryLabels == ["trade": "Trade"])
         #expect(
             entry.content == "<p>Up <b>5%</b> &amp; more</p>",
             "the xhtml wrapper div is not content (RFC 4287, 3.1.1.3)")
