@@ -49,6 +49,15 @@ public enum CSVStatisticsReader {
     ) throws
         -> StatisticsSummary
     {
+        let repeated = RepeatedKeys()
+        var summary = try read(data, mapping: mapping, noted: output.noting(repeated))
+        summary.append(repeated)
+        return summary
+    }
+
+    private static func read(_ data: Data, mapping: CSVMapping, noted output: StatisticsOutput) throws
+        -> StatisticsSummary
+    {
         let utf8 = try decode(data, encoding: mapping.encoding)
         var rows = CSVRows(utf8, delimiter: mapping.delimiter)
         for _ in 0..<mapping.skipLines { _ = rows.next() }

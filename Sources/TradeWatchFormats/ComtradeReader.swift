@@ -55,12 +55,15 @@ public enum ComtradeReader {
         default: throw StatisticsError(.malformed, "\"data\" is not an array of records")
         }
         var summary = StatisticsSummary()
+        let repeated = RepeatedKeys()
+        let noted = output.noting(repeated)
         for (index, element) in records.enumerated() {
             guard let record = element as? [String: Any] else {
                 throw StatisticsError(.malformed, "is not a JSON object", place: "record \(index + 1)")
             }
-            try readRecord(record, index: index, dataset: dataset, summary: &summary, output: output)
+            try readRecord(record, index: index, dataset: dataset, summary: &summary, output: noted)
         }
+        summary.append(repeated)
         if let count = JSONScalar.int(envelope["count"]), count != records.count {
             summary.warnings.append("Comtrade says count \(count) but sent \(records.count) records")
         }

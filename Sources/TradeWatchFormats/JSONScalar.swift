@@ -20,8 +20,13 @@ enum JSONScalar {
         return number
     }
 
+    /// A JSON number that is a whole number an `Int` can hold; nil for anything else (a
+    /// fraction, 1e30, a 29-digit index), never a trap.
     static func int(_ value: Any?) -> Int? {
-        guard let number = number(value), number.doubleValue == number.doubleValue.rounded() else { return nil }
-        return number.intValue
+        guard let number = number(value) else { return nil }
+        // Integers bridge as integer NSNumbers; read those exactly, everything else as a double.
+        let type = String(cString: number.objCType)
+        if ["q", "l", "i", "s"].contains(type) { return Int(exactly: number.int64Value) }
+        return Int(exactly: number.doubleValue)
     }
 }

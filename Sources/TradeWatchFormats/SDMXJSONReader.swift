@@ -18,6 +18,16 @@ public enum SDMXJSONReader {
     public static func read(
         dataset: String, into output: StatisticsOutput, chunks: ((Data) throws -> Void) throws -> Void
     ) throws -> StatisticsSummary {
+        try read(naming: { _ in dataset }, into: output, chunks: chunks)
+    }
+
+    /// Reads a streamed message (see above), storing each data set's observations under the
+    /// dataset id `naming` gives for what its structure references (the `dataflow` and
+    /// `datastructure` links).
+    public static func read(
+        naming: (SDMXReference) -> String, into output: StatisticsOutput,
+        chunks: ((Data) throws -> Void) throws -> Void
+    ) throws -> StatisticsSummary {
         let outline = Outline()
         try pass(outline, chunks)
         if let errors = outline.errors as? [[String: Any]], !errors.isEmpty {
@@ -32,16 +42,32 @@ public enum SDMXJSONReader {
             throw StatisticsError(.malformed, "the message has no structure section")
         }
         var structures: [Int: Structure] = [:]
+        var datasets: [Int: String] = [:]
         for (index, meta) in outline.dataSets {
-            let structureIndex = JSONScalar.int(meta["structure"]) ?? 0
-            guard structureIndex < outline.structures.count else {
-                throw StatisticsError(.malformed, "refers to structure \(structureIndex)", place: "dataSets[\(index)]")
+            let structureIndex: Int
+            if let given = meta["structure"] {
+                // Any number the message holds, checked before it is used as an index.
+                guard let position = JSONScalar.int(given), outline.structures.indices.contains(position) else {
+                    throw StatisticsError(
+                        .malformed,
+                        "refers to a structure the message does not have (it has \(outline.structures.count))",
+                        place: "dataSets[\(index)]")
+                }
+                structureIndex = position
+            } else {
+                structureIndex = 0
             }
-            structures[index] = Structure(outline.structures[structureIndex])
+            let structure = outline.structures[structureIndex]
+            structures[index] = Structure(structure)
+            datasets[index] = naming(SDMXReference(links: structure["links"]))
         }
-        let reader = DataPass(dataset: dataset, output: output, outline: outline, structures: structures)
+        let repeated = RepeatedKeys()
+        let reader = DataPass(
+            datasets: datasets, output: output.noting(repeated), outline: outline, structures: structures)
         try pass(reader, chunks)
-        return reader.summary
+        var summary = reader.summary
+        summary.append(repeated)
+        return summary
     }
 
     private static func pass(_ handler: any JSONEventHandler, _ chunks: ((Data) throws -> Void) throws -> Void) throws {
@@ -154,7 +180,8 @@ public enum SDMXJSONReader {
     /// The second pass: observations, emitted as each series ends (a series' attributes may
     /// come after its observations, so one series is held at a time).
     final class DataPass: JSONEventHandler {
-        let dataset: String
+        /// The dataset id of each data set's observations.
+        let datasets: [Int: String]
         let output: StatisticsOutput
         let structures: [Int: Structure]
         var summary = StatisticsSummary()
@@ -167,8 +194,8 @@ public enum SDMXJSONReader {
         private var values: [JSONScalarValue] = []
         private var attributeValues: [Any] = []
 
-        init(dataset: String, output: StatisticsOutput, outline: Outline, structures: [Int: Structure]) {
-            self.dataset = dataset
+        init(datasets: [Int: String], output: StatisticsOutput, outline: Outline, structures: [Int: Structure]) {
+            self.datasets = datasets
             self.output = output
             self.structures = structures
             for (index, meta) in outline.dataSets {
@@ -256,6 +283,7 @@ public enum SDMXJSONReader {
                 return
             }
             let key = SeriesKey(structure.ordered(dimensions))
+            let dataset = datasets[index] ?? "sdmx"
             if deleting[index] == true {
                 try output.delete(ObservationKey(dataset: dataset, series: key.canonical, period: period))
                 summary.deletions += 1

@@ -23,12 +23,27 @@ public final class SDMXMLReader {
 
     private let handler: Handler
     private let xml: XMLStreamReader
+    private let repeated: RepeatedKeys
 
     /// - Parameters:
     ///   - dataset: the dataset id observations are stored under (the flow's id).
     ///   - attributeIDs: more ids to read as attributes in structure-specific messages.
-    public init(dataset: String, attributeIDs: Set<String> = [], url: String? = nil, output: StatisticsOutput) {
-        handler = Handler(dataset: dataset, attributes: Self.knownAttributes.union(attributeIDs), output: output)
+    public convenience init(
+        dataset: String, attributeIDs: Set<String> = [], url: String? = nil, output: StatisticsOutput
+    ) {
+        self.init(naming: { _ in dataset }, attributeIDs: attributeIDs, url: url, output: output)
+    }
+
+    /// - Parameter naming: the dataset id of a data set's observations, from what the header
+    ///   says its structure is (asked once per data set, before its first observation).
+    public init(
+        naming: @escaping (SDMXReference) -> String, attributeIDs: Set<String> = [], url: String? = nil,
+        output: StatisticsOutput
+    ) {
+        let repeated = RepeatedKeys()
+        self.repeated = repeated
+        handler = Handler(
+            naming: naming, attributes: Self.knownAttributes.union(attributeIDs), output: output.noting(repeated))
         xml = XMLStreamReader(handler: handler, url: url)
     }
 
@@ -68,7 +83,9 @@ public final class SDMXMLReader {
         if handler.dataSets == 0 {
             throw StatisticsError(.malformed, "the message has no DataSet")
         }
-        return handler.summary
+        var summary = handler.summary
+        summary.append(repeated)
+        return summary
     }
 
     /// Reads a whole message from `chunks`.
@@ -76,7 +93,15 @@ public final class SDMXMLReader {
         dataset: String, attributeIDs: Set<String> = [], url: String? = nil, output: StatisticsOutput,
         chunks: ((Data) throws -> Void) throws -> Void
     ) throws -> StatisticsSummary {
-        let reader = SDMXMLReader(dataset: dataset, attributeIDs: attributeIDs, url: url, output: output)
+        try read(naming: { _ in dataset }, attributeIDs: attributeIDs, url: url, output: output, chunks: chunks)
+    }
+
+    /// Reads a whole message from `chunks`, naming each data set's dataset with `naming`.
+    public static func read(
+        naming: @escaping (SDMXReference) -> String, attributeIDs: Set<String> = [], url: String? = nil,
+        output: StatisticsOutput, chunks: ((Data) throws -> Void) throws -> Void
+    ) throws -> StatisticsSummary {
+        let reader = SDMXMLReader(naming: naming, attributeIDs: attributeIDs, url: url, output: output)
         try chunks { reader.feed($0) }
         return try reader.finish()
     }
@@ -98,7 +123,9 @@ public final class SDMXMLReader {
                 observationAttributes, dataSetAttributes, other
         }
 
-        let dataset: String
+        let naming: (SDMXReference) -> String
+        /// The dataset id of the current data set's observations.
+        var dataset = ""
         let attributeIDs: Set<String>
         let output: StatisticsOutput
         var summary = StatisticsSummary()
@@ -113,6 +140,12 @@ public final class SDMXMLReader {
 
         /// `dimensionAtObservation` per structure id, from the header.
         var observationDimension: [String: String] = [:]
+        /// What each structure id of the header references.
+        var references: [String: SDMXReference] = [:]
+        /// Inside the header's `Structure` with this id.
+        var headerStructure: String?
+        /// Inside its `Structure` (`false`) or `StructureUsage` (`true`) reference.
+        var headerReferenceIsFlow: Bool?
         var defaultAction = "Replace"
         var headerActionPending = false
 
@@ -141,8 +174,8 @@ public final class SDMXMLReader {
         var observationPeriod: String?
         var context: [Context] = []
 
-        init(dataset: String, attributes: Set<String>, output: StatisticsOutput) {
-            self.dataset = dataset
+        init(naming: @escaping (SDMXReference) -> String, attributes: Set<String>, output: StatisticsOutput) {
+            self.naming = naming
             self.attributeIDs = attributes
             self.output = output
         }
@@ -213,9 +246,26 @@ public final class SDMXMLReader {
             case "ErrorMessage":
                 inError = true
             case "Structure" where depth == 3:
-                let id = value("structureID", attributes)
-                if let id, let dimension = value("dimensionAtObservation", attributes) {
+                let id = value("structureID", attributes) ?? ""
+                headerStructure = id
+                references[id] = references[id] ?? SDMXReference()
+                if let dimension = value("dimensionAtObservation", attributes) {
                     observationDimension[id] = dimension
+                }
+            case "Structure" where depth == 4 && headerStructure != nil:
+                headerReferenceIsFlow = false
+            case "StructureUsage" where depth == 4 && headerStructure != nil,
+                "ProvisionAgreement" where depth == 4 && headerStructure != nil:
+                headerReferenceIsFlow = true
+            case "Ref" where headerReferenceIsFlow != nil:
+                if let structure = headerStructure, let id = value("id", attributes) {
+                    var reference = references[structure] ?? SDMXReference()
+                    if headerReferenceIsFlow == true {
+                        reference.dataflow = reference.dataflow ?? id
+                    } else {
+                        reference.structure = reference.structure ?? id
+                    }
+                    references[structure] = reference
                 }
             case "DataSetAction" where depth == 3:
                 headerActionPending = true
@@ -247,6 +297,10 @@ public final class SDMXMLReader {
             case "Footer": inFooter = false
             case "ErrorMessage": inError = false
             case "DataSetAction": headerActionPending = false
+            case "Structure" where depth == 2:
+                headerStructure = nil
+            case "Structure" where depth == 3, "StructureUsage" where depth == 3, "ProvisionAgreement" where depth == 3:
+                headerReferenceIsFlow = nil
             case "DataSet":
                 _ = context.popLast()
             default: break
@@ -256,12 +310,16 @@ public final class SDMXMLReader {
         func xmlText(_ text: String) {
             // Only footers, errors and the header's action carry text worth reading; the
             // whitespace between a large message's elements is skipped without a look.
-            guard inFooter || inError || headerActionPending else { return }
+            guard inFooter || inError || headerActionPending || headerReferenceIsFlow != nil else { return }
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { return }
             if inFooter { footerText.append(trimmed) }
             if inError { errorText.append(trimmed) }
             if headerActionPending { defaultAction = trimmed }
+            // SDMX-ML 3.0 writes the reference as a URN, 2.1 may too (in a `URN` element).
+            if headerReferenceIsFlow != nil, let structure = headerStructure {
+                references[structure]?.set(urn: trimmed)
+            }
         }
 
         private func value(_ local: String, _ attributes: [XMLAttribute]) -> String? {
@@ -273,6 +331,7 @@ public final class SDMXMLReader {
             dataSets += 1
             action = value("action", attributes) ?? defaultAction
             let structure = value("structureRef", attributes) ?? value("structureID", attributes)
+            dataset = naming(structure.flatMap { references[$0] } ?? references.values.first ?? SDMXReference())
             dataSetObservationDimension =
                 structure.flatMap { observationDimension[$0] } ?? observationDimension.values.first ?? "TIME_PERIOD"
             dataSetAttributes = [:]
@@ -293,7 +352,14 @@ public final class SDMXMLReader {
             observationAttributes = [:]
             observationValue = nil
             observationPeriod = nil
-            for attribute in attributes where attribute.name.namespace == nil {
+            var type: String?
+            for attribute in attributes {
+                guard attribute.name.namespace == nil else {
+                    if attribute.name.local == "type", attribute.name.namespace == Self.schemaInstance {
+                        type = attribute.value
+                    }
+                    continue
+                }
                 let id = attribute.name.local
                 if Self.isTime(id) {
                     observationPeriod = attribute.value
@@ -306,8 +372,19 @@ public final class SDMXMLReader {
                     observationAttributes[id] = attribute.value
                 }
             }
+            // Explicit measures (2.1): the Obs names the value of the dimension at the
+            // observation level, the measure, by its type (`xsi:type="ns:TFRNSI"`).
+            let atObservation = dataSetObservationDimension
+            if let type, !Self.isTime(atObservation), atObservation != "AllDimensions",
+                !observationDimensions.contains(where: { $0.id == atObservation })
+            {
+                let measure = type.split(separator: ":").last.map(String.init) ?? type
+                observationDimensions.append(SeriesKey.Dimension(id: atObservation, value: measure))
+            }
             context.append(.observation)
         }
+
+        static let schemaInstance = "http://www.w3.org/2001/XMLSchema-instance"
 
         static func isTime(_ id: String) -> Bool { id == "TIME_PERIOD" || id == "TIME" }
 

@@ -114,14 +114,22 @@ public final class XMLStreamReader {
     }
 
     public func feed(_ bytes: UnsafeRawBufferPointer) {
-        guard bytes.count > 0 else { return }
-        let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
-        guard let context else {
-            start(with: base, count: Int32(bytes.count))
-            return
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count > 0 else { return }
+        // libxml2 counts a chunk in an Int32: a larger buffer goes in pieces.
+        var offset = 0
+        while offset < bytes.count {
+            let count = Int32(min(bytes.count - offset, Self.largestChunk))
+            if let context {
+                xmlParseChunk(context, base + offset, count, 0)
+            } else {
+                start(with: base + offset, count: count)
+            }
+            offset += Int(count)
         }
-        xmlParseChunk(context, base, Int32(bytes.count), 0)
     }
+
+    /// The most bytes handed to libxml2 at once.
+    static let largestChunk = 1 << 24
 
     /// Ends the document and reports how reading it went.
     public func finish() -> XMLReport {

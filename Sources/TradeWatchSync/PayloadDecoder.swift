@@ -52,20 +52,17 @@ struct PayloadDecoder {
                     try body.data(), dataset: SourcePlanner.comtradeDataset(comtrade),
                     recordCap: comtrade.preview ? 500 : 100_000, into: output)
             case .sdmx(let sdmx):
-                let dataset = SourcePlanner.sdmxDataset(sdmx) ?? "sdmx"
-                switch kind {
-                case .sdmxML:
-                    return try SDMXMLReader.read(dataset: dataset, url: url, output: output) { feed in
+                let naming = { (reference: SDMXReference) in SourcePlanner.sdmxDataset(sdmx, reference: reference) }
+                switch try sdmxFormat(kind, head: try body.prefix(64), configured: sdmx.format) {
+                case .ml:
+                    return try SDMXMLReader.read(naming: naming, url: url, output: output) { feed in
                         try body.withChunks { try feed($0) }
                     }
-                case .sdmxJSON:
+                case .json:
                     // Streamed twice from the body (a spilled file stays on disk): bounded memory.
-                    return try SDMXJSONReader.read(dataset: dataset, into: output) { feed in
+                    return try SDMXJSONReader.read(naming: naming, into: output) { feed in
                         try body.withChunks { try feed($0) }
                     }
-                default:
-                    try expect(kind, [], "an SDMX-ML or SDMX-JSON data message")
-                    return StatisticsSummary()
                 }
             case .csv(let csv):
                 try expect(kind, [.csv, .unknown], "CSV")
@@ -80,9 +77,40 @@ struct PayloadDecoder {
         }
     }
 
+    /// The reader an SDMX answer goes to. An HTML page or a feed is refused. Otherwise the
+    /// document's first character decides between markup and JSON (an SDMX-ML error message
+    /// may answer a JSON query), and the configured format decides the rest: the sniffer's
+    /// reading of a window of keys is never a veto (an SDMX-JSON 1.0 message may put a long
+    /// `structure` before its `dataSets`). The reader then says what is wrong with a document
+    /// that is not a data message.
+    func sdmxFormat(_ kind: PayloadKind, head: Data, configured: SDMXSource.Format) throws -> SDMXSource.Format {
+        switch kind {
+        case .html, .rss, .rdf, .atom, .jsonFeed:
+            throw unexpected(kind, "an SDMX-ML or SDMX-JSON data message")
+        case .sdmxML:
+            return .ml
+        case .sdmxJSON:
+            return .json
+        default:
+            break
+        }
+        var bytes = head[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        switch first {
+        case UInt8(ascii: "{"), UInt8(ascii: "["): return .json
+        case UInt8(ascii: "<"): return .ml
+        default: return configured
+        }
+    }
+
     private func expect(_ kind: PayloadKind, _ allowed: [PayloadKind], _ what: String) throws {
         guard !allowed.contains(kind) else { return }
-        throw SyncFailure(
+        throw unexpected(kind, what)
+    }
+
+    private func unexpected(_ kind: PayloadKind, _ what: String) -> SyncFailure {
+        SyncFailure(
             code: "unexpected-format",
             message: "\(Redaction.url(url)): expected \(what), the server sent \(Self.describe(kind))")
     }

@@ -1,4 +1,5 @@
 public import Foundation
+public import TradeWatchFormats
 public import TradeWatchModel
 
 /// One HTTP request a sync makes, with what its answer speaks for.
@@ -67,21 +68,38 @@ public enum SourcePlanner {
 
     // MARK: SDMX
 
-    /// The dataset id observations of an SDMX source are stored under: the flow's id.
+    /// The dataset id observations of an SDMX source are stored under, when the configuration
+    /// says: the configured flow's id. Nil for a whole `url`, whose dataset comes from the
+    /// message (see `sdmxDataset(_:reference:)`).
     public static func sdmxDataset(_ sdmx: SDMXSource) -> String? {
-        guard let flow = sdmx.flow ?? sdmx.url.flatMap(flowInURL) else { return nil }
+        sdmx.flow.map(flowID)
+    }
+
+    /// The dataset id of an SDMX source's observations: the configured flow's id; for a whole
+    /// `url`, the dataflow the message references, else the flow the URL's path names
+    /// (`data/AGENCY,FLOW,VERSION/`), else the data structure the message references, else
+    /// `sdmx`. (A URL's flow goes before the data structure: the dataset is the flow's id,
+    /// and a DSD such as `ECB_EXR1` serves several flows.)
+    public static func sdmxDataset(_ sdmx: SDMXSource, reference: SDMXReference) -> String {
+        if let configured = sdmxDataset(sdmx) { return configured }
+        return reference.dataflow ?? sdmx.url.flatMap(flowInURL).map(flowID) ?? reference.structure ?? "sdmx"
+    }
+
+    /// `AGENCY,ID,VERSION` → `ID`; a bare id stays.
+    private static func flowID(_ flow: String) -> String {
         let parts = flow.split(separator: ",", omittingEmptySubsequences: false)
         return parts.count >= 2 ? String(parts[1]) : flow
     }
 
     /// The flow a whole SDMX query URL names: `…/data/FLOW/KEY` (2.1) or
-    /// `…/data/dataflow/AGENCY/ID/VERSION/KEY` (3.0).
+    /// `…/data/dataflow/AGENCY/ID/VERSION/KEY` (3.0). Percent-escapes in the path
+    /// (`ECB%2CEXR%2C1.0`) are undone.
     static func flowInURL(_ url: String) -> String? {
         let path = url.split(separator: "?").first.map(String.init) ?? url
-        let parts = path.split(separator: "/").map(String.init)
+        let parts = path.split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
         guard let data = parts.lastIndex(of: "data"), data + 1 < parts.count else { return nil }
         if parts[data + 1] == "dataflow", data + 3 < parts.count { return parts[data + 2] + "," + parts[data + 3] }
-        return parts[data + 1]
+        return parts[data + 1].isEmpty ? nil : parts[data + 1]
     }
 
     private static func sdmxRequest(_ sdmx: SDMXSource, context: PlanContext) -> PlannedRequest {
@@ -122,6 +140,7 @@ public enum SourcePlanner {
         case (.v3_0, .ml): acceptValue = "application/vnd.sdmx.data+xml;version=3.0.0, application/xml;q=0.5"
         case (.v3_0, .json): acceptValue = "application/vnd.sdmx.data+json;version=2.0.0, application/json;q=0.5"
         }
+        // A whole URL's dataset comes from the message: its scope is the source's data.
         var scope = ObservationScope(datasets: sdmxDataset(sdmx).map { [$0] })
         scope.periodsFrom = sdmx.startPeriod.flatMap { Period($0).start }
         scope.periodsThrough = sdmx.endPeriod.flatMap { Period($0).end }

@@ -211,4 +211,75 @@ struct SyncEngineTests {
         #expect(bad.errorCode == "unexpected-format" || bad.errorCode == "malformed")
         #expect(try cache.status().first { $0.name == "imf" }?.observations == rows)
     }
+
+    /// The observations of `source` stored now.
+    func stored(_ source: String) throws -> [ObservationVersion] {
+        try cache.observations(at: try cache.resolve(.latest), filter: RowFilter(sources: [source]))
+    }
+
+    @Test("A source configured as SDMX-JSON is read as SDMX-JSON, though its structure fills the first 4 KiB")
+    func configuredFormat() async throws {
+        let server = try FolderServer(folder: repositoryRoot + "/Tests/Fixtures/statistics")
+        var sdmx = SDMXSource()
+        sdmx.url = server.url("sdmx-json-structure-first.json")
+        sdmx.format = .json
+        let outcome = await engine.sync(source("structure-first", .sdmx(sdmx)), daemon: daemon)
+        #expect(outcome.outcome == .changed, "\(outcome.summaryLine)")
+        let rows = try stored("structure-first")
+        #expect(rows.count == 6)
+        #expect(rows.first { $0.series == "FREQ=M.PARTNER=KP" && $0.period == "2019-02" }?.value == "199.25")
+
+        // An HTML page in its place is still refused, naming what came.
+        var page = SDMXSource()
+        page.url = publisher.url("/hostile/html")
+        page.format = .json
+        let refused = await engine.sync(source("page", .sdmx(page)), daemon: daemon)
+        #expect(refused.errorCode == "unexpected-format")
+        #expect(refused.errorMessage?.contains("an HTML page") == true)
+    }
+
+    @Test("A whole URL's dataset: the message's dataflow, else the URL's flow, else its structure, else sdmx")
+    func datasetNames() async throws {
+        // The fixtures, served under SDMX REST paths.
+        let folder = directory.file("rest")
+        let fixtures = repositoryRoot + "/Tests/Fixtures/statistics/"
+        let files = [
+            ("data/PUB,OTHER_FLOW,1.0/all", "sdmx-repeated-keys.xml"),  // references the dataflow TRADE_CN_KP
+            ("data/PUB,TRADE_X,1.0/all", "sdmx-explicit-measures.xml"),  // references the DSD TRADE_XS
+            ("files/measures.xml", "sdmx-explicit-measures.xml"),
+        ]
+        for (path, file) in files {
+            let target = folder + "/" + path
+            try FileManager.default.createDirectory(
+                atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: fixtures + file, toPath: target)
+        }
+        let bare = """
+            <message:GenericData xmlns:message="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message" xmlns:generic="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/generic">
+            <message:Header><message:ID>X</message:ID></message:Header>
+            <message:DataSet><generic:Series><generic:SeriesKey><generic:Value id="FREQ" value="A"/></generic:SeriesKey>
+            <generic:Obs><generic:ObsDimension value="2019"/><generic:ObsValue value="1"/></generic:Obs></generic:Series>
+            </message:DataSet></message:GenericData>
+            """
+        try bare.write(toFile: folder + "/files/bare.xml", atomically: true, encoding: .utf8)
+        let server = try FolderServer(folder: folder)
+        let expected = [
+            ("data/PUB,OTHER_FLOW,1.0/all", "TRADE_CN_KP"), ("data/PUB,TRADE_X,1.0/all", "TRADE_X"),
+            ("files/measures.xml", "TRADE_XS"), ("files/bare.xml", "sdmx"),
+        ]
+        for (index, (path, dataset)) in expected.enumerated() {
+            var sdmx = SDMXSource()
+            sdmx.url = server.url(path)
+            let outcome = await engine.sync(source("s\(index)", .sdmx(sdmx)), daemon: daemon)
+            #expect(outcome.outcome == .changed, "\(path): \(outcome.summaryLine)")
+            let datasets = Set(try stored("s\(index)").map(\.dataset))
+            #expect(datasets == [dataset], "\(path)")
+        }
+        // The repeated keys were stored once each, the last of each.
+        let repeated = try stored("s0")
+        #expect(repeated.count == 3)
+        #expect(repeated.first { $0.series == "FREQ=M.PARTNER=KP" && $0.period == "2019-01" }?.value == "11")
+        // Explicit measures: six observations, not two.
+        #expect(try stored("s1").count == 6)
+    }
 }
