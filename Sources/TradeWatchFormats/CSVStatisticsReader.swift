@@ -55,7 +55,9 @@ public enum CSVStatisticsReader {
         return summary
     }
 
-    private static func read(_ data: Data, mapping: CSVMapping, noted output: StatisticsOutput) throws
+    private static func read(
+        _ data: Data, mapping: CSVMapping, noted output: StatisticsOutput
+    ) throws
         -> StatisticsSummary
     {
         let utf8 = try decode(data, encoding: mapping.encoding)

@@ -4,7 +4,7 @@ import Testing
 import TradeWatchCache
 
 #if canImport(FoundationXML)
-    import FoundationXML
+import FoundationXML
 #endif
 
 /// Every SDMX data message of the shared corpus, published on loopback and synced by

@@ -60,45 +60,51 @@ struct SDMXFidelityTests {
         #expect(fromCSV.warnings.contains { $0.contains("C/CMD=6704@2019 (2 times)") }, "\(fromCSV.warnings)")
     }
 
+    /// The references a message's data sets hand to the naming, and what was read.
+    func references(_ data: Data, json: Bool = false) throws -> ([SDMXReference], Collected) {
+        var seen: [SDMXReference] = []
+        let naming: (SDMXReference) -> String = { reference in
+            seen.append(reference)
+            return reference.dataflow ?? reference.structure ?? "sdmx"
+        }
+        let chunks: ((Data) throws -> Void) throws -> Void = { feed in try feed(data) }
+        let collected = Collected()
+        if json {
+            _ = try SDMXJSONReader.read(naming: naming, into: collected.output, chunks: chunks)
+        } else {
+            _ = try SDMXMLReader.read(naming: naming, output: collected.output, chunks: chunks)
+        }
+        return (seen, collected)
+    }
+
     @Test("The message's structure reference is handed to the naming: dataflow, else data structure")
     func references() throws {
-        var seen: [SDMXReference] = []
-        let collected = Collected()
-        _ = try SDMXMLReader.read(
-            naming: { reference in
-                seen.append(reference)
-                return reference.dataflow ?? "?"
-            }, output: collected.output
-        ) { feed in try feed(try fixture("sdmx-repeated-keys.xml")) }
-        #expect(seen == [SDMXReference(dataflow: "TRADE_CN_KP")])
-        #expect(collected.observations.allSatisfy { $0.dataset == "TRADE_CN_KP" })
+        let (flow, read) = try references(try fixture("sdmx-repeated-keys.xml"))
+        #expect(flow == [SDMXReference(dataflow: "TRADE_CN_KP")])
+        #expect(read.observations.allSatisfy { $0.dataset == "TRADE_CN_KP" })
 
-        seen = []
-        _ = try SDMXMLReader.read(naming: { seen.append($0); return "x" }, output: Collected().output) { feed in
-            try feed(try fixture("sdmx-explicit-measures.xml"))
-        }
-        #expect(seen == [SDMXReference(structure: "TRADE_XS")])
+        let (structure, _) = try references(try fixture("sdmx-explicit-measures.xml"))
+        #expect(structure == [SDMXReference(structure: "TRADE_XS")])
 
         // SDMX-ML 3.0 names the flow by URN, as text.
         let urn = Data(
             """
-            <message:StructureSpecificData xmlns:message="http://www.sdmx.org/resources/sdmxml/schemas/v3_0/message" xmlns:common="http://www.sdmx.org/resources/sdmxml/schemas/v3_0/common">
+            <message:StructureSpecificData xmlns:message="http://www.sdmx.org/resources/sdmxml/schemas/v3_0/message" \
+            xmlns:common="http://www.sdmx.org/resources/sdmxml/schemas/v3_0/common">
             <message:Header><message:ID>X</message:ID>
             <message:Structure structureID="S" dimensionAtObservation="TIME_PERIOD">
-            <common:StructureUsage>urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=PUB:TRADE_CN_KP(1.0)</common:StructureUsage>
+            <common:StructureUsage>urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=PUB:TRADE_CN_KP(1.0)\
+            </common:StructureUsage>
             </message:Structure></message:Header>
-            <message:DataSet structureRef="S"><Series FREQ="M" PARTNER="KP"><Obs TIME_PERIOD="2019-01" OBS_VALUE="1"/></Series></message:DataSet>
+            <message:DataSet structureRef="S"><Series FREQ="M" PARTNER="KP">\
+            <Obs TIME_PERIOD="2019-01" OBS_VALUE="1"/></Series></message:DataSet>
             </message:StructureSpecificData>
             """.utf8)
-        seen = []
-        _ = try SDMXMLReader.read(naming: { seen.append($0); return "x" }, output: Collected().output) { try $0(urn) }
-        #expect(seen == [SDMXReference(dataflow: "TRADE_CN_KP")])
+        #expect(try references(urn).0 == [SDMXReference(dataflow: "TRADE_CN_KP")])
 
         // SDMX-JSON: the structure's `dataflow` link.
-        let json = Collected()
-        _ = try SDMXJSONReader.read(naming: { $0.dataflow ?? "sdmx" }, into: json.output) { feed in
-            try feed(try fixture("sdmx-json-structure-first.json"))
-        }
+        let (links, json) = try references(try fixture("sdmx-json-structure-first.json"), json: true)
+        #expect(links == [SDMXReference(dataflow: "TRADE_CN_KP")])
         #expect(json.observations.count == 6)
         #expect(json.observations.allSatisfy { $0.dataset == "TRADE_CN_KP" })
     }
