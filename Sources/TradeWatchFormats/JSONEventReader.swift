@@ -40,6 +40,9 @@ final class JSONEventReader {
     /// Bytes consumed before the current buffer, for error messages.
     private var offset = 0
 
+    /// The deepest nesting read (Foundation's JSON parser allows 512 too).
+    static let maxDepth = 512
+
     init(handler: any JSONEventHandler) {
         self.handler = handler
     }
@@ -95,6 +98,11 @@ final class JSONEventReader {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 guard expect == .value || expect == .valueOrEnd else {
                     throw error("unexpected \"\(Unicode.Scalar(c))\"", at: i)
+                }
+                // Data messages nest a few levels; a hostile one could nest millions, each
+                // a path item held until it closes.
+                guard containers.count < Self.maxDepth else {
+                    throw error("containers nested deeper than \(Self.maxDepth) levels", at: i)
                 }
                 let object = c == UInt8(ascii: "{")
                 pushPosition()

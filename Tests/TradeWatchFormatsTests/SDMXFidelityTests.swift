@@ -109,7 +109,7 @@ struct SDMXFidelityTests {
         #expect(json.observations.allSatisfy { $0.dataset == "TRADE_CN_KP" })
     }
 
-    @Test("Numbers no structure can hold (a structure index of 29 digits, -1, a huge keyPosition) fail cleanly")
+    @Test("Numbers no structure holds (a 29-digit structure index, -1, a huge keyPosition), deep nesting: clean errors")
     func hostileNumbers() throws {
         let folder = repositoryRoot + "/Tests/Fixtures/fuzz-regressions/sdmx-json/"
         for file in ["structure-index-overflow.json", "structure-index-negative.json"] {
@@ -117,6 +117,13 @@ struct SDMXFidelityTests {
             #expect(throws: StatisticsError.self, "\(file)") {
                 _ = try SDMXJSONReader.read(data, dataset: "F", into: Collected().output)
             }
+        }
+        // Two thousand nested arrays: refused at 512 levels rather than held in memory.
+        let deep = try Data(contentsOf: URL(fileURLWithPath: folder + "deep-nesting.json"))
+        #expect {
+            _ = try SDMXJSONReader.read(deep, dataset: "F", into: Collected().output)
+        } throws: { error in
+            (error as? StatisticsError)?.message.contains("nested deeper than 512 levels") == true
         }
         let positions = try Data(contentsOf: URL(fileURLWithPath: folder + "key-position-overflow.json"))
         let collected = Collected()
