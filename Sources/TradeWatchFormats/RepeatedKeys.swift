@@ -4,8 +4,9 @@ import TradeWatchModel
 /// period). The cache can keep only one figure per key; a reader says so in its warnings,
 /// naming the keys and how often each came, rather than letting figures collapse silently.
 ///
-/// Memory: one 8-byte hash per distinct key (plus the set's slack); the keys themselves only
-/// for the first few that repeat. Two different keys sharing a 64-bit hash would be reported
+/// Memory: one 8-byte hash per distinct key, with the set's slack and growth about 26 bytes
+/// per observation at the peak (measured: +15.5 MiB reading 617,184 SDMX-JSON observations);
+/// the keys themselves only for the first few that repeat. Two different keys sharing a 64-bit hash would be reported
 /// as a repeat: for a message of ten million observations the odds are about one in 300,000.
 final class RepeatedKeys {
     /// How many repeated keys a warning names.

@@ -3,7 +3,8 @@ import TradeWatchModel
 
 /// Reads SDMX-ML data messages as they stream in: 2.1 GenericData, GenericTimeSeriesData,
 /// StructureSpecificData and StructureSpecificTimeSeriesData, and 3.0 StructureSpecificData.
-/// Memory stays bounded by one series' attributes, whatever the message's size.
+/// Memory stays bounded by one series' attributes, plus one 8-byte hash per observation key
+/// to notice keys the message repeats (`RepeatedKeys`).
 ///
 /// Structure-specific messages put dimensions and attributes side by side as XML attributes,
 /// and only the data structure definition says which is which. Without fetching it, the
@@ -254,8 +255,7 @@ public final class SDMXMLReader {
                 }
             case "Structure" where depth == 4 && headerStructure != nil:
                 headerReferenceIsFlow = false
-            case "StructureUsage" where depth == 4 && headerStructure != nil,
-                "ProvisionAgreement" where depth == 4 && headerStructure != nil:
+            case "StructureUsage" where depth == 4 && headerStructure != nil:
                 headerReferenceIsFlow = true
             case "Ref" where headerReferenceIsFlow != nil:
                 if let structure = headerStructure, let id = value("id", attributes) {
@@ -299,7 +299,7 @@ public final class SDMXMLReader {
             case "DataSetAction": headerActionPending = false
             case "Structure" where depth == 2:
                 headerStructure = nil
-            case "Structure" where depth == 3, "StructureUsage" where depth == 3, "ProvisionAgreement" where depth == 3:
+            case "Structure" where depth == 3, "StructureUsage" where depth == 3:
                 headerReferenceIsFlow = nil
             case "DataSet":
                 _ = context.popLast()

@@ -33,7 +33,7 @@ public struct SDMXReference: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Sets the reference a URN names (`urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=ECB:EXR(1.0)`):
-    /// dataflows and provision agreements as the dataflow, data structures as the structure.
+    /// a dataflow or a data structure; anything else (a provision agreement) names neither.
     mutating func set(urn text: String) {
         guard let (kind, id) = Self.urn(text) else { return }
         switch kind {
