@@ -9,8 +9,8 @@ import TradeWatchModel
 /// model are skipped, and so is a case with nothing left to compare.
 @Suite("Feed conformance against gofeed's documents")
 struct FeedCorpusTests {
-    static let folder = repositoryRoot + "/../shared/corpora/feeds/testdata/translator"
-    static var available: Bool { FileManager.default.fileExists(atPath: folder) }
+    static let folder = Corpora.root + "/feeds/testdata/translator"
+    static var available: Bool { Corpora.folder("feeds/testdata/translator") != nil }
 
     struct Outcome {
         var passed: [String] = []
@@ -125,7 +125,7 @@ struct FeedCorpusTests {
     /// gofeed's per-format parser documents (`testdata/parser`): the expected values are in
     /// gofeed's RSS, Atom and JSON structs, mapped here onto ours. The format version is
     /// checked too, but a case that holds nothing else we model is skipped.
-    static let parserFolder = repositoryRoot + "/../shared/corpora/feeds/testdata/parser"
+    static let parserFolder = Corpora.root + "/feeds/testdata/parser"
 
     static func runParserSet() throws -> Outcome {
         try run(folder: parserFolder, prefix: "parser/", compare: compareParser)
@@ -256,7 +256,7 @@ struct FeedCorpusTests {
 
     @Test(
         "gofeed's parser documents: at least 95% of the cases that map pass",
-        .enabled(if: FileManager.default.fileExists(atPath: parserFolder), "../shared/corpora is absent: skipped"))
+        .enabled(if: Corpora.folder("feeds/testdata/parser") != nil, "no corpus at TRADEWATCH_CORPORA/feeds: skipped"))
     func parserConformance() throws {
         let outcome = try Self.runParserSet()
         let mapped = outcome.passed.count + outcome.failed.count
@@ -271,7 +271,9 @@ struct FeedCorpusTests {
         #expect(rate >= 0.95, "\(report)")
     }
 
-    @Test("At least 95% of the cases that map pass", .enabled(if: available, "../shared/corpora is absent: skipped"))
+    @Test(
+        "At least 95% of the cases that map pass",
+        .enabled(if: available, "no corpus at TRADEWATCH_CORPORA/feeds: skipped"))
     func conformance() throws {
         let outcome = try Self.run()
         let mapped = outcome.passed.count + outcome.failed.count

@@ -74,11 +74,9 @@ struct ComtradeReaderTests {
 
     @Test("The recorded comtradr answer reads, every record accounted for")
     func corpus() throws {
-        let path =
-            repositoryRoot
-            + "/../shared/corpora/comtrade/testthat/data/comtradeapi.un.org/data/v1/get/C/A/HS-60a6ad.json"
-        guard FileManager.default.fileExists(atPath: path) else {
-            print("skipped: ../shared/corpora is absent")
+        let relative = "comtrade/testthat/data/comtradeapi.un.org/data/v1/get/C/A/HS-60a6ad.json"
+        guard let path = Corpora.file(relative) else {
+            Corpora.skip(relative)
             return
         }
         let collected = Collected()
@@ -141,7 +139,7 @@ struct SDMXMLReaderTests {
         }
     }
 
-    static let corpus = repositoryRoot + "/../shared/corpora/sdmx/"
+    static let corpus = Corpora.root + "/sdmx/"
 
     /// The twelve ECB exchange rates of the corpus's `expected/ng-flat-xml.txt`.
     static func expectedRates() throws -> Set<String>? {
@@ -167,7 +165,7 @@ struct SDMXMLReaderTests {
         guard let expected = try Self.expectedRates(),
             let data = FileManager.default.contents(atPath: Self.corpus + "ECB_EXR/" + file)
         else {
-            print("skipped: ../shared/corpora is absent")
+            Corpora.skip("sdmx")
             return
         }
         let (collected, _) = try read(data, chunk: 1000)
@@ -195,7 +193,7 @@ struct SDMXMLReaderTests {
     @Test("SDMX-ML 3.0, IMF and Eurostat messages from the corpus; Eurostat's deferred answer is 'not ready'")
     func otherPublishers() throws {
         guard FileManager.default.fileExists(atPath: Self.corpus) else {
-            print("skipped: ../shared/corpora is absent")
+            Corpora.skip("sdmx")
             return
         }
         for file in ["v3/xml/ECB_EXR0.xml", "IMF/PCPS.xml", "ESTAT/NAMA_10_GDP-ss.xml", "WB/gh-78.xml"] {
@@ -240,7 +238,7 @@ struct SDMXJSONReaderTests {
         guard let flat = FileManager.default.contents(atPath: base + "flat.json"),
             let deleting = FileManager.default.contents(atPath: base + "action-delete.json")
         else {
-            print("skipped: ../shared/corpora is absent")
+            Corpora.skip("sdmx")
             return
         }
         let collected = Collected()
@@ -420,8 +418,10 @@ struct SDMXCorpusTests {
     @Test("Each parses, with as many observations (or deletions) as the message holds")
     func everyMessage() throws {
         let root = SDMXMLReaderTests.corpus
-        guard let files = FileManager.default.enumerator(atPath: root)?.allObjects as? [String] else {
-            print("skipped: ../shared/corpora is absent")
+        guard Corpora.folder("sdmx") != nil,
+            let files = FileManager.default.enumerator(atPath: root)?.allObjects as? [String]
+        else {
+            Corpora.skip("sdmx")
             return
         }
         var checked = 0
