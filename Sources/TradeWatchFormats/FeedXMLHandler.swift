@@ -309,7 +309,7 @@ final class FeedXMLHandler: XMLStreamHandler {
         let atom = isAtom(name)
         switch local {
         case "title" where core || atom:
-            if let title = nonEmpty(content.published) { draft.title = title }
+            if let title = nonEmpty(withBase(content.published)) { draft.title = title }
         case "link" where core:
             if !value.isEmpty, let href = resolve(value) { draft.link = href }  // the last one, as gofeed does
         case "description" where core:
