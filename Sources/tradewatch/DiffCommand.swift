@@ -276,10 +276,11 @@ struct DiffReport: Encodable {
             source = change.source
             key = change.key
             changedFields = change.changedFields
-            oldTitle = change.old?.entry.title
-            oldTitleType = change.old?.entry.titleType
-            newTitle = change.new?.entry.title
-            newTitleType = change.new?.entry.titleType
+            let (old, new) = (change.old?.entry, change.new?.entry)
+            oldTitle = old?.title
+            oldTitleType = old?.title == nil ? nil : old?.titleType
+            newTitle = new?.title
+            newTitleType = new?.title == nil ? nil : new?.titleType
             link = (change.new ?? change.old)?.entry.link
         }
     }

@@ -87,12 +87,12 @@ struct ArticleHistory: Encodable {
         var changedFields: [String]
         /// As published; `titleType` says whether it is text or HTML.
         var title: String?
-        var titleType: TextType
+        var titleType: TextType?
         var link: String?
         var published: Date?
         var updated: Date?
         var summary: String?
-        var summaryType: TextType
+        var summaryType: TextType?
     }
 
     var article: String
@@ -107,8 +107,9 @@ struct ArticleHistory: Encodable {
             return Version(
                 fromRevision: version.fromRevision, toRevision: version.toRevision,
                 changedFields: previous.map { $0.changedFields(comparedTo: entry) } ?? [], title: entry.title,
-                titleType: entry.titleType, link: entry.link, published: entry.published, updated: entry.updated,
-                summary: entry.summary, summaryType: entry.summaryType)
+                titleType: entry.title == nil ? nil : entry.titleType, link: entry.link, published: entry.published,
+                updated: entry.updated,
+                summary: entry.summary, summaryType: entry.summary == nil ? nil : entry.summaryType)
         }
     }
 }

@@ -90,7 +90,7 @@ struct SearchReport: Encodable {
         var key: String
         /// As published; `titleType` says whether it is text or HTML.
         var title: String?
-        var titleType: TextType
+        var titleType: TextType?
         var link: String?
         var published: Date?
         /// The matching text with matches between `[` and `]`.
@@ -103,7 +103,7 @@ struct SearchReport: Encodable {
         self.hits = hits.map {
             Hit(
                 source: $0.source, key: $0.entry.entry.key, title: $0.entry.entry.title,
-                titleType: $0.entry.entry.titleType, link: $0.entry.entry.link,
+                titleType: $0.entry.entry.title == nil ? nil : $0.entry.entry.titleType, link: $0.entry.entry.link,
                 published: $0.entry.entry.published ?? $0.entry.entry.updated, snippet: $0.snippet)
         }
     }

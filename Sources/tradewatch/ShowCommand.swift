@@ -111,12 +111,12 @@ struct ShowReport: Encodable {
         var id: String?
         /// As published; `titleType` says whether it is text or HTML.
         var title: String?
-        var titleType: TextType
+        var titleType: TextType?
         var link: String?
         var published: Date?
         var updated: Date?
         var summary: String?
-        var summaryType: TextType
+        var summaryType: TextType?
         var categories: [String]
         var fromRevision: Int64
     }
@@ -134,9 +134,11 @@ struct ShowReport: Encodable {
     static func articles(_ entries: [EntryVersion]) -> [Article] {
         entries.map {
             Article(
-                key: $0.entry.key, id: $0.entry.id, title: $0.entry.title, titleType: $0.entry.titleType,
+                key: $0.entry.key, id: $0.entry.id, title: $0.entry.title,
+                titleType: $0.entry.title == nil ? nil : $0.entry.titleType,
                 link: $0.entry.link, published: $0.entry.published, updated: $0.entry.updated,
-                summary: $0.entry.summary, summaryType: $0.entry.summaryType, categories: $0.entry.categories,
+                summary: $0.entry.summary, summaryType: $0.entry.summary == nil ? nil : $0.entry.summaryType,
+                categories: $0.entry.categories,
                 fromRevision: $0.fromRevision)
         }
     }
