@@ -57,7 +57,8 @@ struct EntryKeys {
             key: key, id: draft.id, title: draft.title?.value, link: draft.link, links: draft.links,
             published: draft.published, updated: draft.updated, authors: draft.authors, summary: draft.summary?.value,
             content: draft.content?.value, categories: draft.categories, categoryLabels: draft.categoryLabels,
-            enclosures: draft.enclosures, titleType: draft.title?.type ?? .text, summaryType: draft.summary?.type ?? .html,
+            enclosures: draft.enclosures, titleType: draft.title?.type ?? .text,
+            summaryType: draft.summary?.type ?? .html,
             contentType: draft.content?.type ?? .html)
     }
 }

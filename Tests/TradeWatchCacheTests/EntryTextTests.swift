@@ -22,7 +22,8 @@ struct EntryTextTests {
         #expect(try fixture.cache.search("markup").map(\.entry.entry.key) == ["a"])
     }
 
-    @Test("Each field keeps its type: a text summary is stored and searched as its characters, an html title as its text")
+    @Test(
+        "Each field keeps its type: a text summary is stored and searched as its characters, an html title as its text")
     func fieldTypes() throws {
         var fixture = try Fixture()
         let entry = Entry(

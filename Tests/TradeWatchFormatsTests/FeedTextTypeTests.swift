@@ -36,7 +36,8 @@ struct FeedTextTypeTests {
     func rss() throws {
         let entries = try FeedFixtureTests.parse("text-types.rss.xml").entries
         try #require(entries.count == 3)
-        #expect(entries.map(\.summary) == ["Cargo < 5 t & rising", "Episode 3: <tariffs> & you", "<p>Up &amp; away</p>"])
+        #expect(
+            entries.map(\.summary) == ["Cargo < 5 t & rising", "Episode 3: <tariffs> & you", "<p>Up &amp; away</p>"])
         #expect(entries.map(\.summaryType) == [.text, .text, .html])
         #expect(entries.map(\.summaryText) == ["Cargo < 5 t & rising", "Episode 3: <tariffs> & you", "Up & away"])
         #expect(entries.map(\.titleType) == [.text, .text, .text])
