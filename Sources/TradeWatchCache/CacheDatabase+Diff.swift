@@ -289,13 +289,13 @@ extension Entry {
     public func changedFields(comparedTo other: Entry) -> [String] {
         var fields: [String] = []
         if id != other.id { fields.append("id") }
-        if title != other.title { fields.append("title") }
+        if title != other.title || titleType != other.titleType { fields.append("title") }
         if link != other.link || links != other.links { fields.append("link") }
         if published != other.published { fields.append("published") }
         if updated != other.updated { fields.append("updated") }
         if authors != other.authors { fields.append("authors") }
-        if summary != other.summary { fields.append("summary") }
-        if content != other.content { fields.append("content") }
+        if summary != other.summary || summaryType != other.summaryType { fields.append("summary") }
+        if content != other.content || contentType != other.contentType { fields.append("content") }
         if categories != other.categories || categoryLabels != other.categoryLabels { fields.append("categories") }
         if enclosures != other.enclosures { fields.append("enclosures") }
         return fields

@@ -136,10 +136,10 @@ public struct PreparedEntries: Sendable {
 
     var entries: [Entry]
 
-    /// - Parameter searchText: makes the text the search index holds from a field's HTML (the
-    ///   summary and content; the title is plain text and is its own search text). The
-    ///   default only strips tags; the daemon passes the feed parser's HTML-to-text, which
-    ///   also drops what a reader never sees (scripts, styles) and decodes every entity.
+    /// - Parameter searchText: reads a field that is HTML as text, for the search index (a
+    ///   plain-text field is its own search text). The default only strips tags; the daemon
+    ///   passes the feed parser's HTML-to-text, which also drops what a reader never sees
+    ///   (scripts, styles) and decodes every entity.
     public init(
         _ entries: [TradeWatchModel.Entry], searchText: (String) -> String = PlainText.strippingMarkup
     ) {
@@ -150,8 +150,8 @@ public struct PreparedEntries: Sendable {
             let fields = StoredEntryFields(entry)
             return Entry(
                 key: entry.key, fields: fields, hash: ContentHash.entry(fields),
-                searchTitle: fields.searchTitle,
-                searchBody: [fields.summary, fields.content].compactMap { $0.map(searchText) }.joined(separator: "\n"))
+                searchTitle: fields.searchTitle(readingHTML: searchText),
+                searchBody: fields.searchBody(readingHTML: searchText))
         }
     }
 

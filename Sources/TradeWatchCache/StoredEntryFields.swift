@@ -7,6 +7,11 @@ struct StoredEntryFields {
         var links: [Entry.Link]?
         var enclosures: [Entry.Link]?
         var categoryLabels: [String: String]?
+        /// A field's type, only where it is not the default (title text, summary and content
+        /// HTML): rows stored before types were kept read as they always did.
+        var titleType: TextType?
+        var summaryType: TextType?
+        var contentType: TextType?
     }
 
     var guid: String?
@@ -19,6 +24,10 @@ struct StoredEntryFields {
     var content: String?
     var categories: String?
     var extra: String?
+    /// The types `extra` records, read once.
+    private(set) var titleType = TextType.text
+    private(set) var summaryType = TextType.html
+    private(set) var contentType = TextType.html
 
     init(_ entry: Entry) {
         guid = entry.id
@@ -33,7 +42,13 @@ struct StoredEntryFields {
         let extra = Extra(
             links: entry.links.isEmpty ? nil : entry.links,
             enclosures: entry.enclosures.isEmpty ? nil : entry.enclosures,
-            categoryLabels: entry.categoryLabels.isEmpty ? nil : entry.categoryLabels)
+            categoryLabels: entry.categoryLabels.isEmpty ? nil : entry.categoryLabels,
+            titleType: entry.titleType == .text ? nil : entry.titleType,
+            summaryType: entry.summaryType == .html ? nil : entry.summaryType,
+            contentType: entry.contentType == .html ? nil : entry.contentType)
+        titleType = entry.titleType
+        summaryType = entry.summaryType
+        contentType = entry.contentType
         self.extra = extra == Extra() ? nil : Self.json(extra)
     }
 
@@ -51,30 +66,52 @@ struct StoredEntryFields {
         self.content = content
         self.categories = categories
         self.extra = extra
+        let types = Self.decode(Extra.self, extra)
+        titleType = types?.titleType ?? .text
+        summaryType = types?.summaryType ?? .html
+        contentType = types?.contentType ?? .html
     }
 
-    /// What the search index holds of the title: the title is plain text, so it is its own
-    /// search text (whitespace runs collapsed); it never goes through a markup reader, which
-    /// would drop a `<` and what follows it.
-    var searchTitle: String? { title.map(PlainText.collapsingWhitespace) }
+    /// What the search index holds of the title: the text a reader sees of it. A plain-text
+    /// title is its own text: it never goes through a markup reader, which would drop a `<`
+    /// and what follows it.
+    func searchTitle(readingHTML: (String) -> String) -> String? {
+        title.map { Self.searchText($0, titleType, readingHTML) }
+    }
+
+    /// What the search index holds of the summary and content, a line apart.
+    func searchBody(readingHTML: (String) -> String) -> String {
+        [(summary, summaryType), (content, contentType)].compactMap { value, type in
+            value.map { Self.searchText($0, type, readingHTML) }
+        }.joined(separator: "\n")
+    }
+
+    /// A field's text as a reader sees it, with runs of whitespace as one space (the HTML
+    /// reader collapses them already).
+    private static func searchText(_ value: String, _ type: TextType, _ readingHTML: (String) -> String) -> String {
+        let text = type.text(of: value, readingHTML: readingHTML)
+        return type == .text ? PlainText.collapsingWhitespace(text) : text
+    }
 
     var hashedFields: [String?] {
         [guid, title, link, published, updated, authors, summary, content, categories, extra]
     }
 
     func entry(key: String) -> Entry {
-        let decoder = JSONDecoder()
-        func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
-            guard let text, let data = text.data(using: .utf8) else { return nil }
-            return try? decoder.decode(type, from: data)
-        }
+        func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? { Self.decode(type, text) }
         let extra = decode(Extra.self, extra)
         return Entry(
             key: key, id: guid, title: title, link: link, links: extra?.links ?? [],
             published: published.flatMap(Timestamp.parse), updated: updated.flatMap(Timestamp.parse),
             authors: decode([Entry.Author].self, authors) ?? [], summary: summary, content: content,
             categories: decode([String].self, categories) ?? [], categoryLabels: extra?.categoryLabels ?? [:],
-            enclosures: extra?.enclosures ?? [])
+            enclosures: extra?.enclosures ?? [], titleType: titleType, summaryType: summaryType,
+            contentType: contentType)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
+        guard let text, let data = text.data(using: .utf8) else { return nil }
+        return try? JSONDecoder().decode(type, from: data)
     }
 
     private static func json<T: Encodable>(_ value: T) -> String? {

@@ -155,11 +155,18 @@ public struct SnapshotExporter {
 
     static let entryFields: [DataPackage.Field] = [
         .init(name: "source", type: "string"), .init(name: "key", type: "string"), .init(name: "id", type: "string"),
-        .init(name: "title", type: "string"), .init(name: "link", type: "string"),
-        .init(name: "published", type: "datetime"), .init(name: "updated", type: "datetime"),
-        .init(name: "authors", type: "string"), .init(name: "categories", type: "string"),
-        .init(name: "summary", type: "string"), .init(name: "from_rev", type: "integer"),
+        .init(name: "title", type: "string", description: "as published"),
+        .init(name: "title_type", type: "string", description: Self.typeDescription("title")),
+        .init(name: "link", type: "string"), .init(name: "published", type: "datetime"),
+        .init(name: "updated", type: "datetime"), .init(name: "authors", type: "string"),
+        .init(name: "categories", type: "string"), .init(name: "summary", type: "string", description: "as published"),
+        .init(name: "summary_type", type: "string", description: Self.typeDescription("summary")),
+        .init(name: "from_rev", type: "integer"),
     ]
+
+    static func typeDescription(_ field: String) -> String {
+        "text: the \(field) is plain text; html: it is HTML markup"
+    }
 
     private func writeObservations(
         _ path: String, format: Format, revision: Int64, filter: RowFilter
@@ -202,11 +209,11 @@ public struct SnapshotExporter {
         for version in entries {
             let e = version.entry
             let fields: [String?] = [
-                version.source, e.key, e.id, e.title, e.link, e.published.map(Timestamp.format),
+                version.source, e.key, e.id, e.title, e.titleType.rawValue, e.link, e.published.map(Timestamp.format),
                 e.updated.map(Timestamp.format),
                 e.authors.map { [$0.name, $0.email.map { "<\($0)>" }].compactMap { $0 }.joined(separator: " ") }
                     .joined(separator: "; "),
-                e.categories.joined(separator: "; "), e.summary, String(version.fromRevision),
+                e.categories.joined(separator: "; "), e.summary, e.summaryType.rawValue, String(version.fromRevision),
             ]
             if format == .csv {
                 try writer.writeRow(fields)
@@ -231,9 +238,10 @@ public struct SnapshotExporter {
                         period TEXT NOT NULL, period_start TEXT, period_end TEXT, value TEXT, number REAL, unit TEXT,
                         unit_mult INTEGER, status TEXT, attributes TEXT, from_rev INTEGER NOT NULL,
                         PRIMARY KEY (source, dataset, series, period));
-                    CREATE TABLE entries (source TEXT NOT NULL, key TEXT NOT NULL, id TEXT, title TEXT, link TEXT,
-                        published TEXT, updated TEXT, summary TEXT, content TEXT, from_rev INTEGER NOT NULL,
-                        PRIMARY KEY (source, key));
+                    CREATE TABLE entries (source TEXT NOT NULL, key TEXT NOT NULL, id TEXT, title TEXT,
+                        title_type TEXT NOT NULL, link TEXT, published TEXT, updated TEXT, summary TEXT,
+                        summary_type TEXT NOT NULL, content TEXT, content_type TEXT NOT NULL,
+                        from_rev INTEGER NOT NULL, PRIMARY KEY (source, key));
                     """)
             let insert = try db.makeStatement(sql: "INSERT INTO observations VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
             try cache.forEachObservation(at: revision, filter: filter) { o in
@@ -245,12 +253,13 @@ public struct SnapshotExporter {
                 count += 1
                 if count % 100_000 == 0 { progress?(count) }
             }
-            let entry = try db.makeStatement(sql: "INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)")
+            let entry = try db.makeStatement(sql: "INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
             for version in entries {
                 let e = version.entry
                 try entry.execute(arguments: [
-                    version.source, e.key, e.id, e.title, e.link, e.published.map(Timestamp.format),
-                    e.updated.map(Timestamp.format), e.summary, e.content, version.fromRevision,
+                    version.source, e.key, e.id, e.title, e.titleType.rawValue, e.link,
+                    e.published.map(Timestamp.format), e.updated.map(Timestamp.format), e.summary,
+                    e.summaryType.rawValue, e.content, e.contentType.rawValue, version.fromRevision,
                 ])
             }
         }

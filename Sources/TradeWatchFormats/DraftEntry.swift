@@ -7,14 +7,14 @@ struct DraftEntry {
     var guidIsPermaLink = true
     /// A permalink guid seen while the item had no link yet, with the base it is relative to.
     var permalink: (href: String, base: URL?)?
-    var title: String?
+    var title: PublishedText?
     var link: String?
     var links: [Entry.Link] = []
     var published: Date?
     var updated: Date?
     var authors: [Entry.Author] = []
-    var summary: String?
-    var content: String?
+    var summary: PublishedText?
+    var content: PublishedText?
     var categories: [String] = []
     var categoryLabels: [String: String] = [:]
     var enclosures: [Entry.Link] = []

@@ -42,7 +42,10 @@ struct EntryKeys {
             key = link
         } else {
             let date = (draft.published ?? draft.updated).map(Timestamp.format) ?? ""
-            key = "sha256:" + SHA256.hex((draft.title ?? "") + "\u{1f}" + date + "\u{1f}" + (draft.summary ?? ""))
+            // Made from the title's text and the summary as HTML, the forms these fields were
+            // kept in before their type was, so that such an entry keeps its identity.
+            let title = draft.title?.text ?? ""
+            key = "sha256:" + SHA256.hex(title + "\u{1f}" + date + "\u{1f}" + (draft.summary?.asMarkup ?? ""))
         }
         let count = seen[key, default: 0] + 1
         seen[key] = count
@@ -51,9 +54,11 @@ struct EntryKeys {
             key += "#\(count)"
         }
         return Entry(
-            key: key, id: draft.id, title: draft.title, link: draft.link, links: draft.links,
-            published: draft.published, updated: draft.updated, authors: draft.authors, summary: draft.summary,
-            content: draft.content, categories: draft.categories, categoryLabels: draft.categoryLabels,
-            enclosures: draft.enclosures)
+            key: key, id: draft.id, title: draft.title?.value, link: draft.link, links: draft.links,
+            published: draft.published, updated: draft.updated, authors: draft.authors, summary: draft.summary?.value,
+            content: draft.content?.value, categories: draft.categories, categoryLabels: draft.categoryLabels,
+            enclosures: draft.enclosures, titleType: draft.title?.type ?? .text,
+            summaryType: draft.summary?.type ?? .html,
+            contentType: draft.content?.type ?? .html)
     }
 }

@@ -276,7 +276,7 @@ final class FeedXMLHandler: XMLStreamHandler {
         entry = nil
         entryDepth = nil
         warnings.append(
-            "the document ended inside an entry (\(draft.title ?? draft.id ?? draft.link ?? "untitled")); it was left out"
+            "the document ended inside an entry (\(draft.title?.text ?? draft.id ?? draft.link ?? "untitled")); it was left out"
         )
     }
 
@@ -309,17 +309,17 @@ final class FeedXMLHandler: XMLStreamHandler {
         let atom = isAtom(name)
         switch local {
         case "title" where core || atom:
-            if let title = nonEmpty(content.text) { draft.title = title }
+            if let title = nonEmpty(withBase(content.published)) { draft.title = title }
         case "link" where core:
             if !value.isEmpty, let href = resolve(value) { draft.link = href }  // the last one, as gofeed does
         case "description" where core:
-            draft.summary = draft.summary ?? nonEmpty(content.markup)
+            draft.summary = draft.summary ?? nonEmpty(content.published)
         case "encoded" where name.namespace == FeedNamespace.content || name.namespace == nil:
-            draft.content = nonEmpty(withBase(content.markup))
+            draft.content = nonEmpty(withBase(content.published))
         case "summary" where atom:
-            draft.summary = nonEmpty(withBase(content.markup))
+            draft.summary = nonEmpty(withBase(content.published))
         case "content" where atom:
-            draft.content = draft.content ?? nonEmpty(withBase(content.markup))
+            draft.content = draft.content ?? nonEmpty(withBase(content.published))
         case "guid" where core:
             draft.id = nonEmpty(value)
             // The link of last resort, resolved only if the item ends without a <link>.
@@ -338,9 +338,9 @@ final class FeedXMLHandler: XMLStreamHandler {
         case "author" where core:
             if !value.isEmpty { draft.authors.append(Self.rssAuthor(value)) }
         case "title" where name.namespace == FeedNamespace.dc:
-            if draft.title == nil { draft.title = nonEmpty(content.text) }
+            if draft.title == nil { draft.title = nonEmpty(content.published) }
         case "description" where name.namespace == FeedNamespace.dc, "summary" where isITunes(name):
-            if draft.summary == nil { draft.summary = nonEmpty(content.markup) }
+            if draft.summary == nil { draft.summary = nonEmpty(content.published) }
         case "author" where isITunes(name):
             if draft.authors.isEmpty, !value.isEmpty { draft.authors.append(Self.rssAuthor(value)) }
         case "keywords" where isITunes(name):
@@ -364,7 +364,7 @@ final class FeedXMLHandler: XMLStreamHandler {
             if !value.isEmpty { feed.link = resolve(value) }
         case "description" where core, "subtitle" where atom, "tagline" where atom,
             "description" where name.namespace == FeedNamespace.dc, "summary" where isITunes(name):
-            feed.description = feed.description ?? nonEmpty(content.markup)
+            feed.description = feed.description ?? nonEmpty(content.published.asMarkup)
         case "language" where core, "language" where name.namespace == FeedNamespace.dc:
             feed.language = nonEmpty(value) ?? feed.language
         case "lastBuildDate" where core, "updated" where atom, "modified" where atom:
@@ -558,6 +558,16 @@ final class FeedXMLHandler: XMLStreamHandler {
     private func isAtom(_ name: XMLName) -> Bool {
         name.namespace == FeedNamespace.atom10 || name.namespace == FeedNamespace.atom03
             || (family == .atom && name.namespace == nil)
+    }
+
+    private func nonEmpty(_ value: PublishedText) -> PublishedText? {
+        value.value.isEmpty ? nil : value
+    }
+
+    /// Relative links in markup resolved against the element's base; plain text is not markup
+    /// and is kept as it is.
+    private func withBase(_ value: PublishedText) -> PublishedText {
+        value.type == .html ? PublishedText(value: withBase(value.value), type: .html) : value
     }
 
     private func nonEmpty(_ value: String) -> String? {

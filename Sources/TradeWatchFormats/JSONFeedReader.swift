@@ -36,17 +36,17 @@ enum JSONFeedReader {
         let drafts = ((object["items"] as? [[String: Any]]) ?? []).map { item -> DraftEntry in
             var draft = DraftEntry()
             draft.id = (item["id"] as? String) ?? (item["id"] as? NSNumber)?.stringValue
-            draft.title = item["title"] as? String
+            draft.title = (item["title"] as? String).map { PublishedText(value: $0, type: .text) }
             draft.link = resolve(item["url"])
             if let external = resolve(item["external_url"]) {
                 draft.links.append(Entry.Link(href: external, rel: "related"))
             }
-            // JSON Feed's summary and content_text are plain text: kept as HTML that renders to
-            // exactly that text, as content_html is kept as published.
-            draft.summary = (item["summary"] as? String).map { TextValue(raw: $0, kind: .text).markup }
+            // JSON Feed's summary and content_text are plain text, content_html is HTML: each is
+            // kept as published, with its type.
+            draft.summary = (item["summary"] as? String).map { PublishedText(value: $0, type: .text) }
             draft.content =
-                (item["content_html"] as? String)
-                ?? (item["content_text"] as? String).map { TextValue(raw: $0, kind: .text).markup }
+                (item["content_html"] as? String).map { PublishedText(value: $0, type: .html) }
+                ?? (item["content_text"] as? String).map { PublishedText(value: $0, type: .text) }
             draft.published = date(item["date_published"], "date_published")
             draft.updated = date(item["date_modified"], "date_modified")
             let itemAuthors = authors(item)

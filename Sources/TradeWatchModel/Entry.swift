@@ -4,8 +4,9 @@ public import Foundation
 ///
 /// `key` is its identity inside its source: the feed's own id when there is one, otherwise
 /// the link, otherwise a hash of title and date. Every other field is content that an edit
-/// can change. `title` is plain text (never markup); `summary` and `content` are HTML (a
-/// plain-text summary is stored escaped, so that rendering it gives back its exact text).
+/// can change. `title`, `summary` and `content` are kept as published: plain text as its
+/// decoded text, markup as markup; `titleType`, `summaryType` and `contentType` say which
+/// (by default a title is text, a summary and a content HTML).
 public struct Entry: Hashable, Sendable, Codable {
     public struct Author: Hashable, Sendable, Codable {
         public var name: String?
@@ -48,12 +49,16 @@ public struct Entry: Hashable, Sendable, Codable {
     /// Labels some categories carry (Atom's `label`), by term; only those that differ.
     public var categoryLabels: [String: String]
     public var enclosures: [Link]
+    public var titleType: TextType
+    public var summaryType: TextType
+    public var contentType: TextType
 
     public init(
         key: String, id: String? = nil, title: String? = nil, link: String? = nil, links: [Link] = [],
         published: Date? = nil, updated: Date? = nil, authors: [Author] = [], summary: String? = nil,
         content: String? = nil, categories: [String] = [], categoryLabels: [String: String] = [:],
-        enclosures: [Link] = []
+        enclosures: [Link] = [], titleType: TextType = .text, summaryType: TextType = .html,
+        contentType: TextType = .html
     ) {
         self.key = key
         self.id = id
@@ -68,5 +73,8 @@ public struct Entry: Hashable, Sendable, Codable {
         self.categories = categories
         self.categoryLabels = categoryLabels
         self.enclosures = enclosures
+        self.titleType = titleType
+        self.summaryType = summaryType
+        self.contentType = contentType
     }
 }

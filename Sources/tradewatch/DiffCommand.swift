@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradeWatchCache
+import TradeWatchFormats
 import TradeWatchModel
 
 struct DiffCommand: AsyncParsableCommand {
@@ -67,17 +68,18 @@ struct DiffCommand: AsyncParsableCommand {
         }
     }
 
-    /// The old and new title and summary of each changed article, as `-`/`+` lines. A value
-    /// keeps its line breaks and tabs, each further line indented under its `-`/`+`; every
-    /// other control and bidi character is escaped.
+    /// The old and new title and summary of each changed article, as `-`/`+` lines: the title
+    /// as a reader sees it (as published where only its markup changed), the summary as
+    /// published. A value keeps its line breaks and tabs, each further line indented under its
+    /// `-`/`+`; every other control and bidi character is escaped.
     static func fullText(_ diff: CacheDiff) -> String {
         var lines: [String] = []
         for change in diff.entries where change.kind == .changed {
             lines.append("~ \(TerminalText.line(change.source)) \(TerminalText.line(change.key))")
-            for (field, old, new) in [
-                ("title", change.old?.entry.title, change.new?.entry.title),
-                ("summary", change.old?.entry.summary, change.new?.entry.summary),
-            ] where old != new {
+            let (old, new) = (change.old?.entry, change.new?.entry)
+            let titles = old?.titleText != new?.titleText ? (old?.titleText, new?.titleText) : (old?.title, new?.title)
+            for (field, old, new) in [("title", titles.0, titles.1), ("summary", old?.summary, new?.summary)]
+            where old != new {
                 lines.append("  \(field):")
                 lines.append("  - " + TerminalText.block(old ?? "", indent: "    "))
                 lines.append("  + " + TerminalText.block(new ?? "", indent: "    "))
@@ -262,8 +264,11 @@ struct DiffReport: Encodable {
         var source: String
         var key: String
         var changedFields: [String]
+        /// Titles as published, each with its type (text or html).
         var oldTitle: String?
+        var oldTitleType: TextType?
         var newTitle: String?
+        var newTitleType: TextType?
         var link: String?
 
         init(_ change: EntryChange) {
@@ -271,8 +276,11 @@ struct DiffReport: Encodable {
             source = change.source
             key = change.key
             changedFields = change.changedFields
-            oldTitle = change.old?.entry.title
-            newTitle = change.new?.entry.title
+            let (old, new) = (change.old?.entry, change.new?.entry)
+            oldTitle = old?.title
+            oldTitleType = old?.title == nil ? nil : old?.titleType
+            newTitle = new?.title
+            newTitleType = new?.title == nil ? nil : new?.titleType
             link = (change.new ?? change.old)?.entry.link
         }
     }

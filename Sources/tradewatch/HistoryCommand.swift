@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradeWatchCache
+import TradeWatchFormats
 import TradeWatchModel
 
 struct HistoryCommand: AsyncParsableCommand {
@@ -64,7 +65,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 previous.map { $0.changedFields(comparedTo: version.entry).joined(separator: ",") } ?? "first seen"
             table.add([
                 String(version.fromRevision), version.toRevision.map(String.init) ?? "now",
-                TerminalText.line(version.entry.title ?? "", limit: 70), changed,
+                TerminalText.line(version.entry.titleText ?? "", limit: 70), changed,
             ])
             previous = version.entry
         }
@@ -84,11 +85,14 @@ struct ArticleHistory: Encodable {
         var fromRevision: Int64
         var toRevision: Int64?
         var changedFields: [String]
+        /// As published; `titleType` says whether it is text or HTML.
         var title: String?
+        var titleType: TextType?
         var link: String?
         var published: Date?
         var updated: Date?
         var summary: String?
+        var summaryType: TextType?
     }
 
     var article: String
@@ -103,7 +107,9 @@ struct ArticleHistory: Encodable {
             return Version(
                 fromRevision: version.fromRevision, toRevision: version.toRevision,
                 changedFields: previous.map { $0.changedFields(comparedTo: entry) } ?? [], title: entry.title,
-                link: entry.link, published: entry.published, updated: entry.updated, summary: entry.summary)
+                titleType: entry.title == nil ? nil : entry.titleType, link: entry.link, published: entry.published,
+                updated: entry.updated,
+                summary: entry.summary, summaryType: entry.summary == nil ? nil : entry.summaryType)
         }
     }
 }

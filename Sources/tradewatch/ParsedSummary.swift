@@ -31,14 +31,19 @@ struct ParsedSummary: Encodable {
     struct Item: Encodable {
         var id: String?
         var key: String
+        /// As published: text, or markup when `titleType` is `html`. A field's type is given
+        /// when the field is.
         var title: String?
+        var titleType: TextType?
         var link: String?
         var links: [Link]
         var published: String?
         var updated: String?
         var authors: [Author]
         var summary: String?
+        var summaryType: TextType?
         var content: String?
+        var contentType: TextType?
         var categories: [String]
         var enclosures: [Link]
     }
@@ -62,10 +67,14 @@ struct ParsedSummary: Encodable {
             updated: info.updated.map(Self.date), ttl: info.ttl, image: info.image)
         entries = parsed.entries.map { entry in
             Item(
-                id: entry.id, key: entry.key, title: entry.title, link: entry.link, links: entry.links.map(Self.link),
+                id: entry.id, key: entry.key, title: entry.title, titleType: entry.title == nil ? nil : entry.titleType,
+                link: entry.link,
+                links: entry.links.map(Self.link),
                 published: entry.published.map(Self.date), updated: entry.updated.map(Self.date),
                 authors: entry.authors.map { Author(name: $0.name, email: $0.email, uri: $0.uri) },
-                summary: entry.summary, content: entry.content, categories: entry.categories,
+                summary: entry.summary, summaryType: entry.summary == nil ? nil : entry.summaryType,
+                content: entry.content,
+                contentType: entry.content == nil ? nil : entry.contentType, categories: entry.categories,
                 enclosures: entry.enclosures.map(Self.link))
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradeWatchCache
+import TradeWatchFormats
 import TradeWatchModel
 
 struct SearchCommand: AsyncParsableCommand {
@@ -63,9 +64,10 @@ struct SearchCommand: AsyncParsableCommand {
             return
         }
         if hits.isEmpty { Terminal.print("no matches") }
-        for hit in report.hits {
+        for (hit, found) in zip(report.hits, hits) {
             let date = hit.published.map { String(Timestamp.format($0).prefix(10)) } ?? "          "
-            Terminal.print("\(date)  \(TerminalText.line(hit.source))  \(TerminalText.line(hit.title ?? hit.key))")
+            let title = found.entry.entry.titleText ?? hit.key
+            Terminal.print("\(date)  \(TerminalText.line(hit.source))  \(TerminalText.line(title))")
             if let link = hit.link { Terminal.print("            \(TerminalText.line(link))") }
             // The indexed text joins summary and content with line breaks: one line here.
             let line = hit.snippet.split(whereSeparator: \.isNewline).joined(separator: " ")
@@ -86,7 +88,9 @@ struct SearchReport: Encodable {
     struct Hit: Encodable {
         var source: String
         var key: String
+        /// As published; `titleType` says whether it is text or HTML.
         var title: String?
+        var titleType: TextType?
         var link: String?
         var published: Date?
         /// The matching text with matches between `[` and `]`.
@@ -98,7 +102,8 @@ struct SearchReport: Encodable {
     init(hits: [SearchHit]) {
         self.hits = hits.map {
             Hit(
-                source: $0.source, key: $0.entry.entry.key, title: $0.entry.entry.title, link: $0.entry.entry.link,
+                source: $0.source, key: $0.entry.entry.key, title: $0.entry.entry.title,
+                titleType: $0.entry.entry.title == nil ? nil : $0.entry.entry.titleType, link: $0.entry.entry.link,
                 published: $0.entry.entry.published ?? $0.entry.entry.updated, snippet: $0.snippet)
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TradeWatchCache
 import TradeWatchExport
+import TradeWatchFormats
 import TradeWatchModel
 
 struct ShowCommand: AsyncParsableCommand {
@@ -67,7 +68,7 @@ struct ShowCommand: AsyncParsableCommand {
                     let e = version.entry
                     lines.append(
                         CSVWriter.line([
-                            e.key, e.published.map(Timestamp.format), e.title, e.link, String(version.fromRevision),
+                            e.key, e.published.map(Timestamp.format), e.titleText, e.link, String(version.fromRevision),
                         ]))
                 }
             }
@@ -93,7 +94,7 @@ struct ShowCommand: AsyncParsableCommand {
                     let e = version.entry
                     table.add([
                         e.published.map { String(Timestamp.format($0).prefix(16)) } ?? "",
-                        TerminalText.line(e.title ?? e.key, limit: 70), e.link ?? "",
+                        TerminalText.line(e.titleText ?? e.key, limit: 70), e.link ?? "",
                     ])
                 }
                 Terminal.print(table.render())
@@ -108,11 +109,14 @@ struct ShowReport: Encodable {
     struct Article: Encodable {
         var key: String
         var id: String?
+        /// As published; `titleType` says whether it is text or HTML.
         var title: String?
+        var titleType: TextType?
         var link: String?
         var published: Date?
         var updated: Date?
         var summary: String?
+        var summaryType: TextType?
         var categories: [String]
         var fromRevision: Int64
     }
@@ -130,9 +134,12 @@ struct ShowReport: Encodable {
     static func articles(_ entries: [EntryVersion]) -> [Article] {
         entries.map {
             Article(
-                key: $0.entry.key, id: $0.entry.id, title: $0.entry.title, link: $0.entry.link,
-                published: $0.entry.published, updated: $0.entry.updated, summary: $0.entry.summary,
-                categories: $0.entry.categories, fromRevision: $0.fromRevision)
+                key: $0.entry.key, id: $0.entry.id, title: $0.entry.title,
+                titleType: $0.entry.title == nil ? nil : $0.entry.titleType,
+                link: $0.entry.link, published: $0.entry.published, updated: $0.entry.updated,
+                summary: $0.entry.summary, summaryType: $0.entry.summary == nil ? nil : $0.entry.summaryType,
+                categories: $0.entry.categories,
+                fromRevision: $0.fromRevision)
         }
     }
 }

@@ -26,21 +26,27 @@ struct FeedFidelityTests {
         #expect(feed.feed.description == "Monthly <b>customs</b> notes")
     }
 
-    @Test("Atom text constructs: type=text is text, html is rendered to its text, xhtml likewise")
+    @Test("Atom text constructs: type=text is text; html and xhtml are kept as markup and read as text")
     func atomTextConstructs() throws {
         let feed = try Self.parse("text-constructs.atom.xml")
         #expect(feed.feed.title == "Tariffs <> quotas")
         #expect(
-            feed.entries.map(\.title) == [
+            feed.entries.map(\.titleText) == [
                 "History of the <blink> tag", "1 < 2, by default", "Tariffs rise 3 < 4", "The xhtml <title>",
             ])
-        // A plain-text summary or content is kept as HTML that renders to exactly its text.
-        let summary = try #require(feed.entries.first?.summary)
-        #expect(summary == "Use &lt;b&gt; for bold &amp; &lt;i&gt; for italics")
-        #expect(HTMLCleaner.text(summary) == "Use <b> for bold & <i> for italics")
-        #expect(feed.entries[1].content.map(HTMLCleaner.text) == "a < b")
+        #expect(feed.entries.map(\.titleType) == [.text, .text, .html, .html])
+        // An html title is its markup as published; an xhtml one the inner XHTML, no wrapper div.
+        #expect(feed.entries[2].title == "Tariffs <em>rise</em> 3 &lt; 4")
+        #expect(feed.entries[3].title == "The <b>xhtml</b> &lt;title&gt;")
+        // A plain-text summary or content is kept as its decoded text, typed text.
+        #expect(feed.entries[0].summary == "Use <b> for bold & <i> for italics")
+        #expect(feed.entries[0].summaryType == .text)
+        #expect(feed.entries[0].summaryText == "Use <b> for bold & <i> for italics")
+        #expect(feed.entries[1].content == "a < b")
+        #expect(feed.entries[1].contentType == .text)
         // An html one is markup, as published.
         #expect(feed.entries[2].summary == "<p>Kept <b>as</b> markup</p>")
+        #expect(feed.entries[2].summaryType == .html)
         #expect(feed.feed.description.map(HTMLCleaner.text) == "Where 3 < 4 & 5 > 4")
     }
 

@@ -35,7 +35,7 @@ struct FeedFixtureTests {
         let feed = try Self.parse(file, contentType: "text/plain")
         #expect(feed.format == format, "\(file)")
         #expect(feed.entries.count == count, "\(file)")
-        #expect(feed.entries.first?.title == firstTitle, "\(file)")
+        #expect(feed.entries.first?.titleText == firstTitle, "\(file)")
         #expect(feed.wellFormed, "\(file): \(feed.warnings)")
     }
 

@@ -87,7 +87,7 @@ struct FeedParserTests {
         #expect(feed.feed.link == "https://news.example.kr/index.html")
         let entry = try #require(feed.entries.first)
         #expect(entry.link == "https://news.example.kr/2019/story.html")
-        #expect(entry.title == "Tariffs rise")
+        #expect(entry.titleText == "Tariffs rise")
         #expect(entry.published == entry.updated)
         #expect(entry.published.map(Timestamp.format) == "2019-07-02T01:00:00.000Z")
         #expect(entry.authors == [Entry.Author(name: "Lee", email: "lee@example.kr")])
