@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TradeWatchCache
+import TradeWatchSync
+
+extension TradeWatchDaemon {
+    /// Takes the cache's lock (exit 75, EX_TEMPFAIL, when another tradewatchd holds it), then
+    /// opens the cache, creating it 0640 in a 0750 folder when it is new.
+    static func openCacheAlone(at path: String, logger: Logger) throws -> CacheDatabase {
+        do {
+            try CacheFiles.createDirectories(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            _ = try CacheLock(cache: path)
+        } catch let failure as CacheLock.Failure {
+            logger.critical("\(failure)")
+            if case .held = failure { throw ExitCode(75) }
+            throw ExitCode(1)
+        } catch {
+            logger.critical("cannot open the cache: \(error)", metadata: ["cache": "\(path)"])
+            throw ExitCode(1)
+        }
+        do {
+            return try CacheDatabase(path: path)
+        } catch {
+            logger.critical("cannot open the cache: \(error)", metadata: ["cache": "\(path)"])
+            throw ExitCode(1)
+        }
+    }
+
+    /// `--once` on a cache a daemon found damaged: checks again (it may have been restored
+    /// since) and refuses to write, exit 1, while the damage is still there.
+    static func recheckRecordedDamage(_ cache: CacheDatabase, logger: Logger) async throws {
+        guard CacheDamage.recorded(for: cache.path) != nil else { return }
+        let problems = try await CacheCheckService<ContinuousClock>.quickCheck(cache).get()
+        guard problems.isEmpty else {
+            logger.critical(
+                "the cache is damaged: \(problems.prefix(3).joined(separator: "; ")). To recover: \(CacheDamage.recovery)",
+                metadata: ["cache": "\(cache.path)"])
+            throw ExitCode(1)
+        }
+        CacheDamage.clear(for: cache.path)
+    }
+
+    /// The control socket bound, or nil (and a logged reason) when it cannot be.
+    static func controlListener(at path: String, logger: Logger) -> ControlListener? {
+        do {
+            return try ControlListener(path: path)
+        } catch {
+            logger.error("control socket disabled: \(error)")
+            return nil
+        }
+    }
+}
