@@ -37,7 +37,8 @@ struct SyncCommand: AsyncParsableCommand {
         // The daemon refuses longer requests (see the README's security section).
         let limit = ControlLimits().sources
         if sources.count > limit {
-            throw ValidationError("at most \(limit) sources per request (\(sources.count) given); leave them out for all")
+            throw ValidationError(
+                "at most \(limit) sources per request (\(sources.count) given); leave them out for all")
         }
     }
 

@@ -104,7 +104,9 @@ struct TradeWatchDaemon: AsyncParsableCommand {
             .init(
                 service: ReloadService(
                     file: config, scheduler: scheduler, notifier: notifier, logger: logger, adjust: adjust)),
-            .init(service: CacheCheckService(cache: cache, scheduler: scheduler, logger: logger, clock: ContinuousClock())),
+            .init(
+                service: CacheCheckService(cache: cache, scheduler: scheduler, logger: logger, clock: ContinuousClock())
+            ),
         ]
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -33,7 +33,8 @@ struct CacheDamageTests {
 
     @Test("Bits flipped past the header: the daemon stops writing, status says so and how to recover")
     func damagedCache() throws {
-        let config = try daemonConfig(in: directory, publisher: publisher, sources: [("news", "/feeds/korea-trade.rss")])
+        let config = try daemonConfig(
+            in: directory, publisher: publisher, sources: [("news", "/feeds/korea-trade.rss")])
         let once = try run(builtProduct("tradewatchd"), ["--config", config, "--once"])
         #expect(once.status == 0, "\(once.stderr)")
         try damage(table: "entry")
@@ -65,7 +66,8 @@ struct CacheDamageTests {
 
     @Test("A file that is not a database: the daemon names it and says it is not a tradewatch cache")
     func notADatabase() throws {
-        let config = try daemonConfig(in: directory, publisher: publisher, sources: [("news", "/feeds/korea-trade.rss")])
+        let config = try daemonConfig(
+            in: directory, publisher: publisher, sources: [("news", "/feeds/korea-trade.rss")])
         try String(repeating: "these are my notes, not a database\n", count: 200).write(
             toFile: cache, atomically: true, encoding: .utf8)
         let once = try run(builtProduct("tradewatchd"), ["--config", config, "--once"])

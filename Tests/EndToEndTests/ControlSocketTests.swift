@@ -18,7 +18,8 @@ struct ControlSocketTests {
     private var socketPath: String { directory.file("control.sock") }
 
     private func startDaemon() throws -> DaemonProcess {
-        let config = try daemonConfig(in: directory, publisher: publisher, sources: [("news", "/feeds/korea-trade.rss")])
+        let config = try daemonConfig(
+            in: directory, publisher: publisher, sources: [("news", "/feeds/korea-trade.rss")])
         let daemon = try DaemonProcess(config: config, directory: directory)
         #expect(eventually { FileManager.default.fileExists(atPath: socketPath) })
         // Settled: the first sync is done, so the thread and descriptor counts are at rest.

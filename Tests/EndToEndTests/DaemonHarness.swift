@@ -120,3 +120,33 @@ final class ControlConnection {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+/// Runs a built executable for at most `seconds`: its result, or nil (and it is killed) when it
+/// was still running then — so that a test of a process that should exit fails instead of
+/// hanging when it does not.
+func runBounded(
+    _ executable: String, _ arguments: [String], seconds: Double, in directory: TemporaryDirectory
+) throws -> (status: Int32, stdout: String, stderr: String)? {
+    let name = UUID().uuidString
+    let (out, err) = (directory.file(name + ".out"), directory.file(name + ".err"))
+    _ = FileManager.default.createFile(atPath: out, contents: nil)
+    _ = FileManager.default.createFile(atPath: err, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: builtProduct(executable))
+    process.arguments = arguments
+    process.standardOutput = FileHandle(forWritingAtPath: out)
+    process.standardError = FileHandle(forWritingAtPath: err)
+    try process.run()
+    let deadline = Date().addingTimeInterval(seconds)
+    while process.isRunning && Date() < deadline { usleep(20_000) }
+    if process.isRunning {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return nil
+    }
+    return (
+        status: process.terminationStatus,
+        stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+    )
+}

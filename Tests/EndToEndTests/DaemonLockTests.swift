@@ -25,13 +25,16 @@ struct DaemonLockTests {
 
     @Test("A second tradewatchd on the same cache exits 75 naming the first; the first keeps running")
     func secondDaemonRefused() throws {
-        let config = try daemonConfig(in: directory, publisher: publisher, sources: [("news", "/feeds/korea-trade.rss")])
+        let config = try daemonConfig(
+            in: directory, publisher: publisher, sources: [("news", "/feeds/korea-trade.rss")])
         let first = try DaemonProcess(config: config, directory: directory)
         let pid = first.process.processIdentifier
         #expect(eventually { holds(pid) })
         #expect(eventually { FileManager.default.fileExists(atPath: directory.file("control.sock")) })
 
-        let second = try run(builtProduct("tradewatchd"), ["--config", config])
+        let second = try #require(
+            try runBounded("tradewatchd", ["--config", config], seconds: 15, in: directory),
+            "the second daemon kept running")
         #expect(second.status == 75, "\(second.stderr)")
         #expect(second.stderr.contains("another tradewatchd (pid \(pid)) holds this cache"), "\(second.stderr)")
         // The first still owns its socket and its heartbeat.
@@ -48,6 +51,8 @@ struct DaemonLockTests {
         // Once the holder is gone, the lock is free again.
         let after = try DaemonProcess(config: config, directory: directory)
         #expect(eventually { holds(after.process.processIdentifier) })
+        // Signal handling is in place once the socket is there.
+        #expect(eventually { FileManager.default.fileExists(atPath: directory.file("control.sock")) })
         after.signal(SIGTERM)
         #expect(after.waitForExit(within: 15) == 0)
     }
@@ -55,11 +60,14 @@ struct DaemonLockTests {
     @Test("Two --once runs on one cache: the second exits 75 instead of fetching everything again")
     func secondOnceRefused() throws {
         let config = try daemonConfig(
-            in: directory, publisher: publisher, sources: [("slow", "/hostile/slow"), ("news", "/feeds/korea-trade.rss")])
+            in: directory, publisher: publisher,
+            sources: [("slow", "/hostile/slow"), ("news", "/feeds/korea-trade.rss")])
         let first = try BackgroundProcess("tradewatchd", ["--config", config, "--once"])
         #expect(eventually { holds(first.pid) })
 
-        let second = try run(builtProduct("tradewatchd"), ["--config", config, "--once", "--source", "news"])
+        let second = try #require(
+            try runBounded(
+                "tradewatchd", ["--config", config, "--once", "--source", "news"], seconds: 30, in: directory))
         #expect(second.status == 75, "\(second.stderr)")
         #expect(second.stderr.contains("another tradewatchd (pid \(first.pid)) holds this cache"), "\(second.stderr)")
         #expect(!second.stdout.contains("news:"), "\(second.stdout)")
