@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import TradeWatchCache
 public import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -34,9 +35,7 @@ public final class ControlListener: Sendable {
     public init(path: String) throws(ControlSocketError) {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
+        if !directory.isEmpty { try? CacheFiles.createDirectories(directory) }
         var status = stat()
         if lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
         let fd = socket(

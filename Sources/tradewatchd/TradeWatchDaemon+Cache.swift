@@ -19,12 +19,22 @@ extension TradeWatchDaemon {
             logger.critical("cannot open the cache: \(error)", metadata: ["cache": "\(path)"])
             throw ExitCode(1)
         }
+        warnIfWorldReadable(path, logger: logger)
         do {
             return try CacheDatabase(path: path)
         } catch {
             logger.critical("cannot open the cache: \(error)", metadata: ["cache": "\(path)"])
             throw ExitCode(1)
         }
+    }
+
+    /// A cache made by an older tradewatch (or copied in) may be readable by every local user.
+    private static func warnIfWorldReadable(_ path: String, logger: Logger) {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & 0o007 != 0 else { return }
+        logger.warning(
+            "the cache is readable by every local user; to keep it to the service's group: chmod 0640 \(path)*",
+            metadata: ["cache": "\(path)", "mode": "\(String(status.st_mode & 0o777, radix: 8))"])
     }
 
     /// `--once` on a cache a daemon found damaged: checks again (it may have been restored
