@@ -76,7 +76,8 @@ public actor SyncScheduler: Service {
                 // service that outlives its shutdown grace period): no loop that cannot stop.
                 while !stopping && !Task.isCancelled {
                     let now = clock.now
-                    // A damaged cache takes no more syncs (nor heartbeats): writes would spread the damage.
+                    // A damaged cache takes no more syncs: their writes would spread the damage. The
+                    // heartbeat, one row, goes on, so that `status` tells damaged from down.
                     let damaged = cache.health.damage != nil
                     for name in table.dueSources(at: now, excluding: running)
                     where running.count < window && !damaged {
@@ -104,7 +105,7 @@ public actor SyncScheduler: Service {
                     // every few seconds) and at least every `heartbeatInterval`.
                     let sinceBeat = clockNow - lastBeat
                     if changed { beatPending = true }
-                    if !damaged && (sinceBeat >= heartbeatInterval || (beatPending && sinceBeat >= .seconds(2))) {
+                    if sinceBeat >= heartbeatInterval || (beatPending && sinceBeat >= .seconds(2)) {
                         beat(status: status)
                         lastBeat = clockNow
                         beatPending = false

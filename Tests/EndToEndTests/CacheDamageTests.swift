@@ -45,6 +45,8 @@ struct CacheDamageTests {
         #expect(daemon.logText.contains("tradewatch verify"))
 
         let cli = builtProduct("tradewatch")
+        // Once its first heartbeat is written (damage or not, the daemon keeps that one row up).
+        #expect(eventually { (try? run(cli, ["status", "--check", "--db", cache]))?.status == 1 })
         let check = try run(cli, ["status", "--check", "--db", cache])
         #expect(check.status == 1, "\(check.stdout)")
         #expect(check.stdout.contains("cache DAMAGED"), "\(check.stdout)")

@@ -51,8 +51,13 @@ struct DaemonLockTests {
         // Once the holder is gone, the lock is free again.
         let after = try DaemonProcess(config: config, directory: directory)
         #expect(eventually { holds(after.process.processIdentifier) })
-        // Signal handling is in place once the socket is there.
-        #expect(eventually { FileManager.default.fileExists(atPath: directory.file("control.sock")) })
+        // Signal handling is in place once it is running: its heartbeat says so.
+        let cli = builtProduct("tradewatch")
+        #expect(
+            eventually {
+                (try? run(cli, ["status", "--db", directory.file("cache.db"), "--json"]))?.stdout.contains(
+                    "\"pid\" : \(after.process.processIdentifier)") == true
+            })
         after.signal(SIGTERM)
         #expect(after.waitForExit(within: 15) == 0)
     }
