@@ -155,6 +155,7 @@ extension CacheDatabase {
         guard access == .readWrite else {
             throw CacheError(.invalidArgument, "the cache was opened read-only", path: path)
         }
+        try health.ensureSound(path: path)
         if let batch = WriteBatch.current, batch.pool === pool {
             return try batch.inSavepoint(body, path: path)
         }
@@ -178,6 +179,7 @@ extension CacheDatabase {
         guard access == .readWrite else {
             throw CacheError(.invalidArgument, "the cache was opened read-only", path: path)
         }
+        try health.ensureSound(path: path)
         do {
             return try pool.writeWithoutTransaction { db in
                 var errors: [(any Error)?] = []

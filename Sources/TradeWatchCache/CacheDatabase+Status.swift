@@ -127,7 +127,7 @@ extension CacheDatabase {
         pid: Int32, version: String, startedAt: Date, status: String?, controlSocket: String? = nil,
         at date: Date = Date()
     ) throws {
-        try write { db in
+        try writeDaemonRow { db in
             try db.execute(
                 sql: """
                     INSERT INTO daemon (id, pid, version, started_at, heartbeat_at, status, control_socket, stopped_at)
@@ -144,10 +144,23 @@ extension CacheDatabase {
 
     /// Marks the daemon as stopped cleanly, so `status` tells a stop from a crash.
     public func markDaemonStopped(pid: Int32, at date: Date = Date()) throws {
-        try write { db in
+        try writeDaemonRow { db in
             try db.execute(
                 sql: "UPDATE daemon SET stopped_at = ?, status = 'stopped' WHERE id = 1 AND pid = ?",
                 arguments: [Timestamp.format(date), pid])
+        }
+    }
+
+    /// The daemon's one row, written even once the cache is found damaged (when every other
+    /// write refuses): it is how `status` and monitors know the daemon still runs.
+    private func writeDaemonRow(_ body: (Database) throws -> Void) throws {
+        guard access == .readWrite else {
+            throw CacheError(.invalidArgument, "the cache was opened read-only", path: path)
+        }
+        do {
+            try pool.write(body)
+        } catch let error as DatabaseError {
+            throw CacheError(.database, "\(error.message ?? "SQLite error") (\(error.resultCode))", path: path)
         }
     }
 

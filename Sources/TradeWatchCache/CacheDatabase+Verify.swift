@@ -25,6 +25,20 @@ private func text(_ row: Row, _ index: Int) -> String {
 }
 
 extension CacheDatabase {
+    /// SQLite's `PRAGMA quick_check` (pages, records, free lists; not the indexes' contents):
+    /// the first few problems found, empty when the file is sound. Runs on a reader
+    /// connection, so the daemon keeps writing meanwhile; blocks the calling thread.
+    public func quickCheck() throws -> [String] {
+        do {
+            let lines = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(20)") }
+            return lines == ["ok"] ? [] : lines
+        } catch let error as DatabaseError
+            where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB
+        {
+            return ["\(error.message ?? "SQLite error") (\(error.resultCode))"]
+        }
+    }
+
     /// Checks SQLite's integrity and the cache's own invariants. Read-only.
     public func verify() throws -> VerifyReport {
         try read { db in

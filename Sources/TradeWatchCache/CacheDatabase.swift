@@ -1,5 +1,6 @@
 public import Foundation
 public import GRDB
+import GRDBSQLite
 
 /// The versioned cache: one SQLite file shared by the daemon (the only writer) and any
 /// number of CLI readers, through WAL and a busy timeout.
@@ -18,6 +19,8 @@ public struct CacheDatabase: Sendable {
     public let pool: DatabasePool
     public let path: String
     public let access: Access
+    /// Set when `quickCheck` finds the file damaged: every write refuses from then on.
+    public let health = CacheHealth()
 
     /// Opens (and for `.readWrite`, creates and migrates) the cache at `path`.
     public init(path: String, access: Access = .readWrite, busyTimeout: TimeInterval = 10) throws {
@@ -26,6 +29,12 @@ public struct CacheDatabase: Sendable {
         configuration.readonly = access == .readOnly
         configuration.label = "tradewatch-cache"
         configuration.prepareDatabase { db in
+            // Keep `-wal` and `-shm` when the last connection closes: a reader in the
+            // service's group can open a 0640 cache in a 0750 folder read-only only if they
+            // exist (it cannot create them), and that is when a monitor asks whether the
+            // daemon is down.
+            var persist: Int32 = 1
+            sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
             // Foreign keys guard references; synchronous=NORMAL is durable across process
             // crashes in WAL mode, which is what `kill -9` tests.
             try db.execute(sql: "PRAGMA foreign_keys = ON")
@@ -48,23 +57,33 @@ public struct CacheDatabase: Sendable {
                 throw CacheError(.open, "no cache here (the daemon creates it on its first start)", path: path)
             }
         } else {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try CacheFiles.createPrivately(path)
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw CacheError(.open, "cannot open: \(error)", path: path)
+            throw Self.openError(error, path: path)
         }
         if access == .readWrite {
             do {
                 try Self.migrator.migrate(pool)
             } catch {
-                throw CacheError(.open, "cannot migrate: \(error)", path: path)
+                throw Self.openError(error, path: path, doing: "cannot migrate")
             }
         } else {
             try checkSchema()
         }
+    }
+
+    /// SQLite's "file is not a database" said in tradewatch's words, naming the file.
+    private static func openError(_ error: any Error, path: String, doing: String = "cannot open") -> CacheError {
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_NOTADB {
+            return CacheError(.open, "not a tradewatch cache (the file is not an SQLite database)", path: path)
+        }
+        if let error = error as? DatabaseError {
+            return CacheError(.open, "\(doing): \(error.message ?? "SQLite error") (\(error.resultCode))", path: path)
+        }
+        return CacheError(.open, "\(doing): \(error)", path: path)
     }
 
     private func checkSchema() throws {

@@ -11,6 +11,8 @@ public struct CacheError: Error, CustomStringConvertible, Sendable {
         case invalidArgument = "invalid-argument"
         /// SQLite reported a failure (disk full, I/O error...).
         case database = "database"
+        /// An integrity check found the file damaged; the daemon stopped writing to it.
+        case damaged = "cache-damaged"
     }
 
     public var code: Code

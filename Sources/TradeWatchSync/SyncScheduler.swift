@@ -11,11 +11,13 @@ public actor SyncScheduler: Service {
     public enum RequestError: Error, CustomStringConvertible {
         case unknownSources([String])
         case shuttingDown
+        case cacheDamaged
 
         public var description: String {
             switch self {
             case .unknownSources(let names): "no source named \(names.joined(separator: ", ")) in the configuration"
             case .shuttingDown: "the daemon is shutting down"
+            case .cacheDamaged: "the cache is damaged and the daemon stopped writing to it; see `tradewatch status`"
             }
         }
     }
@@ -74,7 +76,11 @@ public actor SyncScheduler: Service {
                 // service that outlives its shutdown grace period): no loop that cannot stop.
                 while !stopping && !Task.isCancelled {
                     let now = clock.now
-                    for name in table.dueSources(at: now, excluding: running) where running.count < window {
+                    // A damaged cache takes no more syncs: their writes would spread the damage. The
+                    // heartbeat, one row, goes on, so that `status` tells damaged from down.
+                    let damaged = cache.health.damage != nil
+                    for name in table.dueSources(at: now, excluding: running)
+                    where running.count < window && !damaged {
                         guard let source = configuration.source(named: name) else { continue }
                         running.insert(name)
                         let daemon = configuration.daemon
@@ -109,7 +115,9 @@ public actor SyncScheduler: Service {
                         // A status change not yet written: write it once the minimum gap has passed.
                         wake = min(wake, now.addingTimeInterval(SchedulePolicy.seconds(.seconds(2) - sinceBeat)))
                     }
-                    if let next = table.next(excluding: running), running.count < window { wake = min(wake, next) }
+                    if let next = table.next(excluding: running), running.count < window, !damaged {
+                        wake = min(wake, next)
+                    }
                     if let interval = notifier.watchdogInterval {
                         let ping = now.addingTimeInterval(SchedulePolicy.seconds(interval / 2 - (clockNow - lastPing)))
                         wake = min(wake, ping)
@@ -159,6 +167,7 @@ public actor SyncScheduler: Service {
     /// finished one sync.
     public func requestSync(_ names: [String], wait: Bool) async throws -> [SyncOutcome] {
         guard !stopping else { throw RequestError.shuttingDown }
+        guard cache.health.damage == nil else { throw RequestError.cacheDamaged }
         let known = Set(configuration.sources.map(\.name))
         let unknown = names.filter { !known.contains($0) }
         guard unknown.isEmpty else { throw RequestError.unknownSources(unknown) }
@@ -181,6 +190,12 @@ public actor SyncScheduler: Service {
     }
 
     public var sourceNames: [String] { configuration.sources.map(\.name) }
+
+    /// Told by the integrity check that the cache is damaged: STATUS says so, syncs stop.
+    public func cacheDamaged() {
+        lastStatus = ""
+        wake()
+    }
 
     /// The status line as of now, for the control socket's `status`.
     public var currentStatus: String { statusLine(now: clock.now) }
@@ -232,6 +247,9 @@ public actor SyncScheduler: Service {
         } else if let next = table.next(excluding: running) {
             let seconds = max(0, Int(next.timeIntervalSince(now).rounded()))
             line += "; next sync in " + DurationText.format(.seconds(seconds < 60 ? seconds : seconds / 60 * 60))
+        }
+        if let damage = cache.health.damage {
+            line = "CACHE DAMAGED, writes stopped (\(damage.problems.first ?? "quick_check failed")); " + line
         }
         if let configurationProblem {
             line = "configuration error (previous configuration in use): \(configurationProblem); " + line

@@ -36,7 +36,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let now = Date()
-        let report: StatusReport
+        var report: StatusReport
         do {
             let db = try cache.open()
             let heartbeat = try db.heartbeat()
@@ -50,6 +50,7 @@ struct StatusCommand: AsyncParsableCommand {
             report = StatusReport(
                 heartbeat: heartbeat, liveStatus: live, sources: try db.status(), now: now,
                 heartbeatLimit: seconds(heartbeatAge), maxAge: seconds(maxAge))
+            report.cacheDamage = CacheDamage.recorded(for: db.path)
         } catch {
             if check {
                 Terminal.print(TerminalText.line("TRADEWATCH CRITICAL - cache unreadable: \(error)"))
@@ -67,6 +68,7 @@ struct StatusCommand: AsyncParsableCommand {
             return
         }
         Terminal.print(TerminalText.line(report.daemonLine))
+        if let damage = report.cacheDamage { Terminal.print(TerminalText.line(StatusReport.damageLine(damage))) }
         var table = Table([
             ("SOURCE", .left), ("KIND", .left), ("LAST SUCCESS", .right), ("LAST ATTEMPT", .left), ("NEXT", .right),
             ("FAILS", .right), ("ROWS", .right), ("REVS", .right), ("LAST ERROR", .left),
@@ -98,6 +100,8 @@ struct StatusReport: Encodable {
     var sources: [SourceStatus]
     var stale: [String]
     var failing: [String]
+    /// Set when the daemon's integrity check found the cache damaged (it stops writing).
+    var cacheDamage: CacheDamage?
 
     init(
         heartbeat: DaemonHeartbeat?, liveStatus: String? = nil, sources: [SourceStatus], now: Date,
@@ -129,7 +133,12 @@ struct StatusReport: Encodable {
 
     var checkCode: Int32 {
         if !daemonAlive { return 2 }
-        return stale.isEmpty && failing.isEmpty ? 0 : 1
+        return stale.isEmpty && failing.isEmpty && cacheDamage == nil ? 0 : 1
+    }
+
+    static func damageLine(_ damage: CacheDamage) -> String {
+        "cache DAMAGED since \(Human.relative(damage.detectedAt)), the daemon stopped writing "
+            + "(\(damage.problems.first ?? "quick_check failed")); to recover: \(CacheDamage.recovery)"
     }
 
     var checkLine: String {
@@ -137,6 +146,7 @@ struct StatusReport: Encodable {
         case 2: return "TRADEWATCH CRITICAL - daemon down (\(daemonLine))"
         case 1:
             var problems: [String] = []
+            if let cacheDamage { problems.append(Self.damageLine(cacheDamage)) }
             if !failing.isEmpty { problems.append("failing: " + failing.joined(separator: ", ")) }
             if !stale.isEmpty { problems.append("stale: " + stale.joined(separator: ", ")) }
             return "TRADEWATCH WARNING - \(sources.count) sources; " + problems.joined(separator: "; ")

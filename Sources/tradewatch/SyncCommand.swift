@@ -35,15 +35,27 @@ struct SyncCommand: AsyncParsableCommand {
 
     func validate() throws {
         if DurationText.parse(timeout) == nil { throw ValidationError("--timeout: expected a duration like 10m") }
+        // The daemon refuses longer requests (see the README's security section).
+        let limit = ControlLimits().sources
+        if sources.count > limit {
+            throw ValidationError(
+                "at most \(limit) sources per request (\(sources.count) given); leave them out for all")
+        }
     }
 
     func run() async throws {
         let path = socketPath()
-        let reply: ControlReply
+        var reply: ControlReply
         do {
-            reply = try ControlClient.send(
-                ControlRequest(sources: sources, wait: wait), to: path, timeout: DurationText.parse(timeout))
-        } catch {
+            let request = ControlRequest(sources: sources, wait: wait)
+            reply = try ControlClient.send(request, to: path, timeout: DurationText.parse(timeout))
+            // Every slot taken: they free within the daemon's request deadline, so try again a while.
+            let giveUp = ContinuousClock.now + .seconds(30)
+            while reply.code == ControlReply.busy && ContinuousClock.now < giveUp {
+                try await Task.sleep(for: .milliseconds(250))
+                reply = try ControlClient.send(request, to: path, timeout: DurationText.parse(timeout))
+            }
+        } catch let error as ControlSocketError {
             if error.code == .noDaemon {
                 throw CommandFailure(
                     message:

@@ -68,16 +68,7 @@ struct TradeWatchDaemon: AsyncParsableCommand {
         let cachePath =
             configuration.daemon.cache
             ?? CachePath.resolve(environment: environment) { FileManager.default.fileExists(atPath: $0) }
-        try? FileManager.default.createDirectory(
-            atPath: (cachePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-
-        let cache: CacheDatabase
-        do {
-            cache = try CacheDatabase(path: cachePath)
-        } catch {
-            logger.critical("cannot open the cache: \(error)", metadata: ["cache": "\(cachePath)"])
-            throw ExitCode(1)
-        }
+        let cache = try Self.openCacheAlone(at: cachePath, logger: logger)
         let daemon = configuration.daemon
         let fetcher = try Fetcher(
             configuration: FetchConfiguration(
@@ -87,6 +78,7 @@ struct TradeWatchDaemon: AsyncParsableCommand {
         let engine = SyncEngine(cache: cache, fetcher: fetcher, logger: logger, environment: environment)
 
         if once {
+            try await Self.recheckRecordedDamage(cache, logger: logger)
             let succeeded = try await syncOnce(configuration, engine: engine)
             throw ExitCode(succeeded ? 0 : 1)
         }
@@ -97,30 +89,32 @@ struct TradeWatchDaemon: AsyncParsableCommand {
             ?? environment["RUNTIME_DIRECTORY"].flatMap {
                 $0.isEmpty ? nil : $0.split(separator: ":").first.map { "\($0)/control.sock" }
             }
+        let control = socketPath.flatMap { Self.controlListener(at: $0, logger: logger) }
         let scheduler = SyncScheduler(
             configuration: configuration, engine: engine, notifier: notifier, logger: logger,
-            controlSocket: socketPath)
-        var control: ControlServer?
-        if let socketPath {
-            do {
-                control = try ControlServer(path: socketPath) { request in
-                    await Self.answer(request, scheduler: scheduler)
-                }
-            } catch {
-                logger.error("control socket disabled: \(error)")
-            }
+            controlSocket: control?.path)
+        // A group shuts its services down last to first: the control socket goes after the
+        // scheduler, so that `sync --wait` callers still hear that their syncs were aborted.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let control {
+            services.append(
+                .init(
+                    service: ControlServer(listener: control, logger: logger) { request in
+                        await Self.answer(request, scheduler: scheduler)
+                    }))
         }
-        defer { control?.stop() }
+        services += [
+            .init(service: scheduler),
+            .init(
+                service: ReloadService(
+                    file: config, scheduler: scheduler, notifier: notifier, logger: logger, adjust: adjust)),
+            .init(
+                service: CacheCheckService(cache: cache, scheduler: scheduler, logger: logger, clock: ContinuousClock())
+            ),
+        ]
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: scheduler),
-                    .init(
-                        service: ReloadService(
-                            file: config, scheduler: scheduler, notifier: notifier, logger: logger, adjust: adjust)),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 

@@ -77,6 +77,52 @@ struct IntegrityTests {
     }
 }
 
+extension IntegrityTests {
+    @Test("quick_check finds a page damaged past the header; a damaged cache refuses writes")
+    func quickCheckFindsDamage() throws {
+        var fixture = try Fixture()
+        try fixture.apply(snapshot((0..<2_000).map { observation(String($0), "2019-01", "1") }))
+        #expect(try fixture.cache.quickCheck() == [])
+        let (root, pageSize) = try fixture.cache.pool.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_schema WHERE name = 'observation'") ?? 0,
+                try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+            )
+        }
+        let path = fixture.cache.path
+        _ = try fixture.cache.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seek(toOffset: UInt64((root - 1) * pageSize + 8))
+        try handle.write(contentsOf: Data(repeating: 0xEE, count: 64))
+        try handle.close()
+
+        let reopened = try CacheDatabase(path: path)
+        let problems = try reopened.quickCheck()
+        #expect(!problems.isEmpty)
+
+        reopened.health.markDamaged(CacheDamage(detectedAt: Date(), problems: problems))
+        #expect {
+            try reopened.setNextDue(source: "customs", kind: "sdmx", at: Date())
+        } throws: { error in
+            (error as? CacheError)?.code == .damaged
+        }
+    }
+
+    @Test("Opening a file that is not a database names it and says it is not a tradewatch cache")
+    func notADatabase() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("notes.db")
+        try String(repeating: "not a database\n", count: 300).write(toFile: path, atomically: true, encoding: .utf8)
+        for access in [CacheDatabase.Access.readWrite, .readOnly] {
+            #expect {
+                _ = try CacheDatabase(path: path, access: access)
+            } throws: { error in
+                "\(error)" == "\(path): not a tradewatch cache (the file is not an SQLite database)"
+            }
+        }
+    }
+}
+
 /// A flag one task raises and another polls.
 final class Flag: Sendable {
     private let state = Mutex(false)

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TradeWatchCache
+import TradeWatchSync
+
+extension TradeWatchDaemon {
+    /// Takes the cache's lock (exit 75, EX_TEMPFAIL, when another tradewatchd holds it), then
+    /// opens the cache, creating it 0640 in a 0750 folder when it is new.
+    static func openCacheAlone(at path: String, logger: Logger) throws -> CacheDatabase {
+        do {
+            try CacheFiles.createDirectories(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            _ = try CacheLock(cache: path)
+        } catch let failure as CacheLock.Failure {
+            logger.critical("\(failure)")
+            if case .held = failure { throw ExitCode(75) }
+            throw ExitCode(1)
+        } catch {
+            logger.critical("cannot open the cache: \(error)", metadata: ["cache": "\(path)"])
+            throw ExitCode(1)
+        }
+        warnIfWorldReadable(path, logger: logger)
+        do {
+            return try CacheDatabase(path: path)
+        } catch {
+            logger.critical("cannot open the cache: \(error)", metadata: ["cache": "\(path)"])
+            throw ExitCode(1)
+        }
+    }
+
+    /// A cache made by an older tradewatch (or copied in) may be readable by every local user.
+    private static func warnIfWorldReadable(_ path: String, logger: Logger) {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & 0o007 != 0 else { return }
+        logger.warning(
+            "the cache is readable by every local user; to keep it to the service's group: chmod 0640 \(path)*",
+            metadata: ["cache": "\(path)", "mode": "\(String(status.st_mode & 0o777, radix: 8))"])
+    }
+
+    /// `--once` on a cache a daemon found damaged: checks again (it may have been restored
+    /// since) and refuses to write, exit 1, while the damage is still there.
+    static func recheckRecordedDamage(_ cache: CacheDatabase, logger: Logger) async throws {
+        guard CacheDamage.recorded(for: cache.path) != nil else { return }
+        let problems = try await CacheCheckService<ContinuousClock>.quickCheck(cache).get()
+        guard problems.isEmpty else {
+            logger.critical(
+                "the cache is damaged: \(problems.prefix(3).joined(separator: "; ")). To recover: \(CacheDamage.recovery)",
+                metadata: ["cache": "\(cache.path)"])
+            throw ExitCode(1)
+        }
+        CacheDamage.clear(for: cache.path)
+    }
+
+    /// The control socket bound, or nil (and a logged reason) when it cannot be.
+    static func controlListener(at path: String, logger: Logger) -> ControlListener? {
+        do {
+            return try ControlListener(path: path)
+        } catch {
+            logger.error("control socket disabled: \(error)")
+            return nil
+        }
+    }
+}
