@@ -72,9 +72,18 @@ struct CacheDamageTests {
             in: directory, publisher: publisher, sources: [("news", "/feeds/korea-trade.rss")])
         try String(repeating: "these are my notes, not a database\n", count: 200).write(
             toFile: cache, atomically: true, encoding: .utf8)
-        let once = try run(builtProduct("tradewatchd"), ["--config", config, "--once"])
+        // Named by the configuration: the configuration does not check out (78).
+        let configured = try run(builtProduct("tradewatchd"), ["--config", config, "--once"])
+        #expect(configured.status == 78)
+        #expect(configured.stderr.contains("\"\(cache)\" is not a tradewatch cache"), "\(configured.stderr)")
+        // Named by --db, past the configuration check: the open names it the same way.
+        try FileManager.default.removeItem(atPath: cache)
+        let notes = directory.file("notes.db")
+        try String(repeating: "these are my notes, not a database\n", count: 200).write(
+            toFile: notes, atomically: true, encoding: .utf8)
+        let once = try run(builtProduct("tradewatchd"), ["--config", config, "--db", notes, "--once"])
         #expect(once.status == 1)
-        #expect(once.stderr.contains("\(cache): not a tradewatch cache"), "\(once.stderr)")
+        #expect(once.stderr.contains("\(notes): not a tradewatch cache"), "\(once.stderr)")
         #expect(!once.stderr.contains("while executing"), "\(once.stderr)")
     }
 }

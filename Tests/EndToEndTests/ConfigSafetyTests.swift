@@ -104,7 +104,10 @@ struct ConfigSafetyTests {
     @Test("cache = a file that is not a tradewatch cache is refused; a real cache and a new path pass")
     func cachePath() throws {
         let notes = try write("my notes\n", to: "notes.txt")
-        for (path, reason) in [("/etc/passwd", "is not an SQLite database"), (notes, "is not an SQLite database")] {
+        for (path, reason) in [
+            ("/etc/passwd", "is not a tradewatch cache (the file is not an SQLite database)"),
+            (notes, "is not a tradewatch cache"),
+        ] {
             let file = try write("[daemon]\ncache = \"\(path)\"\n")
             let result = try run(cli, ["config", "check", file])
             #expect(result.status == 1, "\(path): \(result.stderr)")
