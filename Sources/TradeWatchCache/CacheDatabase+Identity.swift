@@ -24,7 +24,9 @@ extension CacheDatabase {
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 16)) ?? Data()
         if head.isEmpty { return .cache }
-        guard head == Data("SQLite format 3\0".utf8) else { return .other("is not a tradewatch cache (the file is not an SQLite database)") }
+        guard head == Data("SQLite format 3\0".utf8) else {
+            return .other("is not a tradewatch cache (the file is not an SQLite database)")
+        }
         var configuration = GRDB.Configuration()
         configuration.readonly = true
         do {
