@@ -112,9 +112,16 @@ extension CacheDatabase {
                     id: revisionID, source: source, fetchID: nil, createdAt: finishedAt, added: added, changed: changed,
                     removed: removed)
             }
-            return try Self.finishRecord(
+            var attempt = attempt
+            attempt.warnings += sink.warnings
+            let record = try Self.finishRecord(
                 db, source: source, kind: kind, attempt: attempt, outcome: revision == nil ? .unchanged : .changed,
                 revision: revision, error: (nil, nil), raw: raw, nextDue: nextDue, at: finishedAt)
+            // A payload was read: its warnings (or none) are what the source's status shows.
+            try db.run(
+                sql: "UPDATE source_state SET last_warnings = ? WHERE source_id = ?",
+                arguments: [attempt.warnings.isEmpty ? nil : JSONText.array(attempt.warnings), sourceID])
+            return record
         }
     }
 
@@ -127,13 +134,15 @@ extension CacheDatabase {
         try db.run(
             sql: """
                 INSERT INTO fetch (source_id, started_at, url, http_status, bytes, etag, last_modified,
-                    content_type, payload_sha256, duration_ms, outcome, error_code, error_message, revision_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    content_type, payload_sha256, duration_ms, outcome, error_code, error_message, revision_id,
+                    warnings)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 sourceID, Timestamp.format(attempt.startedAt), attempt.url, attempt.httpStatus, attempt.bytes,
                 attempt.etag, attempt.lastModified, attempt.contentType, attempt.payloadSHA256,
                 attempt.durationMilliseconds, outcome.rawValue, error.0, error.1, revision?.id,
+                attempt.warnings.isEmpty ? nil : JSONText.array(attempt.warnings),
             ])
         let fetchID = db.lastInsertedRowID
         var revision = revision
@@ -146,7 +155,7 @@ extension CacheDatabase {
         }
         try updateState(
             db, sourceID: sourceID, attempt: attempt, outcome: outcome, error: error, nextDue: nextDue, at: finishedAt)
-        return FetchRecord(fetchID: fetchID, outcome: outcome, revision: revision)
+        return FetchRecord(fetchID: fetchID, outcome: outcome, revision: revision, warnings: attempt.warnings)
     }
 
     /// Runs `body` in one write transaction, translating SQLite failures into `CacheError`.

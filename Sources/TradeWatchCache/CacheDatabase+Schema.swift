@@ -47,6 +47,13 @@ extension CacheDatabase {
         migrator.registerMigration("payload.redacted: a kept payload whose quoted secrets were replaced") { db in
             try db.execute(sql: "ALTER TABLE payload ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("fetch.warnings: what reading a payload noticed without failing") { db in
+            // JSON arrays of strings, NULL when there were none: per fetch, and for the payload
+            // a source holds now (kept across 304s and unchanged payloads, replaced by the
+            // next payload read).
+            try db.execute(sql: "ALTER TABLE fetch ADD COLUMN warnings TEXT")
+            try db.execute(sql: "ALTER TABLE source_state ADD COLUMN last_warnings TEXT")
+        }
         return migrator
     }
 

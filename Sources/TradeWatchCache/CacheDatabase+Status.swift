@@ -17,6 +17,8 @@ public struct SourceStatus: Sendable, Codable {
     public var entries: Int
     public var revisions: Int
     public var lastRevision: Int64?
+    /// What reading the payload the source holds now noticed without failing (repeated keys…).
+    public var lastWarnings: [String] = []
 }
 
 /// What the scheduler persists for one source between runs.
@@ -64,7 +66,8 @@ extension CacheDatabase {
                         st.consecutive_failures, st.last_error_code, st.last_error_message, st.current_observations,
                         st.current_entries,
                         (SELECT count(*) FROM revision r WHERE r.source_id = s.id),
-                        (SELECT max(id) FROM revision r WHERE r.source_id = s.id)
+                        (SELECT max(id) FROM revision r WHERE r.source_id = s.id),
+                        st.last_warnings
                     FROM source s JOIN source_state st ON st.source_id = s.id ORDER BY s.name
                     """)
             let raw = RawStatement(statement, in: db)
@@ -76,11 +79,18 @@ extension CacheDatabase {
                         lastOutcome: raw.string(3), lastSuccess: Self.date(raw.string(4)),
                         nextDue: Self.date(raw.string(5)), consecutiveFailures: Int(raw.int64(6)),
                         lastErrorCode: raw.string(7), lastErrorMessage: raw.string(8), observations: Int(raw.int64(9)),
-                        entries: Int(raw.int64(10)), revisions: Int(raw.int64(11)), lastRevision: raw.optionalInt64(12))
+                        entries: Int(raw.int64(10)), revisions: Int(raw.int64(11)), lastRevision: raw.optionalInt64(12),
+                        lastWarnings: Self.strings(json: raw.string(13)))
                 )
             }
             return sources
         }
+    }
+
+    /// A stored JSON array of strings; empty when absent or unreadable.
+    static func strings(json: String?) -> [String] {
+        guard let json, let data = json.data(using: .utf8) else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: data)) ?? []
     }
 
     /// The persisted scheduling state of `source`, nil when the cache has never seen it.

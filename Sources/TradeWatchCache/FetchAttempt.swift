@@ -14,6 +14,9 @@ public struct FetchAttempt: Sendable {
     /// SHA-256 of the payload as received, when there was one.
     public var payloadSHA256: String?
     public var durationMilliseconds: Int64?
+    /// What reading the payload noticed without failing (keys a message repeats, entries a
+    /// feed lost to truncation…), stored with the fetch and shown by `status`.
+    public var warnings: [String] = []
 
     public init(
         startedAt: Date, url: String, httpStatus: Int? = nil, bytes: Int64? = nil, etag: String? = nil,
@@ -71,6 +74,10 @@ public final class PullSink {
 
     /// One feed entry. Entries are few and kept until the pull ends.
     public func add(_ entry: Entry) { entries.append(entry) }
+
+    /// Something the parser noticed without failing; recorded with the fetch.
+    public func warn(_ message: String) { warnings.append(message) }
+    private(set) var warnings: [String] = []
 }
 
 /// The bytes a server sent, to keep as proof of what was published. They are handed over in
@@ -114,6 +121,8 @@ public struct FetchRecord: Sendable {
     public var outcome: Outcome
     /// The revision the fetch created, when it changed anything.
     public var revision: RevisionSummary?
+    /// The warnings recorded with the fetch.
+    public var warnings: [String] = []
 }
 
 /// One revision: a fetch that changed something, with how much it changed.

@@ -25,6 +25,11 @@ public enum JSONText {
         "{" + pairs.map { "\(quoted($0.0)):\($0.1.map(quoted) ?? "null")" }.joined(separator: ",") + "}"
     }
 
+    /// A JSON array of strings.
+    public static func array(_ strings: [String]) -> String {
+        "[" + strings.map(quoted).joined(separator: ",") + "]"
+    }
+
     /// A JSON object of strings with sorted keys.
     public static func sortedObject(_ dictionary: [String: String]) -> String {
         object(dictionary.keys.sorted().map { ($0, dictionary[$0]) })

@@ -15,6 +15,8 @@ public struct SyncOutcome: Sendable {
     public var nextDue: Date
     public var duration: Duration
     public var requests: Int
+    /// What reading the payload noticed without failing (also stored with the fetch).
+    public var warnings: [String] = []
 
     public var succeeded: Bool { outcome != .failed }
 
@@ -26,6 +28,10 @@ public struct SyncOutcome: Sendable {
             line += " — revision \(revision.id): +\(revision.added) ~\(revision.changed) -\(revision.removed)"
         }
         if let errorCode { line += " — " + TerminalText.line("\(errorCode): \(errorMessage ?? "")") }
+        if let warning = warnings.first {
+            let more = warnings.count > 1 ? " (and \(warnings.count - 1) more)" : ""
+            line += " — warning: " + TerminalText.line(warning, limit: 200) + more
+        }
         let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
         return line + " (\(milliseconds) ms)"
     }
@@ -101,6 +107,7 @@ public final class SyncEngine: Sendable {
                 secrets: secrets)
             outcome.requests = requests.count
             outcome.outcome = record.outcome
+            outcome.warnings = record.warnings
             if let revision = record.revision {
                 outcome.revision = revision
                 logger.info(
@@ -217,6 +224,7 @@ public final class SyncEngine: Sendable {
         // A feed is parsed here, concurrently with other syncs; only the cache write is
         // serialised. Statistics stream from the parser into the write, so they parse there.
         var feedPull: PreparedPull?
+        var feedAttempt = recorded
         if source.kind.isFeed {
             do {
                 let decoder = PayloadDecoder(
@@ -227,6 +235,7 @@ public final class SyncEngine: Sendable {
                         "feed read with \(warnings.count) warning(s): \(warnings.first ?? "")",
                         metadata: ["url": "\(first.redactedURL)"])
                 }
+                feedAttempt.warnings = warnings.map { Redaction.text($0, hiding: secrets) }
                 // Searched as the text a reader sees (no script or style text, every entity).
                 feedPull = PreparedPull(pull, searchText: HTMLCleaner.text)
             } catch let failure as SyncFailure {
@@ -235,12 +244,12 @@ public final class SyncEngine: Sendable {
                 throw SyncFailure(code: "parse", message: "\(first.redactedURL): \(error)")
             }
         }
-        let parsedFeed = feedPull
+        let (parsedFeed, parsedAttempt) = (feedPull, feedAttempt)
         return try await offload(groupable: parsedFeed != nil) {
             do {
                 if let pull = parsedFeed {
                     return try self.cache.recordFetch(
-                        source: source.name, kind: source.kindName, attempt: recorded, result: .prepared(pull),
+                        source: source.name, kind: source.kindName, attempt: parsedAttempt, result: .prepared(pull),
                         raw: raw,
                         nextDue: nextDue)
                 }
@@ -254,6 +263,7 @@ public final class SyncEngine: Sendable {
                         let summary = try decoder.decodeStatistics(item.response.body, into: sink)
                         for warning in summary.warnings {
                             logger.warning("\(warning)", metadata: ["url": "\(item.redactedURL)"])
+                            sink.warn(Redaction.text(warning, hiding: secrets))
                         }
                     }
                 }

@@ -84,6 +84,12 @@ struct StatusCommand: AsyncParsableCommand {
             ])
         }
         Terminal.print(report.sources.isEmpty ? "no sources yet" : table.render())
+        // What the last pull of a source noticed without failing (keys a message repeats…).
+        for source in report.sources {
+            guard let first = source.lastWarnings.first else { continue }
+            let more = source.lastWarnings.count > 1 ? " (and \(source.lastWarnings.count - 1) more)" : ""
+            Terminal.print(TerminalText.line("warning: \(source.name): \(first)", limit: 300) + more)
+        }
     }
 
     private func seconds(_ text: String) -> TimeInterval {

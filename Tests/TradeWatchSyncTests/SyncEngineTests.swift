@@ -282,4 +282,35 @@ struct SyncEngineTests {
         // Explicit measures: six observations, not two.
         #expect(try stored("s1").count == 6)
     }
+
+    @Test(
+        "Keys a message repeats are recorded with the fetch, shown on the --once line and by status until the next payload"
+    )
+    func repeatedKeysRecorded() async throws {
+        let server = try FolderServer(folder: repositoryRoot + "/Tests/Fixtures/statistics")
+        var sdmx = SDMXSource()
+        sdmx.url = server.url("sdmx-repeated-keys.xml")
+        let outcome = await engine.sync(source("repeats", .sdmx(sdmx)), daemon: daemon)
+        #expect(outcome.outcome == .changed, "\(outcome.summaryLine)")
+        let warning = try #require(outcome.warnings.first)
+        #expect(warning.contains("more than once") && warning.contains("FREQ=M.PARTNER=KP@2019-01 (2 times)"))
+        #expect(outcome.summaryLine.contains("warning: \(warning.prefix(40))"), "\(outcome.summaryLine)")
+        #expect(try cache.status().first { $0.name == "repeats" }?.lastWarnings == outcome.warnings)
+        // The same payload again is not read again; the warning still describes what is held.
+        let again = await engine.sync(source("repeats", .sdmx(sdmx)), daemon: daemon)
+        #expect(again.outcome == .notModified || again.outcome == .unchanged, "\(again.summaryLine)")
+        #expect(again.warnings.isEmpty)
+        #expect(try cache.status().first { $0.name == "repeats" }?.lastWarnings == outcome.warnings)
+        // A newer payload without repeats replaces it.
+        let newer = directory.file("newer")
+        try FileManager.default.createDirectory(atPath: newer, withIntermediateDirectories: true)
+        let clean = try Data(
+            contentsOf: URL(fileURLWithPath: repositoryRoot + "/Tests/Fixtures/statistics/sdmx-generic-delta.xml"))
+        try clean.write(to: URL(fileURLWithPath: newer + "/clean.xml"))
+        let cleanServer = try FolderServer(folder: newer)
+        sdmx.url = cleanServer.url("clean.xml")
+        let read = await engine.sync(source("repeats", .sdmx(sdmx)), daemon: daemon)
+        #expect(read.outcome == .changed, "\(read.summaryLine)")
+        #expect(try cache.status().first { $0.name == "repeats" }?.lastWarnings == [])
+    }
 }
