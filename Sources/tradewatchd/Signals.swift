@@ -13,4 +13,11 @@ enum Signals {
         for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, signal) }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
+
+    /// SIGHUP's default action ends the process: until the reload service listens for it, a
+    /// `systemctl reload` that comes early (the configuration was just read anyway) is ignored
+    /// rather than fatal. The service's signal source still receives it once it runs.
+    static func ignoreReloadUntilListening() {
+        signal(SIGHUP, SIG_IGN)
+    }
 }

@@ -52,6 +52,7 @@ struct TradeWatchDaemon: AsyncParsableCommand {
 
     func run() async throws {
         if let checkConfig { throw ExitCode(Self.checkConfiguration(checkConfig, name: config)) }
+        Signals.ignoreReloadUntilListening()
         Signals.unblockDaemonSignals()
         let environment = ProcessInfo.processInfo.environment
         let journal = environment["JOURNAL_STREAM"] != nil

@@ -183,6 +183,34 @@ struct DaemonTests {
         #expect(daemon.waitForExit(within: 15) == 0)
     }
 
+    @Test("A SIGHUP that comes before the daemon listens for it is not fatal; a later one still reloads")
+    func earlyReload() throws {
+        // The configuration comes through a FIFO, so the daemon is held inside its start-up,
+        // reading it, for as long as the test likes: the SIGHUPs are sent exactly then.
+        let text = try String(contentsOfFile: try writeConfig([("news", "/feeds/korea-trade.rss")]), encoding: .utf8)
+        let fifo = directory.file("held.toml")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let daemon = try DaemonProcess(config: fifo, directory: directory)
+        var writer: Int32 = -1
+        #expect(
+            eventually(30) {
+                writer = open(fifo, O_WRONLY | O_NONBLOCK)  // succeeds once the daemon opened it to read
+                return writer >= 0
+            })
+        for _ in 0..<5 { daemon.signal(SIGHUP) }
+        usleep(200_000)
+        // Written only to a living reader: a FIFO without one would raise SIGPIPE here.
+        let survived = daemon.process.isRunning
+        if survived { _ = text.withCString { write(writer, $0, strlen($0)) } }
+        close(writer)
+        #expect(survived, "killed by an early SIGHUP: \(daemon.logText)")
+        guard survived else { return }
+        #expect(eventually(30) { daemon.logText.contains("source=news") }, "\(daemon.logText)")
+        #expect(daemon.process.isRunning, "killed by an early SIGHUP: \(daemon.logText)")
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(within: 15) == 0, "\(daemon.logText)")
+    }
+
     @Test("SIGTERM during a slow fetch stops within seconds, leaves a sound cache and no false failure")
     func stopDuringFetch() throws {
         let config = try writeConfig([("slow", "/hostile/slow"), ("news", "/feeds/korea-trade.rss")])
