@@ -5,7 +5,7 @@ struct JSONTopLevel {
     let bytes: [UInt8]
     var index: Int
     /// Each key seen, with the first byte of its value (`{`, `[`, `"`, `n`, a digit...).
-    private var keys: [String: UInt8] = [:]
+    private(set) var keys: [String: UInt8] = [:]
     private var version: String?
     /// `meta` or `header` mention SDMX (its schema URL, for instance).
     private var mentionsSDMX = false

@@ -89,6 +89,56 @@ public enum FormatSniffer {
     // MARK: XML
 
     private static func markup(_ bytes: [UInt8], from start: Int, complete: Bool) -> PayloadKind? {
+        switch prolog(bytes, from: start) {
+        case .root(let name): return root(bytes, from: name, complete: complete)
+        case .htmlDoctype: return .html
+        case .notMarkup: return .unknown
+        case .cut: return complete ? .unknown : nil
+        }
+    }
+
+    /// The top-level keys of a JSON document read until its kind was clear (all of them when it
+    /// never was), in no order.
+    public static func topLevelKeys(_ data: Data) -> Set<String> {
+        let bytes = lowBytes(data)
+        var index = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        var scanner = JSONTopLevel(bytes: bytes, index: index)
+        _ = scanner.kind(complete: true)
+        return Set(scanner.keys.keys)
+    }
+
+    /// The local name of a document's root element, past the prolog (comments, processing
+    /// instructions and DOCTYPE of any length); nil when `data` has none.
+    public static func rootElement(_ data: Data) -> String? {
+        let bytes = lowBytes(data)
+        var index = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        guard case .root(let start) = prolog(bytes, from: index) else { return nil }
+        var end = start
+        while end < bytes.count, !isSpace(bytes[end]), bytes[end] != UInt8(ascii: ">"), bytes[end] != UInt8(ascii: "/")
+        {
+            end += 1
+        }
+        let name = String(decoding: bytes[start..<end], as: UTF8.self)
+        return name.split(separator: ":").last.map(String.init)
+    }
+
+    /// Where a markup document's prolog ends.
+    private enum PrologEnd {
+        /// The root element's name starts at this index.
+        case root(Int)
+        /// `<!DOCTYPE html>`: an HTML page.
+        case htmlDoctype
+        /// Something other than markup comes first.
+        case notMarkup
+        /// The bytes end inside the prolog.
+        case cut
+    }
+
+    /// Steps over whitespace, the XML declaration, comments, processing instructions and a
+    /// DOCTYPE (its internal subset included), however long.
+    private static func prolog(_ bytes: [UInt8], from start: Int) -> PrologEnd {
         var index = start
         func starts(_ marker: String, caseInsensitive: Bool = false) -> Bool {
             let needle = Array(marker.utf8)
@@ -102,17 +152,16 @@ public enum FormatSniffer {
             index = end
             return true
         }
-        let undecided: PayloadKind? = complete ? .unknown : nil
         while index < bytes.count {
             if isSpace(bytes[index]) {
                 index += 1
                 continue
             }
-            guard bytes[index] == UInt8(ascii: "<") else { return .unknown }
+            guard bytes[index] == UInt8(ascii: "<") else { return .notMarkup }
             if starts("<?") {
-                guard skip(past: "?>") else { return undecided }
+                guard skip(past: "?>") else { return .cut }
             } else if starts("<!--") {
-                guard skip(past: "-->") else { return undecided }
+                guard skip(past: "-->") else { return .cut }
             } else if starts("<!doctype", caseInsensitive: true) {
                 index += 9
                 var name = index
@@ -121,18 +170,18 @@ public enum FormatSniffer {
                 if starts("html", caseInsensitive: true) {
                     let after = name + 4
                     if after < bytes.count, isSpace(bytes[after]) || bytes[after] == UInt8(ascii: ">") {
-                        return .html
+                        return .htmlDoctype
                     }
                 }
-                guard let end = doctypeEnd(bytes, from: index) else { return undecided }
+                guard let end = doctypeEnd(bytes, from: index) else { return .cut }
                 index = end
             } else if starts("<!") {
-                guard skip(past: ">") else { return undecided }
+                guard skip(past: ">") else { return .cut }
             } else {
-                return root(bytes, from: index + 1, complete: complete)
+                return .root(index + 1)
             }
         }
-        return undecided
+        return .cut
     }
 
     /// Just past the `>` that closes a DOCTYPE, stepping over its quoted literals and its

@@ -99,7 +99,16 @@ struct InspectCommand: AsyncParsableCommand {
             }
         }
         if let body {
-            let head = try body.prefix(FormatSniffer.window)
+            // A prolog or a top-level value longer than the window (a long comment, ECB's
+            // `structure` before `dataSets`): read on until the kind is clear.
+            var size = FormatSniffer.window
+            var head = try body.prefix(size)
+            while head.count == size, size < 256 << 20,
+                FormatSniffer.classify(head, contentType: contentType, complete: false) == nil
+            {
+                size *= 4
+                head = try body.prefix(size)
+            }
             let detected = FormatSniffer.sniff(head, contentType: contentType)
             report.detected = detected.rawValue
             if let source = try statisticsSource(detected: detected, configured: configured) {

@@ -96,6 +96,25 @@ struct InspectCommandTests {
         #expect(only.statuses == ["A", "E"])
     }
 
+    @Test(
+        "A prolog longer than the first read (a 20 KB comment, a DOCTYPE) does not hide the message's kind or variant")
+    func longProlog() throws {
+        let directory = TemporaryDirectory()
+        let original = try String(contentsOfFile: fixtures + "inspect-structure-specific.xml", encoding: .utf8)
+        let declaration = try #require(original.range(of: "?>"))
+        let padded =
+            String(original[..<declaration.upperBound])
+            + "\n<!-- " + String(repeating: "generated <GenericData> by a tool that says a lot. ", count: 400) + "-->"
+            + "\n<!DOCTYPE message [ <!-- ] > --> ]>" + String(original[declaration.upperBound...])
+        let path = directory.file("padded.xml")
+        try padded.write(toFile: path, atomically: true, encoding: .utf8)
+        let (result, document) = try inspectJSON([path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(document["detected"] as? String == "sdmx-ml")
+        #expect(try parsed(document)["format"] as? String == "sdmx-ml-2.1-structure-specific")
+        #expect(try series(document).first?.values == ["4.5", "5.25"])
+    }
+
     @Test("An SDMX-JSON 2.0 message, positions resolved against its structure")
     func sdmxJSON() throws {
         let (result, document) = try inspectJSON([fixtures + "sdmx-data-2.0.json"])
