@@ -11,8 +11,7 @@ import Musl
 /// The control socket's event loop: one thread, `poll()` over the listener, a wake pipe and
 /// at most `limits.connections` clients, each with a deadline. Every accepted socket is
 /// closed on every path: refused, answered, too large, too slow, hung up, or at stop.
-// Connection state is touched only by the loop's thread; `shared` guards what tasks hand back.
-final class ControlEventLoop: @unchecked Sendable {
+final class ControlEventLoop: @unchecked Sendable {  // clients touched only by the loop's thread; `shared` is locked
     private enum Phase {
         /// Collecting the request line until `deadline`.
         case reading
