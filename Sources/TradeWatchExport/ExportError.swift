@@ -42,11 +42,11 @@ public struct ExportError: Error, CustomStringConvertible, Sendable {
             let reason: String
             let nsError = error as NSError
             if nsError.domain == NSPOSIXErrorDomain {
-                reason = String(cString: strerror(Int32(nsError.code)))
+                reason = String(cString: strerror(Int32(truncatingIfNeeded: nsError.code)))
             } else if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
                 underlying.domain == NSPOSIXErrorDomain
             {
-                reason = String(cString: strerror(Int32(underlying.code)))
+                reason = String(cString: strerror(Int32(truncatingIfNeeded: underlying.code)))
             } else if nsError.domain == NSCocoaErrorDomain {
                 reason = nsError.localizedDescription
             } else {

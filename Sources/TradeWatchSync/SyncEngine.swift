@@ -94,7 +94,6 @@ public final class SyncEngine: Sendable {
         do {
             let secret = try resolveCredential(source)
             secrets = secret.map { [$0] } ?? []
-            logger = logger.hiding(secrets)
             let requests = SourcePlanner.requests(
                 for: source,
                 context: PlanContext(
@@ -102,6 +101,13 @@ public final class SyncEngine: Sendable {
             guard !requests.isEmpty else {
                 throw SyncFailure(code: "config", message: "the source's configuration makes no request")
             }
+            // Secrets written in a URL itself (a token parameter, a password) are hidden as well.
+            for url in Set(requests.map(\.url)) {
+                for found in Redaction.secrets(inURL: url) where !found.isEmpty && !secrets.contains(found) {
+                    secrets.append(found)
+                }
+            }
+            logger = logger.hiding(secrets)
             let record = try await perform(
                 requests, source: source, daemon: daemon, state: state, logger: logger, nextDue: outcome.nextDue,
                 secrets: secrets)

@@ -33,7 +33,8 @@ struct CacheLock {
     init(cache: String) throws(Failure) {
         let path = CacheFiles.lockPath(for: cache)
         // O_CLOEXEC: a child process must not inherit (and so keep holding) the lock.
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, CacheFiles.fileMode)
+        // O_NOFOLLOW: a link planted at the lock's name is refused, never written through.
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, CacheFiles.fileMode)
         guard fd >= 0 else { throw .io(path: path, message: String(cString: strerror(errno))) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno

@@ -8,6 +8,13 @@ extension TradeWatchDaemon {
     /// Takes the cache's lock (exit 75, EX_TEMPFAIL, when another tradewatchd holds it), then
     /// opens the cache, creating it 0640 in a 0750 folder when it is new.
     static func openCacheAlone(at path: String, logger: Logger) throws -> CacheDatabase {
+        // `--db` and the default path skip the configuration's check: a file that is not a
+        // tradewatch cache is refused here, before anything (the lock included) is written.
+        if case .other(let reason) = CacheDatabase.identify(path: path) {
+            let said = reason.hasPrefix("is ") ? String(reason.dropFirst(3)) : reason
+            logger.critical("\(path): \(said); name a new file or an existing tradewatch cache")
+            throw ExitCode(1)
+        }
         do {
             try CacheFiles.createDirectories(URL(fileURLWithPath: path).deletingLastPathComponent().path)
             _ = try CacheLock(cache: path)

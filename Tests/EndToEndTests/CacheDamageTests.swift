@@ -84,6 +84,24 @@ struct CacheDamageTests {
         let once = try run(builtProduct("tradewatchd"), ["--config", config, "--db", notes, "--once"])
         #expect(once.status == 1)
         #expect(once.stderr.contains("\(notes): not a tradewatch cache"), "\(once.stderr)")
+
+        // Someone else's SQLite database named by --db: refused, not one byte of it changed.
+        let theirs = directory.file("theirs.sqlite")
+        let made = try run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table notes(t)'); c.commit()",
+                theirs,
+            ])
+        #expect(made.status == 0, "\(made.stderr)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: theirs))
+        let refused = try run(builtProduct("tradewatchd"), ["--config", config, "--db", theirs, "--once"])
+        #expect(refused.status == 1)
+        #expect(
+            refused.stderr.contains("\(theirs): an SQLite database but not a tradewatch cache"), "\(refused.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: theirs)) == before)
+        #expect(!FileManager.default.fileExists(atPath: theirs + ".lock"))
         #expect(!once.stderr.contains("while executing"), "\(once.stderr)")
     }
 }
