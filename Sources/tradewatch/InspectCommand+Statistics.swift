@@ -5,7 +5,7 @@ import TradeWatchSync
 extension InspectCommand {
     /// The source `--mapping` or `--source` describes, read and checked as the daemon reads
     /// its configuration; nil when neither is given.
-    func configuredSource() throws -> SourceConfiguration? {
+    func configuredSource() async throws -> SourceConfiguration? {
         if let mapping {
             do {
                 return try ConfigurationLoader.csvSource(mappingFile: mapping)
@@ -17,7 +17,9 @@ extension InspectCommand {
         guard let source else { return nil }
         let configuration: Configuration
         do {
-            configuration = try ConfigurationLoader.load(file: config)
+            // Parsed in a child, as `config check` does: a file that crashes the TOML parser is
+            // reported, not fatal.
+            configuration = try await ConfigCommand.checker.load(file: config)
         } catch {
             for issue in error.issues { Terminal.error(issue.description) }
             throw CommandFailure(message: "", exitCode: 1)

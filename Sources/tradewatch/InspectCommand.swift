@@ -60,7 +60,7 @@ struct InspectCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configured = try configuredSource()
+        let configured = try await configuredSource()
         var report = InspectReport(input: Redaction.url(input))
         var body: FetchBody?
         var contentType: String?

@@ -210,6 +210,15 @@ struct InspectCommandTests {
         #expect(missing.stderr.contains("no source named \"nope\""))
     }
 
+    @Test("--source with a configuration that crashes the TOML parser: one line, exit 1, not an abort")
+    func crashingConfiguration() throws {
+        let crashing = repositoryRoot + "/Tests/Fixtures/fuzz-regressions/toml/crash-stray-brace-in-inline-table-array"
+        let result = try run(
+            cli, ["inspect", fixtures + "customs-decimal-comma.csv", "--source", "customs", "--config", crashing])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the TOML parser crashed on this file"), "\(result.stderr)")
+    }
+
     @Test("--kind overrides detection: a Comtrade answer the sniffer cannot tell is read when asked")
     func kindOverride() throws {
         let (undetected, plain) = try inspectJSON([fixtures + "inspect-comtrade-bare.json"])
