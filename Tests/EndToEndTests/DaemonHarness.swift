@@ -6,10 +6,10 @@ import Glibc
 #endif
 
 /// A configuration for `tradewatchd` with one feed per `(name, path)` on `publisher`, the
-/// cache at `cache` and the control socket next to it.
+/// cache at `cache` and the control socket next to it; `extra` lines go into `[daemon]`.
 func daemonConfig(
     in directory: TemporaryDirectory, publisher: Publisher, sources: [(name: String, path: String)],
-    cache: String? = nil
+    cache: String? = nil, extra: String = ""
 ) throws -> String {
     var text = """
         [daemon]
@@ -18,6 +18,7 @@ func daemonConfig(
         interval = "1h"
         jitter = "0s"
         startup_spread = "0s"
+        \(extra)
 
         """
     for source in sources {

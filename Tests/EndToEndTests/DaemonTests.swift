@@ -103,29 +103,7 @@ struct DaemonTests {
     }
 
     func writeConfig(_ sources: [(name: String, path: String)], extra: String = "") throws -> String {
-        var text = """
-            [daemon]
-            cache = "\(directory.file("cache.db"))"
-            control_socket = "\(directory.file("control.sock"))"
-            interval = "1h"
-            jitter = "0s"
-            startup_spread = "0s"
-            \(extra)
-
-            """
-        for source in sources {
-            text += """
-
-                [[source]]
-                name = "\(source.name)"
-                kind = "feed"
-                url = "\(publisher.url(source.path))"
-
-                """
-        }
-        let path = directory.file("tradewatch.toml")
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try daemonConfig(in: directory, publisher: publisher, sources: sources, extra: extra)
     }
 
     /// The sources the daemon has attempted so far; empty until it has created the cache.
