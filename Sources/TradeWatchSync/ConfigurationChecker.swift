@@ -225,7 +225,11 @@ public struct ConfigurationChecker: Sendable {
         }
         guard written == bytes.count, fflush(file) == 0 else { return nil }
         let descriptor = dup(fileno(file))
-        guard descriptor >= 0, lseek(descriptor, 0, SEEK_SET) == 0 else { return nil }
+        guard descriptor >= 0 else { return nil }
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else {
+            close(descriptor)
+            return nil
+        }
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 }

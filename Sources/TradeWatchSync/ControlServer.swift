@@ -80,7 +80,15 @@ public struct ControlServer: Service {
     }
 
     public func run() async throws {
-        let loop = try ControlEventLoop(listener: listener.fd, limits: limits, logger: logger, handler: handler)
+        let loop: ControlEventLoop
+        do {
+            loop = try ControlEventLoop(listener: listener.fd, limits: limits, logger: logger, handler: handler)
+        } catch {
+            // The loop closes the listener when it stops; one that never ran leaves it to us.
+            close(listener.fd)
+            unlink(listener.path)
+            throw error
+        }
         let thread = Thread { loop.run() }
         thread.name = "tradewatch-control"
         thread.start()
