@@ -180,7 +180,7 @@ struct FetcherTests {
     @Test("Cancelling the task aborts its transfer promptly")
     func cancellation() async throws {
         let fetcher = self.fetcher
-        let url = server.url("/hold?ms=20000")
+        let url = server.url("/hold?ms=120000")
         let task = Task { try await fetcher.fetch(FetchRequest(url: url)) }
         try await Task.sleep(for: .milliseconds(300))
         let started = ContinuousClock.now
@@ -191,8 +191,10 @@ struct FetcherTests {
         } catch let error as FetchError {
             #expect(error.code == .aborted)
         }
-        // The server holds for 20 s: ending well before that means the transfer was aborted.
-        #expect(ContinuousClock.now - started < .seconds(15))
+        // The server holds for 120 s, and `.aborted` (not `.timeout`, not a response) already says
+        // the cancellation ended it; the bound is loose because a loaded two-core machine can
+        // keep the test's own task waiting for a thread for seconds.
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test("200 transfers with a per-host limit of 4 never have more than 4 open at once")

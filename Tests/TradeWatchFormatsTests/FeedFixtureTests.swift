@@ -148,9 +148,8 @@ struct FeedFixtureTests {
 
     @Test("Entities declared in the document are never expanded: no billion laughs, no external file")
     func entities() throws {
-        let clock = ContinuousClock.now
+        // Expanded, the title would be a billion "lol"s; its length says it was not.
         let laughs = try Self.parse("billion-laughs.xml")
-        #expect(ContinuousClock.now - clock < .seconds(5))
         #expect((laughs.entries.first?.title ?? "").utf8.count < 100)
         let xxe = try Self.parse("xxe.xml")
         let title = xxe.entries.first?.title ?? ""
