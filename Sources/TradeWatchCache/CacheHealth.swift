@@ -49,7 +49,7 @@ public struct CacheDamage: Sendable, Codable, Equatable {
 }
 
 /// The daemon's in-memory word on the cache's soundness, shared by every copy of one
-/// `CacheDatabase`: once damage is found, writes refuse instead of spreading it.
+/// `SQLiteCache`: once damage is found, writes refuse instead of spreading it.
 public final class CacheHealth: Sendable {
     private let state = Mutex<CacheDamage?>(nil)
 

@@ -56,7 +56,7 @@ extension FetchResult {
     }
 }
 
-/// Receives one pull's records inside the recording transaction; see `CacheDatabase.recordPull`.
+/// Receives one pull's records inside the recording transaction; see `SQLiteCache.recordPull`.
 /// Valid only while the `produce` closure runs.
 public final class PullSink {
     private let observations: ObservationReconciler

@@ -83,7 +83,7 @@ struct RawStatement {
     }
 }
 
-/// One row of `CacheDatabase.forEachObservationText`, valid only inside the callback.
+/// One row of `SQLiteCache.forEachObservationText`, valid only inside the callback.
 /// Columns: 0 source, 1 dataset, 2 series, 3 period, 4 period_start, 5 period_end, 6 value,
 /// 7 number, 8 unit, 9 unit_mult, 10 status, 11 attributes, 12 from_rev, 13 to_rev.
 public struct ObservationTextRow {

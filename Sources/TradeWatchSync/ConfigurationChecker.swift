@@ -112,7 +112,7 @@ public struct ConfigurationChecker: Sendable {
     /// otherwise write its tables into it.
     static func cacheIssues(_ configuration: Configuration, text: String) -> [ConfigurationIssue] {
         guard let path = configuration.daemon.cache,
-            case .other(let reason) = CacheDatabase.identify(path: path)
+            case .other(let reason) = SQLiteCache.identify(path: path)
         else { return [] }
         return [
             ConfigurationIssue(

@@ -51,7 +51,7 @@ struct SyncFailure: Error, CustomStringConvertible {
 /// one after another on a dedicated queue so that parsing and SQLite never block Swift's
 /// cooperative threads.
 public final class SyncEngine: Sendable {
-    public let cache: CacheDatabase
+    public let cache: SQLiteCache
     public let fetcher: Fetcher
     private let logger: Logger
     private let environment: [String: String]
@@ -60,7 +60,7 @@ public final class SyncEngine: Sendable {
     private let clock: any SchedulerClock
 
     public init(
-        cache: CacheDatabase, fetcher: Fetcher, logger: Logger, environment: [String: String],
+        cache: SQLiteCache, fetcher: Fetcher, logger: Logger, environment: [String: String],
         clock: any SchedulerClock = SystemSchedulerClock()
     ) {
         self.clock = clock

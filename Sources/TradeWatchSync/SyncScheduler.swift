@@ -57,7 +57,7 @@ public actor SyncScheduler: Service {
         self.heartbeatInterval = heartbeatInterval
     }
 
-    private var cache: CacheDatabase { engine.cache }
+    private var cache: SQLiteCache { engine.cache }
 
     public func run() async throws {
         try await loadDueTimes()

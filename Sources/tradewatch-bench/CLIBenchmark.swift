@@ -29,7 +29,7 @@ struct CLIBenchmark: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { if !keep { try? FileManager.default.removeItem(atPath: folder) } }
         let path = folder + "/cache.db"
-        let cache = try CacheDatabase(path: path)
+        let cache = try SQLiteCache(path: path)
         let perSource = max(1, rows / sources)
         let synthetic = SyntheticStatistics(observations: perSource)
         for index in 0..<sources {

@@ -26,7 +26,7 @@ struct CacheBenchmark: AsyncParsableCommand {
         let source = SyntheticStatistics(observations: rows)
         let n = Double(source.count)
 
-        let cache = try CacheDatabase(path: folder + "/cache.db")
+        let cache = try SQLiteCache(path: folder + "/cache.db")
 
         // Observations are generated as reconcile asks for them, as a streaming parser hands
         // them over: the pull never sits in memory.
@@ -109,7 +109,7 @@ struct CacheBenchmark: AsyncParsableCommand {
     /// The same 10,000 changes diffed in a 100,000-row and in the large cache: the same keys
     /// (every tenth of the first 100,000 observations, which both caches hold) revised the
     /// same way, so the two diffs differ only in the size of the table around them.
-    private func diffScaling(folder: String, large: CacheDatabase, largeSource: SyntheticStatistics) throws {
+    private func diffScaling(folder: String, large: SQLiteCache, largeSource: SyntheticStatistics) throws {
         func tenThousandChanges(_ source: SyntheticStatistics, round: Int) -> [Observation] {
             (0..<source.count).map { index in
                 var observation = source.observation(index, round: 1)
@@ -117,7 +117,7 @@ struct CacheBenchmark: AsyncParsableCommand {
                 return observation
             }
         }
-        let small = try CacheDatabase(path: folder + "/small.db")
+        let small = try SQLiteCache(path: folder + "/small.db")
         let smallSource = SyntheticStatistics(observations: 100_020)  // whole series: 100,020 rows
         var ranges: [(path: String, from: Int64, to: Int64)] = []
         for (cache, source, path) in [(small, smallSource, "/small.db"), (large, largeSource, "/cache.db")] {
@@ -154,7 +154,7 @@ struct CacheBenchmark: AsyncParsableCommand {
         var milliseconds: [Double] = []
         var changes = 0
         for _ in 0..<repeats {
-            let reader = try CacheDatabase(path: path, access: .readOnly)
+            let reader = try SQLiteCache(path: path, access: .readOnly)
             let clock = ContinuousClock.now
             changes = try reader.diff(from: from, to: to).observations.count
             milliseconds.append(ResourceUsage.seconds(.now - clock) * 1000)
@@ -164,14 +164,14 @@ struct CacheBenchmark: AsyncParsableCommand {
 
     private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-    private func stream(_ cache: CacheDatabase, _ produce: (PullSink) throws -> Void) throws -> FetchRecord {
+    private func stream(_ cache: SQLiteCache, _ produce: (PullSink) throws -> Void) throws -> FetchRecord {
         try cache.recordPull(
             source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/bench"),
             mode: .snapshot, observationScope: .wholeSource, entryScope: .none, produce: produce)
     }
 
     @discardableResult
-    private func apply(_ cache: CacheDatabase, _ observations: [Observation]) throws -> FetchRecord {
+    private func apply(_ cache: SQLiteCache, _ observations: [Observation]) throws -> FetchRecord {
         try cache.recordFetch(
             source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/bench"),
             result: .parsed(Pull(observations: observations, observationScope: .wholeSource)))
@@ -180,7 +180,7 @@ struct CacheBenchmark: AsyncParsableCommand {
     /// Rows per second for the same rows through sqlite3_prepare/bind/step in one transaction,
     /// into a table with the cache's own observation schema and indexes.
     private func baseline(
-        _ source: SyntheticStatistics, schemaFrom cache: CacheDatabase, path: String
+        _ source: SyntheticStatistics, schemaFrom cache: SQLiteCache, path: String
     ) throws
         -> Double
     {

@@ -19,7 +19,7 @@ struct ChurnCommand: AsyncParsableCommand {
     var rounds = 0
 
     func run() async throws {
-        let cache = try CacheDatabase(path: db)
+        let cache = try SQLiteCache(path: db)
         let source = SyntheticStatistics(observations: rows)
         var round = Int(try cache.resolve(.latest))
         while rounds == 0 || round < rounds {

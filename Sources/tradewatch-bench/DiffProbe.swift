@@ -11,7 +11,7 @@ struct DiffProbe: ParsableCommand {
     @Option var repeats = 5
 
     func run() throws {
-        let cache = try CacheDatabase(path: db, access: .readOnly)
+        let cache = try SQLiteCache(path: db, access: .readOnly)
         var timings: [Double] = []
         var cpu: [Double] = []
         func cpuMilliseconds() -> Double {

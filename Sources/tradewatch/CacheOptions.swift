@@ -20,7 +20,7 @@ struct CacheOptions: ParsableArguments {
     }
 
     /// Opens the cache read-only: the CLI never writes while the daemon runs.
-    func open() throws -> CacheDatabase {
-        try CacheDatabase(path: resolvedPath, access: .readOnly)
+    func open() throws -> SQLiteCache {
+        try SQLiteCache(path: resolvedPath, access: .readOnly)
     }
 }

@@ -9,7 +9,7 @@ import TradeWatchSync
 /// meanwhile. A failure stops every write (`CacheHealth`), is logged with the way to recover,
 /// and is recorded next to the cache (`<cache>.damaged`) for `tradewatch status`.
 struct CacheCheckService<C: Clock>: Service where C.Duration == Duration {
-    let cache: CacheDatabase
+    let cache: SQLiteCache
     let scheduler: SyncScheduler
     let logger: Logger
     let clock: C
@@ -50,7 +50,7 @@ struct CacheCheckService<C: Clock>: Service where C.Duration == Duration {
 
     /// `quickCheck` on a thread of its own: it reads the whole file and would otherwise hold
     /// one of the few cooperative threads for as long.
-    static func quickCheck(_ cache: CacheDatabase) async -> Result<[String], any Error> {
+    static func quickCheck(_ cache: SQLiteCache) async -> Result<[String], any Error> {
         await withCheckedContinuation { continuation in
             let thread = Thread { continuation.resume(returning: Result { try cache.quickCheck() }) }
             thread.name = "tradewatch-quick-check"

@@ -7,10 +7,10 @@ import TradeWatchSync
 extension TradeWatchDaemon {
     /// Takes the cache's lock (exit 75, EX_TEMPFAIL, when another tradewatchd holds it), then
     /// opens the cache, creating it 0640 in a 0750 folder when it is new.
-    static func openCacheAlone(at path: String, logger: Logger) throws -> CacheDatabase {
+    static func openCacheAlone(at path: String, logger: Logger) throws -> SQLiteCache {
         // `--db` and the default path skip the configuration's check: a file that is not a
         // tradewatch cache is refused here, before anything (the lock included) is written.
-        if case .other(let reason) = CacheDatabase.identify(path: path) {
+        if case .other(let reason) = SQLiteCache.identify(path: path) {
             let said = reason.hasPrefix("is ") ? String(reason.dropFirst(3)) : reason
             logger.critical("\(path): \(said); name a new file or an existing tradewatch cache")
             throw ExitCode(1)
@@ -28,7 +28,7 @@ extension TradeWatchDaemon {
         }
         warnIfWorldReadable(path, logger: logger)
         do {
-            return try CacheDatabase(path: path)
+            return try SQLiteCache(path: path)
         } catch {
             logger.critical("cannot open the cache: \(error)", metadata: ["cache": "\(path)"])
             throw ExitCode(1)
@@ -46,7 +46,7 @@ extension TradeWatchDaemon {
 
     /// `--once` on a cache a daemon found damaged: checks again (it may have been restored
     /// since) and refuses to write, exit 1, while the damage is still there.
-    static func recheckRecordedDamage(_ cache: CacheDatabase, logger: Logger) async throws {
+    static func recheckRecordedDamage(_ cache: SQLiteCache, logger: Logger) async throws {
         guard CacheDamage.recorded(for: cache.path) != nil else { return }
         let problems = try await CacheCheckService<ContinuousClock>.quickCheck(cache).get()
         guard problems.isEmpty else {

@@ -116,7 +116,7 @@ struct ConfigSafetyTests {
         }
         #expect(try String(contentsOfFile: notes, encoding: .utf8) == "my notes\n")
         let cache = directory.file("real.db")
-        _ = try CacheDatabase(path: cache)
+        _ = try SQLiteCache(path: cache)
         for path in [cache, directory.file("new.db")] {
             let file = try write("[daemon]\ncache = \"\(path)\"\n")
             let result = try run(cli, ["config", "check", file])

@@ -133,7 +133,7 @@ struct CorpusSyncTests {
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         let run = try await runOffPool(builtProduct("tradewatchd"), ["--config", configPath, "--once"])
 
-        let cache = try CacheDatabase(path: directory.file("cache.db"), access: .readOnly)
+        let cache = try SQLiteCache(path: directory.file("cache.db"), access: .readOnly)
         let latest = try cache.resolve(.latest)
         let status = Dictionary(uniqueKeysWithValues: try cache.status().map { ($0.name, $0) })
         var stored = 0

@@ -108,7 +108,7 @@ struct DaemonTests {
 
     /// The sources the daemon has attempted so far; empty until it has created the cache.
     func sourceNames() -> Set<String> {
-        guard let cache = try? CacheDatabase(path: directory.file("cache.db"), access: .readOnly),
+        guard let cache = try? SQLiteCache(path: directory.file("cache.db"), access: .readOnly),
             let status = try? cache.status()
         else { return [] }
         return Set(status.filter { $0.lastAttempt != nil }.map(\.name))
@@ -134,7 +134,7 @@ struct DaemonTests {
         #expect(all.filter { $0 == "WATCHDOG=1" }.count >= 3)
         #expect(all.contains { $0.hasPrefix("STATUS=1 source; next sync in 1h") }, "\(all)")
         #expect(all.last?.hasPrefix("STOPPING=1") == true, "\(all)")
-        let heartbeat = try CacheDatabase(path: directory.file("cache.db"), access: .readOnly).heartbeat()
+        let heartbeat = try SQLiteCache(path: directory.file("cache.db"), access: .readOnly).heartbeat()
         #expect(heartbeat?.stoppedAt != nil)
     }
 
@@ -199,7 +199,7 @@ struct DaemonTests {
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(within: 15) == 0, "\(daemon.logText)")
         #expect(Date().timeIntervalSince(stop) < 15)
-        let cache = try CacheDatabase(path: directory.file("cache.db"), access: .readOnly)
+        let cache = try SQLiteCache(path: directory.file("cache.db"), access: .readOnly)
         #expect(try cache.verify().passed)
         #expect(try cache.status().first { $0.name == "slow" }?.consecutiveFailures ?? 0 == 0)
     }
@@ -275,7 +275,7 @@ struct DaemonTests {
         #expect(eventually { sourceNames() == ["news", "figures", "customs"] })
         first.signal(SIGTERM)
         #expect(first.waitForExit(within: 15) == 0)
-        let cache = try CacheDatabase(path: db, access: .readOnly)
+        let cache = try SQLiteCache(path: db, access: .readOnly)
         let revisions = try cache.log().count
         let fetches = try cache.status().compactMap(\.lastAttempt)
         #expect(revisions == 3)

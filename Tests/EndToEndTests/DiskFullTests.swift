@@ -63,6 +63,6 @@ struct DiskFullTests {
         let freed = try run(daemon, ["--config", config, "--once"])
         #expect(freed.status == 0, "\(freed.stdout)\(freed.stderr)")
         #expect(freed.stdout.contains("huge-feed: changed"), "\(freed.stdout)")
-        #expect(try CacheDatabase(path: small + "/cache.db", access: .readOnly).verify().passed)
+        #expect(try SQLiteCache(path: small + "/cache.db", access: .readOnly).verify().passed)
     }
 }

@@ -100,7 +100,7 @@ struct ExecutableTests {
     func verify() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("cache.db")
-        let cache = try CacheDatabase(path: path)
+        let cache = try SQLiteCache(path: path)
         let series = SeriesKey(["FREQ": "M", "CMD": "6704"])
         for value in ["1", "2"] {
             _ = try cache.recordFetch(

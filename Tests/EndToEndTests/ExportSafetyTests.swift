@@ -111,7 +111,7 @@ struct ExportSafetyTests {
         let directory = TemporaryDirectory()
         // 3,000 figures: an observations.csv of about 200 KB.
         let db = directory.file("cache.db")
-        let cache = try CacheDatabase(path: db)
+        let cache = try SQLiteCache(path: db)
         try cache.recordFetch(
             source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/c"),
             result: .parsed(

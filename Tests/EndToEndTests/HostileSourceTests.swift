@@ -63,7 +63,7 @@ struct HostileSourceTests {
         #expect(result.stdout.contains("good-news: changed"), "\(result.stdout)")
         #expect(result.stdout.contains("good-figures: changed"), "\(result.stdout)")
 
-        let cache = try CacheDatabase(path: directory.file("cache.db"), access: .readOnly)
+        let cache = try SQLiteCache(path: directory.file("cache.db"), access: .readOnly)
         let status = Dictionary(uniqueKeysWithValues: try cache.status().map { ($0.name, $0) })
         for (mode, code) in Self.modes {
             let source = try #require(status["hostile-\(mode)"], "hostile-\(mode) was never recorded")

@@ -13,7 +13,7 @@ struct RevisionCommandsTests {
     /// (P → A) and removes the other; news: r4 edits the article's title.
     static func scriptedCache(_ directory: TemporaryDirectory) throws -> String {
         let path = directory.file("cache.db")
-        let cache = try CacheDatabase(path: path)
+        let cache = try SQLiteCache(path: path)
         let series = SeriesKey(["FREQ": "M", "REPORTER": "156", "PARTNER": "408", "CMD": "6704"])
         let other = SeriesKey(["FREQ": "M", "REPORTER": "156", "PARTNER": "408", "CMD": "9701"])
         var clock = Date(timeIntervalSince1970: 1_561_939_200)

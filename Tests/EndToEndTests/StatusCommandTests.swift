@@ -17,7 +17,7 @@ struct StatusCommandTests {
         #expect(noDaemon.status == 2)
         #expect(noDaemon.stdout.hasPrefix("TRADEWATCH CRITICAL - daemon down"))
 
-        let cache = try CacheDatabase(path: db)
+        let cache = try SQLiteCache(path: db)
         try cache.beat(pid: 4242, version: TradeWatch.version, startedAt: Date(), status: "2 sources")
         let stale = try run(cli, ["status", "--db", db, "--check"])
         #expect(stale.status == 1)
@@ -43,7 +43,7 @@ struct StatusCommandTests {
     func table() throws {
         let directory = TemporaryDirectory()
         let db = try RevisionCommandsTests.scriptedCache(directory)
-        let cache = try CacheDatabase(path: db)
+        let cache = try SQLiteCache(path: db)
         try cache.recordFetch(
             source: "news", kind: "feed", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/n"),
             result: .failed(code: "timeout", message: "the server did not answer in time"))
@@ -64,7 +64,7 @@ struct StatusCommandTests {
     func alignment() throws {
         let directory = TemporaryDirectory()
         let db = try RevisionCommandsTests.scriptedCache(directory)
-        let cache = try CacheDatabase(path: db)
+        let cache = try SQLiteCache(path: db)
         let many = (0..<1234).map { month in
             Observation(
                 dataset: "TRADE", series: SeriesKey(["CMD": "6704"]),

@@ -237,7 +237,7 @@ struct TerminalEscapingTests {
             #expect(once.stderr.contains("\\x1b]0;owned\\x07"), "\(TerminalText.block(once.stderr))")
         }
 
-        let cache = try CacheDatabase(path: db, access: .readOnly)
+        let cache = try SQLiteCache(path: db, access: .readOnly)
         let articleKey = try #require(
             try cache.entries(at: try cache.resolve(.latest), sources: ["news"]).first?.entry.key)
         let figures = try cache.observations(at: try cache.resolve(.latest), filter: RowFilter(sources: ["figures"]))

@@ -15,7 +15,7 @@ struct BatchTests {
             published: Date(timeIntervalSince1970: 1_561_939_200), summary: "<p>\(title)</p>")
     }
 
-    func record(_ cache: CacheDatabase, feed: String, titles: [String], at date: Date) throws -> FetchRecord {
+    func record(_ cache: SQLiteCache, feed: String, titles: [String], at date: Date) throws -> FetchRecord {
         try cache.recordFetch(
             source: feed, kind: "feed", attempt: FetchAttempt(startedAt: date, url: "http://127.0.0.1/\(feed)"),
             result: .parsed(Pull(entries: titles.map { Self.article("\(feed)-\($0)", $0) }, entryScope: .all)),

@@ -56,7 +56,7 @@ struct ChangeLogTests {
 
     /// The diff between two revisions worked out from the two as-of views alone, in the
     /// order a diff presents changes: what a diff must say, by a path that shares no code with it.
-    static func expectedLines(_ cache: CacheDatabase, _ a: Int64, _ b: Int64, _ filter: RowFilter) throws -> [String] {
+    static func expectedLines(_ cache: SQLiteCache, _ a: Int64, _ b: Int64, _ filter: RowFilter) throws -> [String] {
         func keyed(_ versions: [ObservationVersion]) -> [[UInt8]: ObservationVersion] {
             Dictionary(
                 uniqueKeysWithValues: versions.map {

@@ -35,7 +35,7 @@ struct CrashTests {
 
             // Opening read-write recovers the WAL as the daemon would on restart.
             guard FileManager.default.fileExists(atPath: path) else { continue }
-            let cache = try CacheDatabase(path: path)
+            let cache = try SQLiteCache(path: path)
             let report = try cache.verify()
             #expect(report.passed, "after kill \(kills): \(report.checks.filter { !$0.passed })")
             let latest = try cache.resolve(.latest)

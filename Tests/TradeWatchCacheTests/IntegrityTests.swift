@@ -46,7 +46,7 @@ struct IntegrityTests {
         let second =
             (0..<20_000).map { observation(String($0), "2019-01", "2") }
             + (20_000..<60_000).map { observation(String($0), "2019-01", "3") }
-        let reader = try CacheDatabase(path: fixture.cache.path, access: .readOnly)
+        let reader = try SQLiteCache(path: fixture.cache.path, access: .readOnly)
 
         let done = Flag()
         let writer = Task.detached { [fixture] in
@@ -96,7 +96,7 @@ extension IntegrityTests {
         try handle.write(contentsOf: Data(repeating: 0xEE, count: 64))
         try handle.close()
 
-        let reopened = try CacheDatabase(path: path)
+        let reopened = try SQLiteCache(path: path)
         let problems = try reopened.quickCheck()
         #expect(!problems.isEmpty)
 
@@ -113,9 +113,9 @@ extension IntegrityTests {
         let directory = TemporaryDirectory()
         let path = directory.file("notes.db")
         try String(repeating: "not a database\n", count: 300).write(toFile: path, atomically: true, encoding: .utf8)
-        for access in [CacheDatabase.Access.readWrite, .readOnly] {
+        for access in [SQLiteCache.Access.readWrite, .readOnly] {
             #expect {
-                _ = try CacheDatabase(path: path, access: access)
+                _ = try SQLiteCache(path: path, access: access)
             } throws: { error in
                 "\(error)" == "\(path): not a tradewatch cache (the file is not an SQLite database)"
             }

@@ -142,11 +142,11 @@ struct QueryTests {
         try fixture.apply(snapshot([observation("6704", "2019-01", "1")]))
         let mode = try fixture.cache.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
-        let reader = try CacheDatabase(path: fixture.cache.path, access: .readOnly)
+        let reader = try SQLiteCache(path: fixture.cache.path, access: .readOnly)
         #expect(try reader.observations(at: .max).count == 1)
         #expect(throws: CacheError.self) { try reader.registerSource(name: "x", kind: "feed") }
         #expect(throws: CacheError.self) {
-            try CacheDatabase(path: fixture.directory.file("absent.db"), access: .readOnly)
+            try SQLiteCache(path: fixture.directory.file("absent.db"), access: .readOnly)
         }
     }
 }
@@ -154,7 +154,7 @@ struct QueryTests {
 @Suite("Streaming a snapshot as text")
 struct SnapshotTextTests {
     /// Every column of every row as text, in the order the stream gives them.
-    static func textRows(_ cache: CacheDatabase, at revision: Int64, filter: RowFilter) throws -> [[String?]] {
+    static func textRows(_ cache: SQLiteCache, at revision: Int64, filter: RowFilter) throws -> [[String?]] {
         var rows: [[String?]] = []
         try cache.forEachObservationText(at: revision, filter: filter) { row in
             rows.append(
@@ -163,7 +163,7 @@ struct SnapshotTextTests {
         return rows
     }
 
-    static func decodedRows(_ cache: CacheDatabase, at revision: Int64, filter: RowFilter) throws -> [[String?]] {
+    static func decodedRows(_ cache: SQLiteCache, at revision: Int64, filter: RowFilter) throws -> [[String?]] {
         var rows: [[String?]] = []
         try cache.forEachObservation(at: revision, filter: filter) { o in
             rows.append([o.source, o.dataset, o.series, o.period, o.periodStart, o.periodEnd, o.value])

@@ -6,11 +6,11 @@ import TradeWatchModel
 /// A cache on a real SQLite file, plus helpers to feed it scripted pulls.
 struct Fixture {
     let directory = TemporaryDirectory()
-    let cache: CacheDatabase
+    let cache: SQLiteCache
     var clock = Date(timeIntervalSince1970: 1_561_939_200)  // 2019-07-01T00:00:00Z
 
     init() throws {
-        cache = try CacheDatabase(path: directory.file("cache.db"))
+        cache = try SQLiteCache(path: directory.file("cache.db"))
     }
 
     /// Applies `pull` to `source` as a successful fetch one minute after the previous one.

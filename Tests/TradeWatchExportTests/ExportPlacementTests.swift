@@ -13,9 +13,9 @@ import TradeWatchModel
 @Suite("Putting an export in place")
 struct ExportPlacementTests {
     /// A cache with one revision of one figure.
-    func cache(in directory: TemporaryDirectory, value: String = "1") throws -> CacheDatabase {
+    func cache(in directory: TemporaryDirectory, value: String = "1") throws -> SQLiteCache {
         let path = directory.file("cache.db")
-        let writer = try CacheDatabase(path: path)
+        let writer = try SQLiteCache(path: path)
         try writer.recordFetch(
             source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/"),
             result: .parsed(
@@ -108,7 +108,7 @@ struct ExportPlacementTests {
         let directory = TemporaryDirectory()
         let writer = try cache(in: directory)
         let out = directory.file("out")
-        let reader = try CacheDatabase(path: directory.file("cache.db"), access: .readOnly)
+        let reader = try SQLiteCache(path: directory.file("cache.db"), access: .readOnly)
         try SnapshotExporter(cache: reader).export(to: out, options: .init(revision: 1, formats: [.csv]))
         let before = try contents(out)
         // The cache's tables vanish under the exporter: its reading of articles fails.

@@ -12,7 +12,7 @@ struct SnapshotExporterTests {
     func failureLeavesNothing() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("cache.db")
-        let writer = try CacheDatabase(path: path)
+        let writer = try SQLiteCache(path: path)
         try writer.recordFetch(
             source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/"),
             result: .parsed(
@@ -21,7 +21,7 @@ struct SnapshotExporterTests {
                         Observation(
                             dataset: "T", series: SeriesKey(["CMD": "6704"]), period: Period("2019-01"), value: "1")
                     ], observationScope: .wholeSource)))
-        let reader = try CacheDatabase(path: path, access: .readOnly)
+        let reader = try SQLiteCache(path: path, access: .readOnly)
         // The cache's tables vanish under the exporter: its first read of rows fails.
         try writer.pool.write { db in try db.execute(sql: "DROP TABLE entry_fts; DROP TABLE entry") }
         let out = directory.file("snapshot")

@@ -22,7 +22,7 @@ struct CacheWriteQueueTests {
     @Test("Writes submitted together each get their own revision, durable when they return")
     func concurrentWrites() async throws {
         let directory = TemporaryDirectory()
-        let cache = try CacheDatabase(path: directory.file("cache.db"))
+        let cache = try SQLiteCache(path: directory.file("cache.db"))
         let queue = CacheWriteQueue(cache: cache, maximumGroup: 16)
         let records = try await withThrowingTaskGroup(of: (Int, FetchRecord).self) { group in
             for feed in 0..<100 {
@@ -34,7 +34,7 @@ struct CacheWriteQueueTests {
                             result: .prepared(PreparedPull(Self.pull(feed))))
                     }
                     // Another connection sees it at once: the write has committed.
-                    let seen = try CacheDatabase(path: cache.path, access: .readOnly).syncState(source: "feed-\(feed)")
+                    let seen = try SQLiteCache(path: cache.path, access: .readOnly).syncState(source: "feed-\(feed)")
                     #expect(seen?.lastSuccess != nil)
                     return (feed, record)
                 }
@@ -53,7 +53,7 @@ struct CacheWriteQueueTests {
     @Test("A write SQLite refuses fails alone; the writes grouped with it are stored")
     func oneBadWrite() async throws {
         let directory = TemporaryDirectory()
-        let cache = try CacheDatabase(path: directory.file("cache.db"))
+        let cache = try SQLiteCache(path: directory.file("cache.db"))
         let queue = CacheWriteQueue(cache: cache)
         let results = await withTaskGroup(of: (Int, Bool).self) { group in
             for feed in 0..<40 {
@@ -91,7 +91,7 @@ struct SearchTextTests {
     @Test("Articles are searched as a reader sees them: hidden script text is not found, entities are decoded")
     func readerText() throws {
         let directory = TemporaryDirectory()
-        let cache = try CacheDatabase(path: directory.file("cache.db"))
+        let cache = try SQLiteCache(path: directory.file("cache.db"))
         let entry = Entry(
             key: "a", id: "a", title: "Wig exports &amp; caf&eacute;s",
             summary: "<p>Caf&eacute; owners <script>var hiddenTracker = 1</script>buy <b>wigs</b>&nbsp;now</p>"

@@ -76,7 +76,7 @@ struct SchedulerLoopTests {
         let directory = TemporaryDirectory()
         let publisher = try Publisher()
         let clock = ManualClock(start: Date(timeIntervalSince1970: 1_900_000_000))
-        let cache = try CacheDatabase(path: directory.file("cache.db"))
+        let cache = try SQLiteCache(path: directory.file("cache.db"))
         let fetcher = try Fetcher()
         defer { fetcher.shutdown() }
         let engine = SyncEngine(

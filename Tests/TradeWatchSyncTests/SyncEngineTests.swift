@@ -12,13 +12,13 @@ import TradeWatchSync
 struct SyncEngineTests {
     let directory = TemporaryDirectory()
     let publisher: Publisher
-    let cache: CacheDatabase
+    let cache: SQLiteCache
     let engine: SyncEngine
     let daemon: DaemonSettings
 
     init() throws {
         publisher = try Publisher()
-        cache = try CacheDatabase(path: directory.file("cache.db"))
+        cache = try SQLiteCache(path: directory.file("cache.db"))
         engine = SyncEngine(
             cache: cache, fetcher: try Fetcher(), logger: Logger(label: "test"),
             environment: ["TEST_COMTRADE_KEY": "secret-key-123"])

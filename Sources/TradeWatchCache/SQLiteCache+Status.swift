@@ -55,7 +55,7 @@ public struct SearchHit: Sendable {
     public var snippet: String
 }
 
-extension CacheDatabase {
+extension SQLiteCache {
     /// Per-source status, sorted by name. Decoded straight from SQLite: `tradewatch status`
     /// lists every source, and GRDB's rows cost more than the query.
     public func status() throws -> [SourceStatus] {

@@ -7,7 +7,7 @@ import GRDBSQLite
 ///
 /// Every method is named after what it does for tradewatch (`recordSync`, `diff`,
 /// `history`, `verify`); SQL stays inside this module.
-public struct CacheDatabase: Sendable {
+public struct SQLiteCache: Sendable {
     public enum Access: Sendable {
         /// Creates the file when missing and runs pending migrations. For the daemon.
         case readWrite

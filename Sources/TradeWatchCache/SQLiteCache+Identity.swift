@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension CacheDatabase {
+extension SQLiteCache {
     /// What lies at a path the configuration names as the cache.
     public enum FileIdentity: Sendable, Equatable {
         /// Nothing yet: the daemon creates the cache there.

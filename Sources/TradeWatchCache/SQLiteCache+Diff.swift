@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 public import TradeWatchModel
 
-extension CacheDatabase {
+extension SQLiteCache {
     /// What changed between revision `from` and revision `to`. Reads only the versions
     /// opened or closed between the two, so its cost follows the number of changes, not the
     /// size of the cache. `diff(b, a)` is `diff(a, b)` with every change reversed.
@@ -32,7 +32,7 @@ extension CacheDatabase {
     /// The figures `diff(from:to:filter:)` lists, one at a time and in the same order, without
     /// holding them all: for diffs too large to keep in memory at once (a million figures of a
     /// first load take about 500 MB as a `CacheDiff`). `body` runs inside one read of the
-    /// cache (one consistent view) and must not use this `CacheDatabase` itself.
+    /// cache (one consistent view) and must not use this `SQLiteCache` itself.
     public func forEachObservationChange(
         from: Int64, to: Int64, filter: RowFilter = RowFilter(), _ body: (ObservationChange) throws -> Void
     ) throws {

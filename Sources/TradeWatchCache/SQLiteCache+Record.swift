@@ -2,7 +2,7 @@ public import Foundation
 import GRDB
 public import TradeWatchModel
 
-extension CacheDatabase {
+extension SQLiteCache {
     /// Makes a source known to the cache (or updates its kind) and returns its row id.
     @discardableResult
     public func registerSource(name: String, kind: String, at date: Date = Date()) throws -> Int64 {
@@ -301,7 +301,7 @@ extension CacheDatabase {
     }
 }
 
-extension CacheDatabase {
+extension SQLiteCache {
     /// A kept raw payload of `source`, decompressed: the bytes exactly as the server sent them.
     public func payload(source: String, sha256: String) throws -> Data? {
         let stored = try read { db in

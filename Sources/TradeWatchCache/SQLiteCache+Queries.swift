@@ -2,7 +2,7 @@ public import Foundation
 import GRDB
 public import TradeWatchModel
 
-extension CacheDatabase {
+extension SQLiteCache {
     /// The revision a point names; 0 when the cache has no revision at or before it.
     public func resolve(_ point: RevisionPoint) throws -> Int64 {
         try read { db in try Self.resolve(point, db) }

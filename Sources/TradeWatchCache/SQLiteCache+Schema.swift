@@ -1,6 +1,6 @@
 import GRDB
 
-extension CacheDatabase {
+extension SQLiteCache {
     /// The append-only list of migrations. A shipped migration is never edited; a change of
     /// schema is a new migration, and the cache is never erased.
     static var migrator: DatabaseMigrator {

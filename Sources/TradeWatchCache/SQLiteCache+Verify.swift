@@ -1,6 +1,6 @@
 import GRDB
 
-/// The outcome of `CacheDatabase.verify()`: each check by name, with what broke it.
+/// The outcome of `SQLiteCache.verify()`: each check by name, with what broke it.
 public struct VerifyReport: Sendable, Codable {
     public struct Check: Sendable, Codable {
         public var name: String
@@ -24,7 +24,7 @@ private func text(_ row: Row, _ index: Int) -> String {
     }
 }
 
-extension CacheDatabase {
+extension SQLiteCache {
     /// SQLite's `PRAGMA quick_check` (pages, records, free lists; not the indexes' contents):
     /// the first few problems found, empty when the file is sound. Runs on a reader
     /// connection, so the daemon keeps writing meanwhile; blocks the calling thread.
