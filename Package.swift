@@ -129,7 +129,8 @@ let package = Package(
         .testTarget(
             name: "TradeWatchCacheTests",
             dependencies: [
-                "TradeWatchCache", "TradeWatchModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "TradeWatchCache", "TradeWatchModel", "TradeWatchFormats", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -142,13 +143,14 @@ let package = Package(
         .testTarget(
             name: "TradeWatchExportTests",
             dependencies: [
-                "TradeWatchExport", "TradeWatchCache", "TradeWatchModel", "TestSupport",
+                "TradeWatchExport", "TradeWatchCache", "TradeWatchModel", "TradeWatchFormats", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
         // Runs the built executables end to end.
         .testTarget(
-            name: "EndToEndTests", dependencies: ["TradeWatchModel", "TradeWatchCache", "TestSupport"],
+            name: "EndToEndTests",
+            dependencies: ["TradeWatchModel", "TradeWatchCache", "TradeWatchFormats", "TestSupport"],
             swiftSettings: swiftSettings),
     ]
 )

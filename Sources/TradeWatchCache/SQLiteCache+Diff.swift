@@ -6,7 +6,7 @@ extension SQLiteCache {
     /// What changed between revision `from` and revision `to`. Reads only the versions
     /// opened or closed between the two, so its cost follows the number of changes, not the
     /// size of the cache. `diff(b, a)` is `diff(a, b)` with every change reversed.
-    public func diff(from: Int64, to: Int64, filter: RowFilter = RowFilter()) throws -> CacheDiff {
+    public func diff(from: Int64, to: Int64, filter: RowFilter) throws -> CacheDiff {
         if from > to { return try diff(from: to, to: from, filter: filter).reversed() }
         guard from < to else { return CacheDiff(from: from, to: to, observations: [], entries: []) }
         return try read { db in
@@ -23,7 +23,7 @@ extension SQLiteCache {
 
     /// The articles `diff(from:to:filter:)` lists (none under a dataset or key filter, which
     /// only figures have).
-    public func entryChanges(from: Int64, to: Int64, filter: RowFilter = RowFilter()) throws -> [EntryChange] {
+    public func entryChanges(from: Int64, to: Int64, filter: RowFilter) throws -> [EntryChange] {
         if from > to { return try entryChanges(from: to, to: from, filter: filter).map { $0.reversed() } }
         guard from < to, filter.dataset == nil, filter.keyGlob == nil else { return [] }
         return try read { db in try Self.entryChanges(db, from, to, filter) }
@@ -34,7 +34,7 @@ extension SQLiteCache {
     /// first load take about 500 MB as a `CacheDiff`). `body` runs inside one read of the
     /// cache (one consistent view) and must not use this `SQLiteCache` itself.
     public func forEachObservationChange(
-        from: Int64, to: Int64, filter: RowFilter = RowFilter(), _ body: (ObservationChange) throws -> Void
+        from: Int64, to: Int64, filter: RowFilter, _ body: (ObservationChange) throws -> Void
     ) throws {
         if from > to {
             try forEachObservationChange(from: to, to: from, filter: filter) { try body($0.reversed()) }

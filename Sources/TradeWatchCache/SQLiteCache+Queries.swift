@@ -39,16 +39,9 @@ extension SQLiteCache {
 
     // MARK: As of
 
-    /// The observations visible at `revision`, sorted by source, dataset, series and period.
-    public func observations(at revision: Int64, filter: RowFilter = RowFilter()) throws -> [ObservationVersion] {
-        var result: [ObservationVersion] = []
-        try forEachObservation(at: revision, filter: filter) { result.append($0) }
-        return result
-    }
-
     /// Streams the observations visible at `revision` without holding them all in memory.
     public func forEachObservation(
-        at revision: Int64, filter: RowFilter = RowFilter(), _ body: (ObservationVersion) throws -> Void
+        at revision: Int64, filter: RowFilter, _ body: (ObservationVersion) throws -> Void
     ) throws {
         let (clause, arguments) = Self.filterSQL(filter, table: "o")
         try read { db in
@@ -72,7 +65,7 @@ extension SQLiteCache {
     /// observation table's primary key and ordered within the series: the same rows in the
     /// same order as one ORDER BY over the join, without sorting the whole table.
     public func forEachObservationText(
-        at revision: Int64, filter: RowFilter = RowFilter(), _ body: (ObservationTextRow) throws -> Void
+        at revision: Int64, filter: RowFilter, _ body: (ObservationTextRow) throws -> Void
     ) throws {
         let (clause, arguments) = Self.filterSQL(filter, table: "o")
         try read { db in
@@ -118,7 +111,7 @@ extension SQLiteCache {
     }
 
     /// The entries visible at `revision`, newest first.
-    public func entries(at revision: Int64, sources: [String]? = nil) throws -> [EntryVersion] {
+    public func entries(at revision: Int64, sources: [String]?) throws -> [EntryVersion] {
         let (clause, arguments) = Self.filterSQL(RowFilter(sources: sources), table: "e")
         return try read { db in
             try Row.fetchAll(
@@ -136,7 +129,7 @@ extension SQLiteCache {
     // MARK: History
 
     /// Every version of one observation, oldest first.
-    public func history(source: String? = nil, key: ObservationKey) throws -> [ObservationVersion] {
+    public func history(source: String?, key: ObservationKey) throws -> [ObservationVersion] {
         var sql = """
             SELECT \(Self.observationColumns) FROM observation o JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id
             WHERE se.series_key = ? AND o.period = ? AND se.dataset = ?
@@ -157,7 +150,7 @@ extension SQLiteCache {
 
     /// Every version of the observations of one series and period in any dataset, oldest
     /// first: what `tradewatch history SERIES@PERIOD` shows when no dataset is named.
-    public func history(source: String? = nil, series: String, period: String) throws -> [ObservationVersion] {
+    public func history(source: String?, series: String, period: String) throws -> [ObservationVersion] {
         var sql = """
             SELECT \(Self.observationColumns) FROM observation o JOIN series se ON se.id = o.series_id JOIN source s ON s.id = se.source_id
             WHERE se.series_key = ? AND o.period = ?
@@ -177,7 +170,7 @@ extension SQLiteCache {
     }
 
     /// Every version of one entry (by its key or its published id), oldest first.
-    public func entryHistory(source: String? = nil, key: String) throws -> [EntryVersion] {
+    public func entryHistory(source: String?, key: String) throws -> [EntryVersion] {
         var sql = """
             SELECT \(Self.entryColumns) FROM entry e JOIN source s ON s.id = e.source_id
             WHERE (e.entry_key = ? OR e.guid = ?)
@@ -195,11 +188,8 @@ extension SQLiteCache {
     // MARK: Log
 
     /// Revisions, newest first.
-    public func log(
-        sources: [String]? = nil, since: Date? = nil, until: Date? = nil, limit: Int? = nil
-    ) throws
-        -> [RevisionSummary]
-    {
+    public func log(_ query: LogQuery) throws -> [RevisionSummary] {
+        let (sources, since, until, limit) = (query.sources, query.since, query.until, query.limit)
         var sql = """
             SELECT r.id, s.name, r.fetch_id, r.created_at, r.added, r.changed, r.removed
             FROM revision r JOIN source s ON s.id = r.source_id WHERE 1

@@ -5,131 +5,98 @@ public import TradeWatchModel
 extension SQLiteCache {
     /// Makes a source known to the cache (or updates its kind) and returns its row id.
     @discardableResult
-    public func registerSource(name: String, kind: String, at date: Date = Date()) throws -> Int64 {
+    public func registerSource(name: String, kind: String, at date: Date) throws -> Int64 {
         try write { db in try Self.sourceID(db, name: name, kind: kind, at: date) }
     }
 
-    /// Records one fetch of `source` and, when it parsed to something new, applies it as one
-    /// revision — all in one transaction, so a reader or a crash sees all of it or none.
-    ///
-    /// - Parameters:
-    ///   - nextDue: when the scheduler wants the source again; stored so a restart resumes it.
-    ///   - raw: the payload to keep as proof of publication, when the source keeps raw bytes.
+    /// Records one fetch and what it came to; see `CacheWriter.record`.
     @discardableResult
-    public func recordFetch(
-        source: String, kind: String, attempt: FetchAttempt, result: FetchResult, raw: RawPayload? = nil,
-        nextDue: Date? = nil, finishedAt: Date = Date()
-    ) throws -> FetchRecord {
-        switch result {
-        case .parsed(let pull):
-            return try recordFetch(
-                source: source, kind: kind, attempt: attempt, result: .prepared(PreparedPull(pull)), raw: raw,
-                nextDue: nextDue, finishedAt: finishedAt)
-        case .prepared(let prepared):
-            let pull = prepared.pull
-            return try recordPull(
-                source: source, kind: kind, attempt: attempt, mode: pull.mode, observationScope: pull.observationScope,
-                entryScope: pull.entryScope, entries: prepared.entries, raw: raw, nextDue: nextDue,
-                finishedAt: finishedAt
-            ) { sink in
-                for observation in pull.observations { try sink.add(observation) }
-                for key in pull.deletedObservations { try sink.delete(key) }
-            }
+    public func record(_ fetch: FetchToRecord) throws -> FetchRecord {
+        switch fetch.result {
         case .failed(let code, let message):
             return try write { db in
-                try Self.finishRecord(
-                    db, source: source, kind: kind, attempt: attempt, outcome: .failed, revision: nil,
-                    error: (code, message), raw: nil, nextDue: nextDue, at: finishedAt)
+                try Self.finishRecord(db, fetch, outcome: .failed, revision: nil, error: (code, message), raw: nil)
             }
-        case .notModified, .samePayload:
+        case .notModified:
             return try write { db in
                 try Self.finishRecord(
-                    db, source: source, kind: kind, attempt: attempt,
-                    outcome: result.isNotModified ? .notModified : .unchanged, revision: nil, error: (nil, nil),
-                    raw: raw, nextDue: nextDue, at: finishedAt)
+                    db, fetch, outcome: .notModified, revision: nil, error: (nil, nil), raw: fetch.raw)
             }
+        case .samePayload:
+            return try write { db in
+                try Self.finishRecord(db, fetch, outcome: .unchanged, revision: nil, error: (nil, nil), raw: fetch.raw)
+            }
+        case .pulled(let content):
+            return try write { db in try Self.recordPull(db, fetch, content) }
         }
     }
 
-    /// Records one fetch whose records `produce` hands over one at a time (a streaming parser
-    /// calls `sink.add` as it reads), applying them as one revision in the same transaction.
-    /// A pull of millions of observations never has to sit in memory.
-    ///
-    /// If `produce` throws, nothing is written and the error is rethrown: record the failure
-    /// with `recordFetch(result: .failed(...))`.
-    @discardableResult
-    public func recordPull(
-        source: String, kind: String, attempt: FetchAttempt, mode: Pull.Mode, observationScope: ObservationScope,
-        entryScope: EntryScope, raw: RawPayload? = nil, nextDue: Date? = nil, finishedAt: Date = Date(),
-        produce: (PullSink) throws -> Void
-    ) throws -> FetchRecord {
-        try recordPull(
-            source: source, kind: kind, attempt: attempt, mode: mode, observationScope: observationScope,
-            entryScope: entryScope, entries: nil, raw: raw, nextDue: nextDue, finishedAt: finishedAt, produce: produce)
-    }
-
-    /// `recordPull`, with entries already prepared (nil: those `produce` hands to the sink).
-    private func recordPull(
-        source: String, kind: String, attempt: FetchAttempt, mode: Pull.Mode, observationScope: ObservationScope,
-        entryScope: EntryScope, entries prepared: PreparedEntries?, raw: RawPayload?, nextDue: Date?,
-        finishedAt: Date, produce: (PullSink) throws -> Void
-    ) throws -> FetchRecord {
-        try write { db in
-            let sourceID = try Self.sourceID(db, name: source, kind: kind, at: attempt.startedAt)
-            // The revision is opened first so rows can name it; it is dropped again if the pull
-            // changes nothing (the id is then reused, leaving no gap).
-            try db.run(
-                sql: "INSERT INTO revision (source_id, created_at, added, changed, removed) VALUES (?, ?, 0, 0, 0)",
-                arguments: [sourceID, Timestamp.format(finishedAt)])
-            let revisionID = db.lastInsertedRowID
-            let observations = try ObservationReconciler(
-                db: db, sourceID: sourceID, revision: revisionID, mode: mode, scope: observationScope)
-            let sink = PullSink(observations: observations)
-            try produce(sink)
-            try observations.finish()
-            let entries = try Reconciler(db: db, sourceID: sourceID).planEntries(
-                prepared ?? PreparedEntries(sink.entries), mode: mode, scope: entryScope)
-            try entries.write(db: db, sourceID: sourceID, revision: revisionID)
-            if observations.changed + observations.removed > 0 {
-                for sql in Self.changeLogSQL { try db.run(sql: sql, arguments: [revisionID]) }
-            }
-
-            let (added, changed, removed) = (
-                observations.added + entries.added, observations.changed + entries.changed,
-                observations.removed + entries.removed
-            )
-            var revision: RevisionSummary?
-            if added + changed + removed == 0 {
-                try db.run(sql: "DELETE FROM revision WHERE id = ?", arguments: [revisionID])
-            } else {
-                try db.run(
-                    sql: "UPDATE revision SET added = ?, changed = ?, removed = ? WHERE id = ?",
-                    arguments: [added, changed, removed, revisionID])
-                try db.run(
-                    sql: "UPDATE source_state SET current_observations = current_observations + ? WHERE source_id = ?",
-                    arguments: [observations.countDelta, sourceID])
-                revision = RevisionSummary(
-                    id: revisionID, source: source, fetchID: nil, createdAt: finishedAt, added: added, changed: changed,
-                    removed: removed)
-            }
-            var attempt = attempt
-            attempt.warnings += sink.warnings
-            let record = try Self.finishRecord(
-                db, source: source, kind: kind, attempt: attempt, outcome: revision == nil ? .unchanged : .changed,
-                revision: revision, error: (nil, nil), raw: raw, nextDue: nextDue, at: finishedAt)
-            // A payload was read: its warnings (or none) are what the source's status shows.
-            try db.run(
-                sql: "UPDATE source_state SET last_warnings = ? WHERE source_id = ?",
-                arguments: [attempt.warnings.isEmpty ? nil : JSONText.array(attempt.warnings), sourceID])
-            return record
+    /// Applies a pull as one revision, inside the recording transaction: observations stream
+    /// from `content.produce` into the reconciler (a pull of millions never sits in memory),
+    /// then the prepared entries are planned and written.
+    private static func recordPull(
+        _ db: Database, _ fetch: FetchToRecord, _ content: PullContent
+    ) throws
+        -> FetchRecord
+    {
+        let sourceID = try Self.sourceID(db, name: fetch.source, kind: fetch.kind, at: fetch.attempt.startedAt)
+        // The revision is opened first so rows can name it; it is dropped again if the pull
+        // changes nothing (the id is then reused, leaving no gap).
+        try db.run(
+            sql: "INSERT INTO revision (source_id, created_at, added, changed, removed) VALUES (?, ?, 0, 0, 0)",
+            arguments: [sourceID, Timestamp.format(fetch.finishedAt)])
+        let revisionID = db.lastInsertedRowID
+        let observations = try ObservationReconciler(
+            db: db, sourceID: sourceID, revision: revisionID, mode: content.mode, scope: content.observationScope)
+        let sink = PullSink(observations: observations)
+        try content.produce(sink)
+        try observations.finish()
+        let entries = try EntryReconciler(db: db, sourceID: sourceID).planEntries(
+            content.entries, mode: content.mode, scope: content.entryScope)
+        try entries.write(db: db, sourceID: sourceID, revision: revisionID)
+        if observations.changed + observations.removed > 0 {
+            for sql in Self.changeLogSQL { try db.run(sql: sql, arguments: [revisionID]) }
         }
+
+        let (added, changed, removed) = (
+            observations.added + entries.added, observations.changed + entries.changed,
+            observations.removed + entries.removed
+        )
+        var revision: RevisionSummary?
+        if added + changed + removed == 0 {
+            try db.run(sql: "DELETE FROM revision WHERE id = ?", arguments: [revisionID])
+        } else {
+            try db.run(
+                sql: "UPDATE revision SET added = ?, changed = ?, removed = ? WHERE id = ?",
+                arguments: [added, changed, removed, revisionID])
+            try db.run(
+                sql: "UPDATE source_state SET current_observations = current_observations + ? WHERE source_id = ?",
+                arguments: [observations.countDelta, sourceID])
+            revision = RevisionSummary(
+                id: revisionID, source: fetch.source, fetchID: nil, createdAt: fetch.finishedAt, added: added,
+                changed: changed, removed: removed)
+        }
+        var fetch = fetch
+        fetch.attempt.warnings += sink.warnings
+        let record = try Self.finishRecord(
+            db, fetch, outcome: revision == nil ? .unchanged : .changed, revision: revision, error: (nil, nil),
+            raw: fetch.raw)
+        // A payload was read: its warnings (or none) are what the source's status shows.
+        let warnings = fetch.attempt.warnings
+        try db.run(
+            sql: "UPDATE source_state SET last_warnings = ? WHERE source_id = ?",
+            arguments: [warnings.isEmpty ? nil : JSONText.array(warnings), sourceID])
+        return record
     }
 
     /// The fetch row, the kept payload and the scheduling state: what every recorded fetch writes.
     private static func finishRecord(
-        _ db: Database, source: String, kind: String, attempt: FetchAttempt, outcome: FetchRecord.Outcome,
-        revision: RevisionSummary?, error: (String?, String?), raw: RawPayload?, nextDue: Date?, at finishedAt: Date
+        _ db: Database, _ fetch: FetchToRecord, outcome: FetchRecord.Outcome, revision: RevisionSummary?,
+        error: (String?, String?), raw: RawPayload?
     ) throws -> FetchRecord {
+        let (source, kind, attempt, nextDue, finishedAt) = (
+            fetch.source, fetch.kind, fetch.attempt, fetch.nextDue, fetch.finishedAt
+        )
         let sourceID = try sourceID(db, name: source, kind: kind, at: attempt.startedAt)
         try db.run(
             sql: """
@@ -175,7 +142,7 @@ extension SQLiteCache {
         }
     }
 
-    /// Runs `jobs` — closures that record through this cache (`recordFetch`, `recordPull`…) —
+    /// Runs `jobs` — closures that record through this cache (`record`) —
     /// in one write transaction, each inside a savepoint of its own: one commit instead of
     /// one per job (a sync of a thousand small feeds spends most of its writing time on
     /// commits), while a job that throws still leaves nothing behind and the others commit.

@@ -113,67 +113,6 @@ extension SQLiteCache {
         }
     }
 
-    /// Remembers a permanent redirect so that later syncs go straight to the new URL. Registers
-    /// the source if this is its first fetch.
-    public func setURLOverride(source: String, kind: String, url: String?) throws {
-        try write { db in
-            let id = try Self.sourceID(db, name: source, kind: kind, at: Date())
-            try db.execute(sql: "UPDATE source_state SET url_override = ? WHERE source_id = ?", arguments: [url, id])
-        }
-    }
-
-    /// Moves when `source` is next due without recording a fetch (first start, SIGHUP).
-    public func setNextDue(source: String, kind: String, at due: Date) throws {
-        try write { db in
-            let id = try Self.sourceID(db, name: source, kind: kind, at: Date())
-            try db.execute(
-                sql: "UPDATE source_state SET next_due = ? WHERE source_id = ?",
-                arguments: [Timestamp.format(due), id])
-        }
-    }
-
-    /// Writes the daemon's heartbeat.
-    public func beat(
-        pid: Int32, version: String, startedAt: Date, status: String?, controlSocket: String? = nil,
-        at date: Date = Date()
-    ) throws {
-        try writeDaemonRow { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO daemon (id, pid, version, started_at, heartbeat_at, status, control_socket, stopped_at)
-                    VALUES (1, ?, ?, ?, ?, ?, ?, NULL)
-                    ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, version = excluded.version,
-                        started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, status = excluded.status,
-                        control_socket = excluded.control_socket, stopped_at = NULL
-                    """,
-                arguments: [
-                    pid, version, Timestamp.format(startedAt), Timestamp.format(date), status, controlSocket,
-                ])
-        }
-    }
-
-    /// Marks the daemon as stopped cleanly, so `status` tells a stop from a crash.
-    public func markDaemonStopped(pid: Int32, at date: Date = Date()) throws {
-        try writeDaemonRow { db in
-            try db.execute(
-                sql: "UPDATE daemon SET stopped_at = ?, status = 'stopped' WHERE id = 1 AND pid = ?",
-                arguments: [Timestamp.format(date), pid])
-        }
-    }
-
-    /// The daemon's one row, written even once the cache is found damaged (when every other
-    /// write refuses): it is how `status` and monitors know the daemon still runs.
-    private func writeDaemonRow(_ body: (Database) throws -> Void) throws {
-        guard access == .readWrite else {
-            throw CacheError(.invalidArgument, "the cache was opened read-only", path: path)
-        }
-        do {
-            try pool.write(body)
-        } catch let error as DatabaseError {
-            throw CacheError(.database, "\(error.message ?? "SQLite error") (\(error.resultCode))", path: path)
-        }
-    }
-
     public func heartbeat() throws -> DaemonHeartbeat? {
         try read { db in
             try Row.fetchOne(
@@ -194,11 +133,8 @@ extension SQLiteCache {
 
     /// Full-text search over the current entries, best matches first. `query` is FTS5 syntax;
     /// plain words match all of them.
-    public func search(
-        _ query: String, sources: [String]? = nil, since: Date? = nil, limit: Int = 20
-    ) throws
-        -> [SearchHit]
-    {
+    public func search(_ search: SearchQuery) throws -> [SearchHit] {
+        let (query, sources, since, limit) = (search.text, search.sources, search.since, search.limit)
         let (clause, arguments) = Self.filterSQL(RowFilter(sources: sources), table: "e")
         var sql = """
             SELECT \(Self.entryColumns), snippet(entry_fts, -1, '[', ']', '…', 12)

@@ -16,7 +16,7 @@ public struct SQLiteCache: Sendable {
     }
 
     /// The pool every query goes through.
-    public let pool: DatabasePool
+    let pool: DatabasePool
     public let path: String
     public let access: Access
     /// Set when `quickCheck` finds the file damaged: every write refuses from then on.

@@ -90,7 +90,7 @@ struct StoredEntryFields {
     /// reader collapses them already).
     private static func searchText(_ value: String, _ type: TextType, _ readingHTML: (String) -> String) -> String {
         let text = type.text(of: value, readingHTML: readingHTML)
-        return type == .text ? PlainText.collapsingWhitespace(text) : text
+        return type == .text ? text.split(whereSeparator: \.isWhitespace).joined(separator: " ") : text
     }
 
     var hashedFields: [String?] {
@@ -119,74 +119,5 @@ struct StoredEntryFields {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(value) else { return nil }
         return String(decoding: data, as: UTF8.self)
-    }
-}
-
-extension PlainText {
-    /// Runs of whitespace as one space, none at the ends; nothing else changes.
-    public static func collapsingWhitespace(_ text: String) -> String {
-        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-    }
-}
-
-/// Markup removal good enough for a search index: tags dropped, common entities decoded,
-/// runs of whitespace collapsed. The feed parsers produce the proper plain text for display.
-public enum PlainText {
-    private static let entities: [(name: [UInt8], text: [UInt8])] = [
-        ("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&"),
-    ].map { (Array($0.0.utf8), Array($0.1.utf8)) }
-
-    /// One pass over the UTF-8 bytes (this runs for every stored article version; Foundation's
-    /// string searching was most of a first sync's time).
-    public static func strippingMarkup(_ html: String) -> String {
-        var html = html
-        return html.withUTF8 { bytes in
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count)
-            var inTag = false
-            var lastWasSpace = true
-            var index = 0
-            func space() {
-                if !lastWasSpace { out.append(UInt8(ascii: " ")) }
-                lastWasSpace = true
-            }
-            while index < bytes.count {
-                let byte = bytes[index]
-                index += 1
-                if inTag {
-                    if byte == UInt8(ascii: ">") { inTag = false }
-                    continue
-                }
-                switch byte {
-                case UInt8(ascii: "<"):
-                    inTag = true
-                    space()
-                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), 0x0B, 0x0C:
-                    space()
-                case 0xC2 where index < bytes.count && bytes[index] == 0xA0:  // U+00A0
-                    index += 1
-                    space()
-                case UInt8(ascii: "&"):
-                    let rest = UnsafeBufferPointer(rebasing: bytes[(index - 1)...])
-                    if let entity = entities.first(where: { rest.starts(with: $0.name) }) {
-                        index += entity.name.count - 1
-                        if entity.text == [UInt8(ascii: " ")] {
-                            space()
-                        } else {
-                            out.append(contentsOf: entity.text)
-                            lastWasSpace = false
-                        }
-                    } else {
-                        out.append(byte)
-                        lastWasSpace = false
-                    }
-                default:
-                    out.append(byte)
-                    lastWasSpace = false
-                }
-            }
-            if out.last == UInt8(ascii: " ") { out.removeLast() }
-            return String(decoding: out, as: UTF8.self)
-        }
     }
 }

@@ -45,13 +45,13 @@ public struct SnapshotExporter {
         public var previousExportKept: String?
     }
 
-    let cache: SQLiteCache
+    let cache: any CacheReader
     /// How a previous export is swapped out (the fallback is chosen by tests to run it here).
     var swapStrategy = StagingFolder.SwapStrategy.exchange
     /// Called with the rows written so far, for a progress display.
     let progress: (@Sendable (Int) -> Void)?
 
-    public init(cache: SQLiteCache, progress: (@Sendable (Int) -> Void)? = nil) {
+    public init(cache: any CacheReader, progress: (@Sendable (Int) -> Void)? = nil) {
         self.cache = cache
         self.progress = progress
     }

@@ -20,7 +20,7 @@ final class CacheWriteQueue: @unchecked Sendable {  // `pending` and `draining` 
         var value: T?
     }
 
-    private let cache: SQLiteCache
+    private let cache: any CacheWriter
     private let queue = DispatchQueue(label: "tradewatch.cache-writer")
     private let lock = NSLock()
     private var pending: [Job] = []
@@ -28,7 +28,7 @@ final class CacheWriteQueue: @unchecked Sendable {  // `pending` and `draining` 
     /// The most writes one transaction takes.
     private let maximumGroup: Int
 
-    init(cache: SQLiteCache, maximumGroup: Int = 256) {
+    init(cache: any CacheWriter, maximumGroup: Int = 256) {
         self.cache = cache
         self.maximumGroup = maximumGroup
     }

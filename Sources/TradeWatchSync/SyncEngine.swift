@@ -51,7 +51,8 @@ struct SyncFailure: Error, CustomStringConvertible {
 /// one after another on a dedicated queue so that parsing and SQLite never block Swift's
 /// cooperative threads.
 public final class SyncEngine: Sendable {
-    public let cache: SQLiteCache
+    /// The cache it records into; the scheduler also reads sources' status through it.
+    public let cache: any CacheStore
     public let fetcher: Fetcher
     private let logger: Logger
     private let environment: [String: String]
@@ -60,7 +61,7 @@ public final class SyncEngine: Sendable {
     private let clock: any SchedulerClock
 
     public init(
-        cache: SQLiteCache, fetcher: Fetcher, logger: Logger, environment: [String: String],
+        cache: any CacheStore, fetcher: Fetcher, logger: Logger, environment: [String: String],
         clock: any SchedulerClock = SystemSchedulerClock()
     ) {
         self.clock = clock
@@ -151,7 +152,7 @@ public final class SyncEngine: Sendable {
                 ])
             let attempt = FetchAttempt(startedAt: started, url: Redaction.url(Self.describedURL(source)))
             _ = try? await offload {
-                try self.cache.recordFetch(
+                try self.cache.record(
                     source: source.name, kind: source.kindName, attempt: attempt,
                     result: .failed(code: failure.code, message: failure.message), nextDue: due)
             }
@@ -197,7 +198,7 @@ public final class SyncEngine: Sendable {
                 let attempt = attempt
                 logger.debug("not modified", metadata: ["url": "\(first.redactedURL)"])
                 return try await offload {
-                    try self.cache.recordFetch(
+                    try self.cache.record(
                         source: source.name, kind: source.kindName, attempt: attempt, result: .notModified,
                         nextDue: nextDue)
                 }
@@ -218,7 +219,7 @@ public final class SyncEngine: Sendable {
             : nil
         if sha == state?.payloadSHA256 {
             return try await offload {
-                try self.cache.recordFetch(
+                try self.cache.record(
                     source: source.name, kind: source.kindName, attempt: recorded, result: .samePayload, raw: raw,
                     nextDue: nextDue)
             }
@@ -229,7 +230,7 @@ public final class SyncEngine: Sendable {
         let (finalScope, responses) = (scope, fetched)
         // A feed is parsed here, concurrently with other syncs; only the cache write is
         // serialised. Statistics stream from the parser into the write, so they parse there.
-        var feedPull: PreparedPull?
+        var feedPull: (pull: Pull, entries: PreparedEntries)?
         var feedAttempt = recorded
         if source.kind.isFeed {
             do {
@@ -243,7 +244,7 @@ public final class SyncEngine: Sendable {
                 }
                 feedAttempt.warnings = warnings.map { Redaction.text($0, hiding: secrets) }
                 // Searched as the text a reader sees (no script or style text, every entity).
-                feedPull = PreparedPull(pull, searchText: HTMLCleaner.text)
+                feedPull = (pull, PreparedEntries(pull.entries, searchText: HTMLCleaner.text))
             } catch let failure as SyncFailure {
                 throw failure
             } catch {
@@ -253,16 +254,14 @@ public final class SyncEngine: Sendable {
         let (parsedFeed, parsedAttempt) = (feedPull, feedAttempt)
         return try await offload(groupable: parsedFeed != nil) {
             do {
-                if let pull = parsedFeed {
-                    return try self.cache.recordFetch(
-                        source: source.name, kind: source.kindName, attempt: parsedAttempt, result: .prepared(pull),
+                if let feed = parsedFeed {
+                    return try self.cache.record(
+                        source: source.name, kind: source.kindName, attempt: parsedAttempt,
+                        result: .pulled(PullContent(feed.pull, entries: feed.entries)),
                         raw: raw,
                         nextDue: nextDue)
                 }
-                return try self.cache.recordPull(
-                    source: source.name, kind: source.kindName, attempt: recorded, mode: mode,
-                    observationScope: finalScope, entryScope: .none, raw: raw, nextDue: nextDue
-                ) { sink in
+                let content = PullContent(mode: mode, observationScope: finalScope) { sink in
                     for item in responses {
                         let decoder = PayloadDecoder(
                             source: source, url: item.response.effectiveURL, contentType: item.response.contentType)
@@ -273,6 +272,9 @@ public final class SyncEngine: Sendable {
                         }
                     }
                 }
+                return try self.cache.record(
+                    source: source.name, kind: source.kindName, attempt: recorded, result: .pulled(content), raw: raw,
+                    nextDue: nextDue)
             } catch let failure as SyncFailure {
                 throw failure
             } catch let error as CacheError {
@@ -309,7 +311,9 @@ public final class SyncEngine: Sendable {
             logger.notice(
                 "permanent redirect: using the new URL from now on",
                 metadata: ["url": "\(redactedURL)", "to": "\(Redaction.url(moved))"])
-            try await offload { try self.cache.setURLOverride(source: source.name, kind: source.kindName, url: moved) }
+            try await offload {
+                try self.cache.daemonState.rememberRedirect(source: source.name, kind: source.kindName, url: moved)
+            }
         }
         return Fetched(response: response, redactedURL: redactedURL)
     }

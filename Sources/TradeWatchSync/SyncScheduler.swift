@@ -57,7 +57,7 @@ public actor SyncScheduler: Service {
         self.heartbeatInterval = heartbeatInterval
     }
 
-    private var cache: SQLiteCache { engine.cache }
+    private var cache: any CacheStore { engine.cache }
 
     public func run() async throws {
         try await loadDueTimes()
@@ -65,7 +65,7 @@ public actor SyncScheduler: Service {
         notifier.ready(status: statusLine(now: clock.now))
         logger.info(
             "ready",
-            metadata: ["sources": "\(configuration.sources.count)", "cache": "\(cache.path)"])
+            metadata: ["sources": "\(configuration.sources.count)", "cache": "\(cache.location)"])
         let window = configuration.daemon.maxConcurrent * 4
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -133,7 +133,7 @@ public actor SyncScheduler: Service {
             for waiter in list { waiter.fulfil(Self.abortedOutcome(name: name, now: Date())) }
         }
         waiters = [:]
-        try? cache.markDaemonStopped(pid: pid)
+        try? cache.daemonState.markStopped(pid: pid)
         logger.info("stopped")
     }
 
@@ -230,7 +230,7 @@ public actor SyncScheduler: Service {
 
     private func beat(status: String) {
         do {
-            try cache.beat(
+            try cache.daemonState.beat(
                 pid: pid, version: TradeWatch.version, startedAt: startedAt, status: status,
                 controlSocket: controlSocket)
         } catch {

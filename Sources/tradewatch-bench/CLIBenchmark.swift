@@ -33,29 +33,29 @@ struct CLIBenchmark: AsyncParsableCommand {
         let perSource = max(1, rows / sources)
         let synthetic = SyntheticStatistics(observations: perSource)
         for index in 0..<sources {
-            try cache.recordPull(
+            try cache.record(
                 source: String(format: "source-%04d", index), kind: "sdmx",
-                attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/\(index)"), mode: .snapshot,
-                observationScope: .wholeSource, entryScope: .none
-            ) { sink in
-                for row in 0..<synthetic.count { try sink.add(synthetic.observation(row)) }
-            }
+                attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/\(index)"),
+                result: .pulled(
+                    PullContent(mode: .snapshot, observationScope: .wholeSource) { sink in
+                        for row in 0..<synthetic.count { try sink.add(synthetic.observation(row)) }
+                    }))
         }
         // 10,000 changes spread over ten sources, ten revisions.
         let before = try cache.resolve(.latest)
         let changedSources = min(10, sources)
         for index in 0..<changedSources {
-            try cache.recordPull(
+            try cache.record(
                 source: String(format: "source-%04d", index), kind: "sdmx",
-                attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/\(index)"), mode: .snapshot,
-                observationScope: .wholeSource, entryScope: .none
-            ) { sink in
-                for row in 0..<synthetic.count {
-                    var observation = synthetic.observation(row)
-                    if row < 10_000 / changedSources { observation.value = (observation.value ?? "") + "1" }
-                    try sink.add(observation)
-                }
-            }
+                attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/\(index)"),
+                result: .pulled(
+                    PullContent(mode: .snapshot, observationScope: .wholeSource) { sink in
+                        for row in 0..<synthetic.count {
+                            var observation = synthetic.observation(row)
+                            if row < 10_000 / changedSources { observation.value = (observation.value ?? "") + "1" }
+                            try sink.add(observation)
+                        }
+                    }))
         }
         let after = try cache.resolve(.latest)
         let total = synthetic.count * sources

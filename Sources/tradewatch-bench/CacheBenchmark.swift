@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import TradeWatchCache
+import TradeWatchFormats
 import TradeWatchModel
 
 struct CacheBenchmark: AsyncParsableCommand {
@@ -162,19 +163,31 @@ struct CacheBenchmark: AsyncParsableCommand {
         return (milliseconds, changes)
     }
 
+    private static var readOnly: Configuration {
+        var configuration = Configuration()
+        configuration.readonly = true
+        return configuration
+    }
+
     private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-    private func stream(_ cache: SQLiteCache, _ produce: (PullSink) throws -> Void) throws -> FetchRecord {
-        try cache.recordPull(
+    private func stream(
+        _ cache: SQLiteCache, _ produce: @escaping (PullSink) throws -> Void
+    ) throws
+        -> FetchRecord
+    {
+        try cache.record(
             source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/bench"),
-            mode: .snapshot, observationScope: .wholeSource, entryScope: .none, produce: produce)
+            result: .pulled(PullContent(mode: .snapshot, observationScope: .wholeSource, produce: produce)))
     }
 
     @discardableResult
     private func apply(_ cache: SQLiteCache, _ observations: [Observation]) throws -> FetchRecord {
-        try cache.recordFetch(
+        try cache.record(
             source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/bench"),
-            result: .parsed(Pull(observations: observations, observationScope: .wholeSource)))
+            result: .pulled(
+                PullContent(
+                    Pull(observations: observations, observationScope: .wholeSource), searchText: HTMLCleaner.text)))
     }
 
     /// Rows per second for the same rows through sqlite3_prepare/bind/step in one transaction,
@@ -184,7 +197,8 @@ struct CacheBenchmark: AsyncParsableCommand {
     ) throws
         -> Double
     {
-        let schema = try cache.pool.read { db in
+        // The cache's own schema, read from its file as any SQLite client would.
+        let schema = try DatabaseQueue(path: cache.location, configuration: Self.readOnly).read { db in
             try String.fetchAll(
                 db,
                 sql:

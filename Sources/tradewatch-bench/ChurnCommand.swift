@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradeWatchCache
+import TradeWatchFormats
 import TradeWatchModel
 
 /// Applies large, ever-changing pulls to a cache until killed, printing each committed
@@ -33,12 +34,13 @@ struct ChurnCommand: AsyncParsableCommand {
                     key: "article-\(index)", title: "Round \(round % 7) headline \(index)",
                     summary: "Trade figures for commodity \(index) revised in round \(round % 5)")
             }
-            let record = try cache.recordFetch(
+            let record = try cache.record(
                 source: "churn", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/churn"),
-                result: .parsed(
-                    Pull(
-                        observations: observations, observationScope: .wholeSource, entries: entries,
-                        entryScope: .all)))
+                result: .pulled(
+                    PullContent(
+                        Pull(
+                            observations: observations, observationScope: .wholeSource, entries: entries,
+                            entryScope: .all), searchText: HTMLCleaner.text)))
             if let revision = record.revision {
                 FileHandle.standardOutput.write(Data("committed \(revision.id)\n".utf8))
             }

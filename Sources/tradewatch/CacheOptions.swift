@@ -19,8 +19,9 @@ struct CacheOptions: ParsableArguments {
                 fileExists: { FileManager.default.fileExists(atPath: $0) })
     }
 
-    /// Opens the cache read-only: the CLI never writes while the daemon runs.
-    func open() throws -> SQLiteCache {
+    /// Opens the cache to read: the CLI never writes (a `CacheReader` has no way to), and
+    /// the SQLite file is opened read-only besides, so that it works while the daemon runs.
+    func open() throws -> any CacheReader {
         try SQLiteCache(path: resolvedPath, access: .readOnly)
     }
 }

@@ -152,7 +152,7 @@ extension DiffCommand {
     /// written as the figures are found rather than encoded at the end, so a diff of a million
     /// figures is never held whole. (A failure midway leaves the document unfinished, and the
     /// command fails.)
-    static func printJSON(_ db: SQLiteCache, _ ranges: [(from: Int64, to: Int64, filter: RowFilter)]) throws {
+    static func printJSON(_ db: any CacheReader, _ ranges: [(from: Int64, to: Int64, filter: RowFilter)]) throws {
         let encoder = Terminal.jsonEncoder(pretty: true)
         var out = OutputBuffer()
         /// A JSON array, laid out as the encoder lays out arrays, of the elements `produce`

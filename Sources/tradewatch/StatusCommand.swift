@@ -50,7 +50,7 @@ struct StatusCommand: AsyncParsableCommand {
             report = StatusReport(
                 heartbeat: heartbeat, liveStatus: live, sources: try db.status(), now: now,
                 heartbeatLimit: seconds(heartbeatAge), maxAge: seconds(maxAge))
-            report.cacheDamage = CacheDamage.recorded(for: db.path)
+            report.cacheDamage = CacheDamage.recorded(for: db.location)
         } catch {
             if check {
                 Terminal.print(TerminalText.line("TRADEWATCH CRITICAL - cache unreadable: \(error)"))

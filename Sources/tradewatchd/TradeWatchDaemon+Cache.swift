@@ -46,16 +46,16 @@ extension TradeWatchDaemon {
 
     /// `--once` on a cache a daemon found damaged: checks again (it may have been restored
     /// since) and refuses to write, exit 1, while the damage is still there.
-    static func recheckRecordedDamage(_ cache: SQLiteCache, logger: Logger) async throws {
-        guard CacheDamage.recorded(for: cache.path) != nil else { return }
+    static func recheckRecordedDamage(_ cache: any CacheWriter, logger: Logger) async throws {
+        guard CacheDamage.recorded(for: cache.location) != nil else { return }
         let problems = try await CacheCheckService<ContinuousClock>.quickCheck(cache).get()
         guard problems.isEmpty else {
             logger.critical(
                 "the cache is damaged: \(problems.prefix(3).joined(separator: "; ")). To recover: \(CacheDamage.recovery)",
-                metadata: ["cache": "\(cache.path)"])
+                metadata: ["cache": "\(cache.location)"])
             throw ExitCode(1)
         }
-        CacheDamage.clear(for: cache.path)
+        CacheDamage.clear(for: cache.location)
     }
 
     /// The control socket bound, or nil (and a logged reason) when it cannot be.

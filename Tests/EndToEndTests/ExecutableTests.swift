@@ -1,8 +1,9 @@
 import Foundation
 import TestSupport
 import Testing
-import TradeWatchCache
+@testable import TradeWatchCache
 import GRDB
+import TradeWatchFormats
 import TradeWatchModel
 
 /// The built executables, run as a user would run them.
@@ -103,14 +104,15 @@ struct ExecutableTests {
         let cache = try SQLiteCache(path: path)
         let series = SeriesKey(["FREQ": "M", "CMD": "6704"])
         for value in ["1", "2"] {
-            _ = try cache.recordFetch(
+            _ = try cache.record(
                 source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/"),
-                result: .parsed(
-                    Pull(
-                        observations: [
-                            Observation(dataset: "T", series: series, period: Period("2019-01"), value: value)
-                        ],
-                        observationScope: .wholeSource)))
+                result: .pulled(
+                    PullContent(
+                        Pull(
+                            observations: [
+                                Observation(dataset: "T", series: series, period: Period("2019-01"), value: value)
+                            ],
+                            observationScope: .wholeSource), searchText: HTMLCleaner.text)))
         }
         let healthy = try run(cli, ["verify", "--db", path])
         #expect(healthy.status == 0, "\(healthy.stdout)")

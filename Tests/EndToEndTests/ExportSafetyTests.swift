@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TradeWatchCache
+import TradeWatchFormats
 import TradeWatchModel
 
 /// `tradewatch export` never destroys a file that is not its own (issue #16, items 1–5), run
@@ -112,15 +113,16 @@ struct ExportSafetyTests {
         // 3,000 figures: an observations.csv of about 200 KB.
         let db = directory.file("cache.db")
         let cache = try SQLiteCache(path: db)
-        try cache.recordFetch(
+        try cache.record(
             source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/c"),
-            result: .parsed(
-                Pull(
-                    observations: (0..<3000).map {
-                        Observation(
-                            dataset: "TRADE", series: SeriesKey(["CMD": String($0)]), period: Period("2019-03"),
-                            value: "\($0)")
-                    }, observationScope: .wholeSource)))
+            result: .pulled(
+                PullContent(
+                    Pull(
+                        observations: (0..<3000).map {
+                            Observation(
+                                dataset: "TRADE", series: SeriesKey(["CMD": String($0)]), period: Period("2019-03"),
+                                value: "\($0)")
+                        }, observationScope: .wholeSource), searchText: HTMLCleaner.text)))
         let out = directory.file("snapshot")
         #expect(try run(cli, ["export", "--db", db, "--out", out, "--format", "ndjson"]).status == 0)
         let before = tree(out)

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TradeWatchCache
+import TradeWatchFormats
 import TradeWatchModel
 
 /// `log`, `diff` and `history` on a cache built through the cache's API.
@@ -19,17 +20,21 @@ struct RevisionCommandsTests {
         var clock = Date(timeIntervalSince1970: 1_561_939_200)
         func figures(_ observations: [Observation]) throws {
             clock += 3600
-            try cache.recordFetch(
+            try cache.record(
                 source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: clock, url: "http://127.0.0.1/c"),
-                result: .parsed(Pull(observations: observations, observationScope: .wholeSource)), finishedAt: clock)
+                result: .pulled(
+                    PullContent(
+                        Pull(observations: observations, observationScope: .wholeSource), searchText: HTMLCleaner.text)),
+                finishedAt: clock)
         }
         func articles(_ title: String) throws {
             clock += 3600
             let entry = Entry(
                 key: "urn:a1", id: "urn:a1", title: title, link: "https://example.org/a1", summary: "Wigs")
-            try cache.recordFetch(
+            try cache.record(
                 source: "news", kind: "feed", attempt: FetchAttempt(startedAt: clock, url: "http://127.0.0.1/n"),
-                result: .parsed(Pull(entries: [entry], entryScope: .all)), finishedAt: clock)
+                result: .pulled(PullContent(Pull(entries: [entry], entryScope: .all), searchText: HTMLCleaner.text)),
+                finishedAt: clock)
         }
         try figures([
             Observation(dataset: "TRADE", series: series, period: Period("2019-03"), value: "1000", status: "P"),

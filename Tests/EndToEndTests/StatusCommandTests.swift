@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TradeWatchCache
+import TradeWatchFormats
 import TradeWatchModel
 
 @Suite("status and status --check")
@@ -18,7 +19,7 @@ struct StatusCommandTests {
         #expect(noDaemon.stdout.hasPrefix("TRADEWATCH CRITICAL - daemon down"))
 
         let cache = try SQLiteCache(path: db)
-        try cache.beat(pid: 4242, version: TradeWatch.version, startedAt: Date(), status: "2 sources")
+        try cache.daemonState.beat(pid: 4242, version: TradeWatch.version, startedAt: Date(), status: "2 sources")
         let stale = try run(cli, ["status", "--db", db, "--check"])
         #expect(stale.status == 1)
         #expect(stale.stdout.contains("stale: customs, news"))
@@ -27,7 +28,7 @@ struct StatusCommandTests {
         #expect(fresh.status == 0, "\(fresh.stdout)")
         #expect(fresh.stdout == "TRADEWATCH OK - 2 sources fresh\n")
 
-        try cache.recordFetch(
+        try cache.record(
             source: "news", kind: "feed", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/n"),
             result: .failed(code: "http-status", message: "the server answered HTTP 500"))
         let failing = try run(cli, ["status", "--db", db, "--check", "--max-age", "100000d"])
@@ -44,7 +45,7 @@ struct StatusCommandTests {
         let directory = TemporaryDirectory()
         let db = try RevisionCommandsTests.scriptedCache(directory)
         let cache = try SQLiteCache(path: db)
-        try cache.recordFetch(
+        try cache.record(
             source: "news", kind: "feed", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/n"),
             result: .failed(code: "timeout", message: "the server did not answer in time"))
         let text = try run(cli, ["status", "--db", db])
@@ -70,10 +71,11 @@ struct StatusCommandTests {
                 dataset: "TRADE", series: SeriesKey(["CMD": "6704"]),
                 period: Period("\(1900 + month / 12)-\(String(format: "%02d", month % 12 + 1))"), value: "\(month)")
         }
-        try cache.recordFetch(
+        try cache.record(
             source: "a-long-source-name", kind: "sdmx",
             attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/a"),
-            result: .parsed(Pull(observations: many, observationScope: .wholeSource)))
+            result: .pulled(
+                PullContent(Pull(observations: many, observationScope: .wholeSource), searchText: HTMLCleaner.text)))
         let text = try run(cli, ["status", "--db", db])
         #expect(text.status == 0, "\(text.stderr)")
         let lines = text.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("daemon:") }

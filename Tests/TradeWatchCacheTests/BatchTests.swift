@@ -3,6 +3,7 @@ import GRDB
 import TestSupport
 import Testing
 @testable import TradeWatchCache
+import TradeWatchFormats
 import TradeWatchModel
 
 @Suite("Recording many fetches in one transaction")
@@ -15,10 +16,13 @@ struct BatchTests {
             published: Date(timeIntervalSince1970: 1_561_939_200), summary: "<p>\(title)</p>")
     }
 
-    func record(_ cache: SQLiteCache, feed: String, titles: [String], at date: Date) throws -> FetchRecord {
-        try cache.recordFetch(
+    func record(_ cache: any CacheWriter, feed: String, titles: [String], at date: Date) throws -> FetchRecord {
+        try cache.record(
             source: feed, kind: "feed", attempt: FetchAttempt(startedAt: date, url: "http://127.0.0.1/\(feed)"),
-            result: .parsed(Pull(entries: titles.map { Self.article("\(feed)-\($0)", $0) }, entryScope: .all)),
+            result: .pulled(
+                PullContent(
+                    Pull(entries: titles.map { Self.article("\(feed)-\($0)", $0) }, entryScope: .all),
+                    searchText: HTMLCleaner.text)),
             finishedAt: date)
     }
 
@@ -30,14 +34,14 @@ struct BatchTests {
         let errors = try cache.writeBatch([
             { records["a"] = try record(cache, feed: "a", titles: ["wigs", "coal"], at: fixture.clock) },
             {
-                _ = try cache.recordPull(
+                _ = try cache.record(
                     source: "b", kind: "sdmx",
                     attempt: FetchAttempt(startedAt: fixture.clock, url: "http://127.0.0.1/b"),
-                    mode: .snapshot, observationScope: .wholeSource, entryScope: .none
-                ) { sink in
-                    try sink.add(observation("6704", "2019-01", "12"))
-                    throw ProducerFailed()
-                }
+                    result: .pulled(
+                        PullContent(mode: .snapshot, observationScope: .wholeSource) { sink in
+                            try sink.add(observation("6704", "2019-01", "12"))
+                            throw ProducerFailed()
+                        }))
             },
             { records["c"] = try record(cache, feed: "c", titles: ["paintings"], at: fixture.clock) },
         ])
@@ -48,7 +52,7 @@ struct BatchTests {
         let log = try cache.log()
         #expect(log.map(\.source) == ["c", "a"])
         #expect(log.map(\.added) == [1, 2])
-        let b = try cache.pool.read { db in
+        let b = try fixture.sqlite.pool.read { db in
             try Int.fetchOne(
                 db,
                 sql: "SELECT count(*) FROM observation o JOIN series s ON s.id = o.series_id "
@@ -62,7 +66,7 @@ struct BatchTests {
     @Test("A failure of SQLite itself inside a batch writes nothing of the batch")
     func databaseFailure() throws {
         let fixture = try Fixture()
-        let cache = fixture.cache
+        let cache = try fixture.sqlite
         #expect(throws: CacheError.self) {
             _ = try cache.writeBatch([
                 { _ = try record(cache, feed: "a", titles: ["wigs"], at: fixture.clock) },

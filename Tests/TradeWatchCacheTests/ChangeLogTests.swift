@@ -56,7 +56,8 @@ struct ChangeLogTests {
 
     /// The diff between two revisions worked out from the two as-of views alone, in the
     /// order a diff presents changes: what a diff must say, by a path that shares no code with it.
-    static func expectedLines(_ cache: SQLiteCache, _ a: Int64, _ b: Int64, _ filter: RowFilter) throws -> [String] {
+    static func expectedLines(_ cache: any CacheReader, _ a: Int64, _ b: Int64, _ filter: RowFilter) throws -> [String]
+    {
         func keyed(_ versions: [ObservationVersion]) -> [[UInt8]: ObservationVersion] {
             Dictionary(
                 uniqueKeysWithValues: versions.map {
@@ -117,7 +118,7 @@ struct ChangeLogTests {
             }
         }
         // The same cache as one migrated from before the log: every diff reads the table.
-        try cache.write { db in try db.execute(sql: "UPDATE cache_setting SET value = 1000000") }
+        try fixture.sqlite.write { db in try db.execute(sql: "UPDATE cache_setting SET value = 1000000") }
         var compared = 0
         for a in revisions {
             for b in revisions where b > a {
@@ -152,7 +153,7 @@ struct ChangeLogTests {
         #expect(diff.observations.first?.new?.attributes == ["OBS_CONF": "F"])
         #expect(Self.lines(diff) == (try Self.expectedLines(fixture.cache, revision.id - 1, revision.id, RowFilter())))
         // The same read through the table.
-        try fixture.cache.write { db in try db.execute(sql: "UPDATE cache_setting SET value = 1000000") }
+        try fixture.sqlite.write { db in try db.execute(sql: "UPDATE cache_setting SET value = 1000000") }
         #expect(Self.lines(try fixture.cache.diff(from: revision.id - 1, to: revision.id)) == Self.lines(diff))
     }
 
@@ -161,7 +162,7 @@ struct ChangeLogTests {
         var fixture = try Fixture()
         try fixture.apply(snapshot([observation("6704", "2019-01", "1"), observation("6704", "2019-02", "2")]))
         let count = {
-            try fixture.cache.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM observation_change") }
+            try fixture.sqlite.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM observation_change") }
         }
         #expect(try count() == 0)
         try fixture.apply(snapshot([observation("6704", "2019-01", "5"), observation("6704", "2019-03", "3")]))
@@ -169,7 +170,7 @@ struct ChangeLogTests {
         #expect(try count() == 3)
         #expect(try fixture.cache.verify().passed)
         // A closed version the log lost is a violation verify names.
-        try fixture.cache.write { db in try db.execute(sql: "DELETE FROM observation_change WHERE side = 0") }
+        try fixture.sqlite.write { db in try db.execute(sql: "DELETE FROM observation_change WHERE side = 0") }
         let report = try fixture.cache.verify()
         #expect(!report.passed)
         #expect(report.checks.first { !$0.passed }?.violations.first?.contains("closed but not logged") == true)

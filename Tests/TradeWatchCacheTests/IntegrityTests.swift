@@ -3,7 +3,7 @@ import GRDB
 import Synchronization
 import TestSupport
 import Testing
-import TradeWatchCache
+@testable import TradeWatchCache
 import TradeWatchModel
 
 @Suite("Verify and concurrent readers")
@@ -15,7 +15,7 @@ struct IntegrityTests {
         #expect(report.passed, "\(report.checks.filter { !$0.passed })")
         #expect(report.checks.count >= 10)
 
-        try fixture.cache.pool.write { db in
+        try fixture.sqlite.pool.write { db in
             try db.execute(
                 sql: "UPDATE observation SET to_rev = from_rev WHERE from_rev = ?", arguments: [revisions[1]])
         }
@@ -32,7 +32,7 @@ struct IntegrityTests {
         try fixture.apply(
             Pull(entries: [Entry(key: "a", title: "A", summary: "text")], entryScope: .all), source: "news",
             kind: "feed")
-        try fixture.cache.pool.write { db in try db.execute(sql: "DELETE FROM entry_fts") }
+        try fixture.sqlite.pool.write { db in try db.execute(sql: "DELETE FROM entry_fts") }
         let failed = try fixture.cache.verify().checks.filter { !$0.passed }
         #expect(failed.map(\.name) == ["full-text index holds exactly the current entries"])
         #expect(failed.first?.violations.first?.contains("missing from index") == true)
@@ -46,7 +46,7 @@ struct IntegrityTests {
         let second =
             (0..<20_000).map { observation(String($0), "2019-01", "2") }
             + (20_000..<60_000).map { observation(String($0), "2019-01", "3") }
-        let reader = try SQLiteCache(path: fixture.cache.path, access: .readOnly)
+        let reader = try SQLiteCache(path: fixture.cache.location, access: .readOnly)
 
         let done = Flag()
         let writer = Task.detached { [fixture] in
@@ -83,14 +83,14 @@ extension IntegrityTests {
         var fixture = try Fixture()
         try fixture.apply(snapshot((0..<2_000).map { observation(String($0), "2019-01", "1") }))
         #expect(try fixture.cache.quickCheck() == [])
-        let (root, pageSize) = try fixture.cache.pool.read { db in
+        let (root, pageSize) = try fixture.sqlite.pool.read { db in
             (
                 try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_schema WHERE name = 'observation'") ?? 0,
                 try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
             )
         }
-        let path = fixture.cache.path
-        _ = try fixture.cache.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        let path = fixture.cache.location
+        _ = try fixture.sqlite.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.seek(toOffset: UInt64((root - 1) * pageSize + 8))
         try handle.write(contentsOf: Data(repeating: 0xEE, count: 64))
@@ -102,7 +102,7 @@ extension IntegrityTests {
 
         reopened.health.markDamaged(CacheDamage(detectedAt: Date(), problems: problems))
         #expect {
-            try reopened.setNextDue(source: "customs", kind: "sdmx", at: Date())
+            try reopened.daemonState.rememberRedirect(source: "customs", kind: "sdmx", url: "http://127.0.0.1/moved")
         } throws: { error in
             (error as? CacheError)?.code == .damaged
         }

@@ -2,7 +2,8 @@ import GRDB
 import Foundation
 import TestSupport
 import Testing
-import TradeWatchCache
+@testable import TradeWatchCache
+import TradeWatchFormats
 import TradeWatchModel
 
 @Suite("Raw payloads as proof of publication")
@@ -13,11 +14,12 @@ struct PayloadTests {
         func fetch(_ body: String, value: String) throws {
             fixture.clock += 60
             let data = Data(body.utf8)
-            try fixture.cache.recordFetch(
+            try fixture.cache.record(
                 source: "customs", kind: "sdmx",
                 attempt: FetchAttempt(
                     startedAt: fixture.clock, url: "http://127.0.0.1/x", payloadSHA256: SHA256.hex(data)),
-                result: .parsed(snapshot([observation("6704", "2019-01", value)])),
+                result: .pulled(
+                    PullContent(snapshot([observation("6704", "2019-01", value)]), searchText: HTMLCleaner.text)),
                 raw: RawPayload(data: data, contentType: "application/xml", keep: 2), finishedAt: fixture.clock)
         }
         let bodies = (1...3).map { "<data round=\"\($0)\">" + String(repeating: "figure ", count: 2000) + "</data>" }
@@ -30,7 +32,7 @@ struct PayloadTests {
         #expect(Set(kept) == [SHA256.hex(Data(bodies[1].utf8)), SHA256.hex(Data(bodies[2].utf8))])
         let back = try #require(try fixture.cache.payload(source: "customs", sha256: SHA256.hex(Data(bodies[2].utf8))))
         #expect(String(decoding: back, as: UTF8.self) == bodies[2])
-        let storedSize = try fixture.cache.pool.read { db in
+        let storedSize = try fixture.sqlite.pool.read { db in
             try Int.fetchOne(db, sql: "SELECT max(stored_size) FROM payload") ?? 0
         }
         #expect(storedSize < bodies[2].utf8.count / 10, "stored \(storedSize) bytes for \(bodies[2].utf8.count)")
@@ -53,13 +55,14 @@ struct PayloadTests {
             for (start, end) in zip(pieces, pieces.dropFirst()) { try consume(sent.subdata(in: start..<end)) }
         }
         fixture.clock += 60
-        try fixture.cache.recordFetch(
+        try fixture.cache.record(
             source: "customs", kind: "sdmx",
             attempt: FetchAttempt(startedAt: fixture.clock, url: "http://127.0.0.1/x", payloadSHA256: sha),
-            result: .parsed(snapshot([observation("6704", "2019-01", "1")])), raw: raw, finishedAt: fixture.clock)
+            result: .pulled(PullContent(snapshot([observation("6704", "2019-01", "1")]), searchText: HTMLCleaner.text)),
+            raw: raw, finishedAt: fixture.clock)
         let back = try #require(try fixture.cache.payload(source: "customs", sha256: sha))
         #expect(back == body)
-        let stored = try fixture.cache.pool.read { db in
+        let stored = try fixture.sqlite.pool.read { db in
             try Int.fetchOne(db, sql: "SELECT stored_size FROM payload") ?? 0
         }
         #expect(stored > 0 && stored < body.count)

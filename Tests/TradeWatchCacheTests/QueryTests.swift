@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import TestSupport
 import Testing
-import TradeWatchCache
+@testable import TradeWatchCache
 import TradeWatchModel
 
 @Suite("As of, diff, history, log")
@@ -140,9 +140,9 @@ struct QueryTests {
     func walAndReadOnly() throws {
         var fixture = try Fixture()
         try fixture.apply(snapshot([observation("6704", "2019-01", "1")]))
-        let mode = try fixture.cache.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        let mode = try fixture.sqlite.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
-        let reader = try SQLiteCache(path: fixture.cache.path, access: .readOnly)
+        let reader = try SQLiteCache(path: fixture.cache.location, access: .readOnly)
         #expect(try reader.observations(at: .max).count == 1)
         #expect(throws: CacheError.self) { try reader.registerSource(name: "x", kind: "feed") }
         #expect(throws: CacheError.self) {
@@ -154,7 +154,7 @@ struct QueryTests {
 @Suite("Streaming a snapshot as text")
 struct SnapshotTextTests {
     /// Every column of every row as text, in the order the stream gives them.
-    static func textRows(_ cache: SQLiteCache, at revision: Int64, filter: RowFilter) throws -> [[String?]] {
+    static func textRows(_ cache: any CacheReader, at revision: Int64, filter: RowFilter) throws -> [[String?]] {
         var rows: [[String?]] = []
         try cache.forEachObservationText(at: revision, filter: filter) { row in
             rows.append(
@@ -163,7 +163,7 @@ struct SnapshotTextTests {
         return rows
     }
 
-    static func decodedRows(_ cache: SQLiteCache, at revision: Int64, filter: RowFilter) throws -> [[String?]] {
+    static func decodedRows(_ cache: any CacheReader, at revision: Int64, filter: RowFilter) throws -> [[String?]] {
         var rows: [[String?]] = []
         try cache.forEachObservation(at: revision, filter: filter) { o in
             rows.append([o.source, o.dataset, o.series, o.period, o.periodStart, o.periodEnd, o.value])

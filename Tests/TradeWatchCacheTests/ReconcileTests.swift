@@ -118,7 +118,7 @@ struct ReconcileTests {
     func failure() throws {
         var fixture = try Fixture()
         try fixture.apply(snapshot([observation("6704", "2019-01", "100")]))
-        let record = try fixture.cache.recordFetch(
+        let record = try fixture.cache.record(
             source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/x"),
             result: .failed(code: "http-status", message: "HTTP 500"))
         #expect(record.outcome == .failed)

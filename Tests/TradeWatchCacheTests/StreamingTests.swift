@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import TestSupport
 import Testing
-import TradeWatchCache
+@testable import TradeWatchCache
 import TradeWatchModel
 
 @Suite("Streaming pulls: records handed over one at a time")
@@ -14,18 +14,19 @@ struct StreamingTests {
         var fixture = try Fixture()
         try fixture.apply(snapshot([observation("6704", "2019-01", "1")]))
         #expect(throws: ParseFailure.self) {
-            try fixture.cache.recordPull(
+            try fixture.cache.record(
                 source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/"),
-                mode: .snapshot, observationScope: .wholeSource, entryScope: .none
-            ) { sink in
-                try sink.add(observation("6704", "2019-01", "2"))
-                try sink.add(observation("6704", "2019-02", "3"))
-                throw ParseFailure()
-            }
+                result: .pulled(
+                    PullContent(mode: .snapshot, observationScope: .wholeSource) { sink in
+                        try sink.add(observation("6704", "2019-01", "2"))
+                        try sink.add(observation("6704", "2019-02", "3"))
+                        throw ParseFailure()
+                    })
+            )
         }
         #expect(try fixture.cache.log().count == 1)
         #expect(try fixture.cache.observations(at: .max).map(\.value) == ["1"])
-        let fetches = try fixture.cache.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM fetch") }
+        let fetches = try fixture.sqlite.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM fetch") }
         #expect(fetches == 1)
         #expect(try fixture.cache.verify().passed)
     }
@@ -63,12 +64,13 @@ struct StreamingTests {
             observation(String($0 % 50), "2019-\($0 / 50 % 12 + 1 < 10 ? "0" : "")\($0 / 50 % 12 + 1)", String($0))
         }
         try batched.apply(snapshot(rows))
-        try streamed.cache.recordPull(
+        try streamed.cache.record(
             source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/"),
-            mode: .snapshot, observationScope: .wholeSource, entryScope: .none
-        ) { sink in
-            for row in rows { try sink.add(row) }
-        }
+            result: .pulled(
+                PullContent(mode: .snapshot, observationScope: .wholeSource) { sink in
+                    for row in rows { try sink.add(row) }
+                })
+        )
         let a = try streamed.cache.observations(at: .max).map { "\($0.series)@\($0.period)=\($0.value ?? "")" }
         let b = try batched.cache.observations(at: .max).map { "\($0.series)@\($0.period)=\($0.value ?? "")" }
         #expect(a == b)

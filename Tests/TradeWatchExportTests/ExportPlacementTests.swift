@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import TestSupport
 import Testing
-import TradeWatchCache
+@testable import TradeWatchCache
+import TradeWatchFormats
 import TradeWatchModel
 
 @testable import TradeWatchExport
@@ -16,14 +17,16 @@ struct ExportPlacementTests {
     func cache(in directory: TemporaryDirectory, value: String = "1") throws -> SQLiteCache {
         let path = directory.file("cache.db")
         let writer = try SQLiteCache(path: path)
-        try writer.recordFetch(
+        try writer.record(
             source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/"),
-            result: .parsed(
-                Pull(
-                    observations: [
-                        Observation(
-                            dataset: "T", series: SeriesKey(["CMD": "6704"]), period: Period("2019-01"), value: value)
-                    ], observationScope: .wholeSource)))
+            result: .pulled(
+                PullContent(
+                    Pull(
+                        observations: [
+                            Observation(
+                                dataset: "T", series: SeriesKey(["CMD": "6704"]), period: Period("2019-01"),
+                                value: value)
+                        ], observationScope: .wholeSource), searchText: HTMLCleaner.text)))
         return writer
     }
 

@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import TestSupport
 import Testing
-import TradeWatchCache
+@testable import TradeWatchCache
 import TradeWatchExport
+import TradeWatchFormats
 import TradeWatchModel
 
 @Suite("Snapshot exports")
@@ -13,14 +14,15 @@ struct SnapshotExporterTests {
         let directory = TemporaryDirectory()
         let path = directory.file("cache.db")
         let writer = try SQLiteCache(path: path)
-        try writer.recordFetch(
+        try writer.record(
             source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/"),
-            result: .parsed(
-                Pull(
-                    observations: [
-                        Observation(
-                            dataset: "T", series: SeriesKey(["CMD": "6704"]), period: Period("2019-01"), value: "1")
-                    ], observationScope: .wholeSource)))
+            result: .pulled(
+                PullContent(
+                    Pull(
+                        observations: [
+                            Observation(
+                                dataset: "T", series: SeriesKey(["CMD": "6704"]), period: Period("2019-01"), value: "1")
+                        ], observationScope: .wholeSource), searchText: HTMLCleaner.text)))
         let reader = try SQLiteCache(path: path, access: .readOnly)
         // The cache's tables vanish under the exporter: its first read of rows fails.
         try writer.pool.write { db in try db.execute(sql: "DROP TABLE entry_fts; DROP TABLE entry") }

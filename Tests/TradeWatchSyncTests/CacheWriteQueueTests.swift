@@ -28,10 +28,10 @@ struct CacheWriteQueueTests {
             for feed in 0..<100 {
                 group.addTask {
                     let record = try await queue.submit(groupable: true) {
-                        try cache.recordFetch(
+                        try cache.record(
                             source: "feed-\(feed)", kind: "feed",
                             attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/\(feed)"),
-                            result: .prepared(PreparedPull(Self.pull(feed))))
+                            result: .pulled(PullContent(Self.pull(feed), searchText: HTMLCleaner.text)))
                     }
                     // Another connection sees it at once: the write has committed.
                     let seen = try SQLiteCache(path: cache.path, access: .readOnly).syncState(source: "feed-\(feed)")
@@ -66,10 +66,10 @@ struct CacheWriteQueueTests {
                                     try db.execute(sql: "INSERT INTO revision (id) VALUES ('not a number')")
                                 }
                             }
-                            return try cache.recordFetch(
+                            return try cache.record(
                                 source: "feed-\(feed)", kind: "feed",
                                 attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/\(feed)"),
-                                result: .parsed(Self.pull(feed)))
+                                result: .pulled(PullContent(Self.pull(feed), searchText: HTMLCleaner.text)))
                         }
                         return (feed, true)
                     } catch {
@@ -96,9 +96,9 @@ struct SearchTextTests {
             key: "a", id: "a", title: "Wig exports &amp; caf&eacute;s",
             summary: "<p>Caf&eacute; owners <script>var hiddenTracker = 1</script>buy <b>wigs</b>&nbsp;now</p>"
                 + "<style>.secretStyle{}</style>")
-        try cache.recordFetch(
+        try cache.record(
             source: "news", kind: "feed", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/news"),
-            result: .prepared(PreparedPull(Pull(entries: [entry], entryScope: .all), searchText: HTMLCleaner.text)))
+            result: .pulled(PullContent(Pull(entries: [entry], entryScope: .all), searchText: HTMLCleaner.text)))
         #expect(try cache.search("hiddenTracker").isEmpty, "script text is not what a reader sees")
         #expect(try cache.search("secretStyle").isEmpty)
         #expect(try cache.search("café").count == 1, "entities are decoded before indexing")

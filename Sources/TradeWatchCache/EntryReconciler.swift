@@ -5,7 +5,7 @@ public import TradeWatchModel
 /// Works out what a pull's entries change in one source, then writes it under the revision
 /// being built. Entries compare by content hash, so a feed re-sent in another order changes
 /// nothing. (Observations, which come by the million, stream through `ObservationReconciler`.)
-struct Reconciler {
+struct EntryReconciler {
     let db: Database
     let sourceID: Int64
 
@@ -16,8 +16,6 @@ struct Reconciler {
         var changed = 0
         var removed = 0
         var entryCountDelta = 0
-
-        var isEmpty: Bool { added == 0 && changed == 0 && removed == 0 }
     }
 
     func planEntries(_ prepared: PreparedEntries, mode: Pull.Mode, scope: EntryScope) throws -> Changes {
@@ -67,7 +65,7 @@ struct Reconciler {
     }
 }
 
-extension Reconciler.Changes {
+extension EntryReconciler.Changes {
     /// Writes the planned changes under `revision`. Runs inside the caller's transaction.
     func write(db: Database, sourceID: Int64, revision: Int64) throws {
         if !closeEntries.isEmpty {
@@ -118,57 +116,5 @@ extension Reconciler.Changes {
                 sql: "UPDATE source_state SET current_entries = current_entries + ? WHERE source_id = ?",
                 arguments: [entryCountDelta, sourceID])
         }
-    }
-}
-
-/// A pull's entries made ready to store — columns, content hash, search text — before the
-/// write transaction, so that this work runs wherever the pull was parsed (concurrently with
-/// other syncs) rather than on the one thread that writes. An entry key the pull repeats
-/// keeps its last occurrence.
-public struct PreparedEntries: Sendable {
-    struct Entry: Sendable {
-        var key: String
-        var fields: StoredEntryFields
-        var hash: String
-        var searchTitle: String?
-        var searchBody: String
-    }
-
-    var entries: [Entry]
-
-    /// - Parameter searchText: reads a field that is HTML as text, for the search index (a
-    ///   plain-text field is its own search text). The default only strips tags; the daemon
-    ///   passes the feed parser's HTML-to-text, which also drops what a reader never sees
-    ///   (scripts, styles) and decodes every entity.
-    public init(
-        _ entries: [TradeWatchModel.Entry], searchText: (String) -> String = PlainText.strippingMarkup
-    ) {
-        var winner: [String: Int] = [:]
-        for (index, entry) in entries.enumerated() { winner[entry.key] = index }
-        self.entries = entries.enumerated().compactMap { index, entry in
-            guard winner[entry.key] == index else { return nil }
-            let fields = StoredEntryFields(entry)
-            return Entry(
-                key: entry.key, fields: fields, hash: ContentHash.entry(fields),
-                searchTitle: fields.searchTitle(readingHTML: searchText),
-                searchBody: fields.searchBody(readingHTML: searchText))
-        }
-    }
-
-    public var count: Int { entries.count }
-}
-
-/// A parsed pull whose entries are already prepared (see `PreparedEntries`): what a sync
-/// hands to `recordFetch` after parsing a feed off the writer's thread.
-public struct PreparedPull: Sendable {
-    /// The pull without its entries, which are in `entries`.
-    public var pull: Pull
-    public var entries: PreparedEntries
-
-    public init(_ pull: Pull, searchText: (String) -> String = PlainText.strippingMarkup) {
-        entries = PreparedEntries(pull.entries, searchText: searchText)
-        var rest = pull
-        rest.entries = []
-        self.pull = rest
     }
 }

@@ -1,0 +1,23 @@
+import Foundation
+import GRDB
+import TradeWatchModel
+
+extension SQLiteCache {
+    /// One revision's summary, nil when there is none with that id (one lookup by primary key).
+    public func revision(_ id: Int64) throws -> RevisionSummary? {
+        try read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT r.id, s.name, r.fetch_id, r.created_at, r.added, r.changed, r.removed
+                    FROM revision r JOIN source s ON s.id = r.source_id WHERE r.id = ?
+                    """, arguments: [id]
+            ).map { row in
+                RevisionSummary(
+                    id: row[0], source: row[1], fetchID: row[2],
+                    createdAt: Self.date(row[3]) ?? Date(timeIntervalSince1970: 0),
+                    added: row[4], changed: row[5], removed: row[6])
+            }
+        }
+    }
+}
