@@ -81,9 +81,11 @@ struct BatchTests {
         #expect(try cache.verify().passed)
     }
 
-    @Test("Edits and removals recorded in one batch are separate revisions, each with its own changes")
-    func successiveRevisionsOfOneSource() throws {
-        let fixture = try Fixture()
+    @Test(
+        "Edits and removals recorded in one batch are separate revisions, each with its own changes",
+        arguments: CacheBackend.allCases)
+    func successiveRevisionsOfOneSource(backend: CacheBackend) throws {
+        let fixture = try Fixture(backend)
         let cache = fixture.cache
         var records: [FetchRecord] = []
         let errors = try cache.writeBatch([

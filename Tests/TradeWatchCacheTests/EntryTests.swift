@@ -21,9 +21,9 @@ struct EntryTests {
         return Pull(entries: entries, entryScope: .publishedSince(oldest))
     }
 
-    @Test("An edited article is a new version with the changed fields named")
-    func edit() throws {
-        var fixture = try Fixture()
+    @Test("An edited article is a new version with the changed fields named", arguments: CacheBackend.allCases)
+    func edit(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         let first = try #require(
             try fixture.apply(
                 feed([Self.article("a", "Wig exports rise", summary: "<p>Up <b>40%</b></p>", daysAgo: 1)]),
@@ -43,9 +43,11 @@ struct EntryTests {
         #expect(history.first?.entry.categories == ["trade"])
     }
 
-    @Test("An article that rolls off the bottom of a feed is kept; one missing from inside the window is removed")
-    func windowedRemoval() throws {
-        var fixture = try Fixture()
+    @Test(
+        "An article that rolls off the bottom of a feed is kept; one missing from inside the window is removed",
+        arguments: CacheBackend.allCases)
+    func windowedRemoval(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         let a = Self.article("a", "Old", summary: "", daysAgo: 10)
         let b = Self.article("b", "Middle", summary: "", daysAgo: 5)
         let c = Self.article("c", "New", summary: "", daysAgo: 1)
@@ -58,9 +60,9 @@ struct EntryTests {
         #expect(Set(try fixture.cache.entries(at: revision.id).map(\.entry.key)) == ["a", "b", "d"])
     }
 
-    @Test("Search finds current versions only, with a highlighted snippet")
-    func search() throws {
-        var fixture = try Fixture()
+    @Test("Search finds current versions only, with a highlighted snippet", arguments: CacheBackend.allCases)
+    func search(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         try fixture.apply(
             feed([
                 Self.article("a", "Wig exports rise", summary: "<p>Chinese customs data on <i>wigs</i></p>", daysAgo: 1)

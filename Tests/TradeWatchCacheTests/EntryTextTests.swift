@@ -8,9 +8,9 @@ import TradeWatchModel
 /// is found and it is shown whole.
 @Suite("Entry text: titles are searched and shown as published")
 struct EntryTextTests {
-    @Test("A title holding '<' is found by the words after it and comes back intact")
-    func titleWithAngleBrackets() throws {
-        var fixture = try Fixture()
+    @Test("A title holding '<' is found by the words after it and comes back intact", arguments: CacheBackend.allCases)
+    func titleWithAngleBrackets(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         let published = Date(timeIntervalSince1970: 1_561_939_200)
         let entries = [
             Entry(key: "a", title: "History of the <blink> tag", published: published, summary: "<p>Old markup</p>"),
@@ -23,9 +23,10 @@ struct EntryTextTests {
     }
 
     @Test(
-        "Each field keeps its type: a text summary is stored and searched as its characters, an html title as its text")
-    func fieldTypes() throws {
-        var fixture = try Fixture()
+        "Each field keeps its type: a text summary is stored and searched as its characters, an html title as its text",
+        arguments: CacheBackend.allCases)
+    func fieldTypes(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         let entry = Entry(
             key: "c", title: "A <b>bold</b> move", summary: "1 < 2 & rising", content: "<p>Up &amp; away</p>",
             titleType: .html, summaryType: .text)

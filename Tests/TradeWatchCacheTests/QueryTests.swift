@@ -9,8 +9,8 @@ import TradeWatchModel
 struct QueryTests {
     /// Five pulls of one source: the value of 2019-01 is revised three times, 2019-02 appears
     /// and disappears, and a flag moves from P to A.
-    static func scriptedHistory() throws -> (Fixture, [Int64], [[String: String]]) {
-        var fixture = try Fixture()
+    static func scriptedHistory(_ backend: CacheBackend = .sqlite) throws -> (Fixture, [Int64], [[String: String]]) {
+        var fixture = try Fixture(backend)
         let pulls: [[Observation]] = [
             [observation("6704", "2019-01", "100", status: "P")],
             [observation("6704", "2019-01", "101", status: "P"), observation("6704", "2019-02", "50")],
@@ -29,9 +29,9 @@ struct QueryTests {
         return (fixture, revisions, states)
     }
 
-    @Test("As of every revision, the cache shows exactly what that pull said")
-    func asOfEveryRevision() throws {
-        let (fixture, revisions, states) = try Self.scriptedHistory()
+    @Test("As of every revision, the cache shows exactly what that pull said", arguments: CacheBackend.allCases)
+    func asOfEveryRevision(backend: CacheBackend) throws {
+        let (fixture, revisions, states) = try Self.scriptedHistory(backend)
         for (revision, expected) in zip(revisions, states) {
             let rows = try fixture.cache.observations(at: revision)
             let seen = Dictionary(
@@ -41,9 +41,9 @@ struct QueryTests {
         #expect(try fixture.cache.observations(at: 0).isEmpty)
     }
 
-    @Test("As of a timestamp reads the last revision at or before it")
-    func asOfTimestamp() throws {
-        let (fixture, revisions, _) = try Self.scriptedHistory()
+    @Test("As of a timestamp reads the last revision at or before it", arguments: CacheBackend.allCases)
+    func asOfTimestamp(backend: CacheBackend) throws {
+        let (fixture, revisions, _) = try Self.scriptedHistory(backend)
         let log = try fixture.cache.log().reversed().map { $0 }
         #expect(try fixture.cache.resolve(.time(log[2].createdAt)) == revisions[2])
         #expect(try fixture.cache.resolve(.time(log[2].createdAt.addingTimeInterval(30))) == revisions[2])
@@ -64,9 +64,9 @@ struct QueryTests {
         #expect(RevisionPoint("-3") == nil)
     }
 
-    @Test("A diff and its reverse hold the same changes with ends swapped")
-    func diffSymmetry() throws {
-        let (fixture, revisions, _) = try Self.scriptedHistory()
+    @Test("A diff and its reverse hold the same changes with ends swapped", arguments: CacheBackend.allCases)
+    func diffSymmetry(backend: CacheBackend) throws {
+        let (fixture, revisions, _) = try Self.scriptedHistory(backend)
         let forward = try fixture.cache.diff(from: revisions[0], to: revisions[3])
         let backward = try fixture.cache.diff(from: revisions[3], to: revisions[0])
         #expect(forward.observations.map { "\($0.kind) \($0.key.period)" } == ["changed 2019-01"])
@@ -86,16 +86,16 @@ struct QueryTests {
             ])
     }
 
-    @Test("A row added and removed between the two ends does not show in their diff")
-    func transientRows() throws {
-        let (fixture, revisions, _) = try Self.scriptedHistory()
+    @Test("A row added and removed between the two ends does not show in their diff", arguments: CacheBackend.allCases)
+    func transientRows(backend: CacheBackend) throws {
+        let (fixture, revisions, _) = try Self.scriptedHistory(backend)
         let diff = try fixture.cache.diff(from: revisions[0], to: revisions[3])
         #expect(!diff.observations.contains { $0.key.period == "2019-02" })
     }
 
-    @Test("Diffs filter by dataset and series key glob")
-    func diffFilters() throws {
-        var fixture = try Fixture()
+    @Test("Diffs filter by dataset and series key glob", arguments: CacheBackend.allCases)
+    func diffFilters(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         try fixture.apply(
             snapshot([observation("6704", "2019-01", "1"), observation("9701", "2019-01", "2", dataset: "ART")]))
         let revision = try #require(
@@ -114,9 +114,9 @@ struct QueryTests {
                 .observations.isEmpty)
     }
 
-    @Test("History lists every version of one figure across five revisions")
-    func historyOfOneKey() throws {
-        let (fixture, revisions, _) = try Self.scriptedHistory()
+    @Test("History lists every version of one figure across five revisions", arguments: CacheBackend.allCases)
+    func historyOfOneKey(backend: CacheBackend) throws {
+        let (fixture, revisions, _) = try Self.scriptedHistory(backend)
         let history = try fixture.cache.history(key: key("6704", "2019-01"))
         #expect(history.map(\.value) == ["100", "101", "101", "99", "98"])
         #expect(history.map(\.status) == ["P", "P", "A", "A", "A"])
@@ -124,9 +124,9 @@ struct QueryTests {
         #expect(history.map(\.toRevision) == Array(revisions.dropFirst()) + [nil])
     }
 
-    @Test("The log lists revisions newest first with their counts, and filters")
-    func log() throws {
-        var (fixture, _, _) = try Self.scriptedHistory()
+    @Test("The log lists revisions newest first with their counts, and filters", arguments: CacheBackend.allCases)
+    func log(backend: CacheBackend) throws {
+        var (fixture, _, _) = try Self.scriptedHistory(backend)
         try fixture.apply(Pull(entries: [Entry(key: "a", title: "A")], entryScope: .all), source: "news", kind: "feed")
         let log = try fixture.cache.log()
         #expect(log.map(\.source) == ["news", "customs", "customs", "customs", "customs", "customs"])
@@ -171,9 +171,11 @@ struct SnapshotTextTests {
         return rows
     }
 
-    @Test("The text stream has the rows and order of the decoded query, for any revision and filter")
-    func sameRowsAndOrder() throws {
-        var fixture = try Fixture()
+    @Test(
+        "The text stream has the rows and order of the decoded query, for any revision and filter",
+        arguments: CacheBackend.allCases)
+    func sameRowsAndOrder(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         // Two sources (named out of order), two datasets, series with annual, quarterly and
         // monthly periods mixed, so that period text order and period start order differ.
         func pull(round: Int) -> Pull {
@@ -215,9 +217,11 @@ struct SnapshotTextTests {
 
 @Suite("Readers see every commit")
 struct ReaderFreshnessTests {
-    @Test("A diff, then a new revision, then another diff in the same process sees the new revision")
-    func diffAfterWrite() throws {
-        var fixture = try Fixture()
+    @Test(
+        "A diff, then a new revision, then another diff in the same process sees the new revision",
+        arguments: CacheBackend.allCases)
+    func diffAfterWrite(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         let first = try #require(try fixture.apply(snapshot([observation("6704", "2019-01", "1")])).revision)
         let second = try #require(try fixture.apply(snapshot([observation("6704", "2019-01", "2")])).revision)
         #expect(try fixture.cache.diff(from: first.id, to: second.id).observations.count == 1)

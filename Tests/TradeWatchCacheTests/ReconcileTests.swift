@@ -6,9 +6,9 @@ import TradeWatchModel
 
 @Suite("Reconcile: one pull, one revision or none")
 struct ReconcileTests {
-    @Test("A first pull adds every row in one revision")
-    func newRows() throws {
-        var fixture = try Fixture()
+    @Test("A first pull adds every row in one revision", arguments: CacheBackend.allCases)
+    func newRows(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         let record = try fixture.apply(
             snapshot([observation("6704", "2019-01", "100"), observation("6704", "2019-02", "200")]))
         let revision = try #require(record.revision)
@@ -17,9 +17,9 @@ struct ReconcileTests {
         #expect(try fixture.cache.observations(at: revision.id).map(\.value) == ["100", "200"])
     }
 
-    @Test("The same pull again, even re-ordered, creates no revision")
-    func unchangedAndReordered() throws {
-        var fixture = try Fixture()
+    @Test("The same pull again, even re-ordered, creates no revision", arguments: CacheBackend.allCases)
+    func unchangedAndReordered(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         let rows = [
             observation("6704", "2019-01", "100", attributes: ["OBS_CONF": "F", "COMMENT": "x"]),
             observation("9701", "2019-01", "5"),
@@ -31,9 +31,9 @@ struct ReconcileTests {
         #expect(try fixture.cache.log().count == 1)
     }
 
-    @Test("A revised value closes the old version and opens a new one")
-    func changedValue() throws {
-        var fixture = try Fixture()
+    @Test("A revised value closes the old version and opens a new one", arguments: CacheBackend.allCases)
+    func changedValue(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         let first = try #require(try fixture.apply(snapshot([observation("6704", "2019-01", "100")])).revision)
         let second = try #require(try fixture.apply(snapshot([observation("6704", "2019-01", "104.5")])).revision)
         #expect((second.added, second.changed, second.removed) == (0, 1, 0))
@@ -41,9 +41,9 @@ struct ReconcileTests {
         #expect(try fixture.cache.observations(at: second.id).map(\.value) == ["104.5"])
     }
 
-    @Test("A flag that moves from provisional to final is a change on its own")
-    func changedFlagOnly() throws {
-        var fixture = try Fixture()
+    @Test("A flag that moves from provisional to final is a change on its own", arguments: CacheBackend.allCases)
+    func changedFlagOnly(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         try fixture.apply(snapshot([observation("6704", "2019-01", "100", status: "P")]))
         let second = try #require(
             try fixture.apply(snapshot([observation("6704", "2019-01", "100", status: "A")])).revision)
@@ -52,9 +52,11 @@ struct ReconcileTests {
         #expect(diff.observations.map { "\($0.old?.status ?? "") → \($0.new?.status ?? "")" } == ["P → A"])
     }
 
-    @Test("A row missing inside the scope is removed; rows outside the scope are left alone")
-    func scopedRemoval() throws {
-        var fixture = try Fixture()
+    @Test(
+        "A row missing inside the scope is removed; rows outside the scope are left alone",
+        arguments: CacheBackend.allCases)
+    func scopedRemoval(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         try fixture.apply(
             snapshot([
                 observation("6704", "2018-12", "90"), observation("6704", "2019-01", "100"),
@@ -70,9 +72,9 @@ struct ReconcileTests {
         #expect(try fixture.cache.observations(at: revision.id).map(\.period) == ["2018-12", "2019-01"])
     }
 
-    @Test("A scope over one dimension value leaves other commodities alone")
-    func dimensionScope() throws {
-        var fixture = try Fixture()
+    @Test("A scope over one dimension value leaves other commodities alone", arguments: CacheBackend.allCases)
+    func dimensionScope(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         try fixture.apply(snapshot([observation("6704", "2019-01", "100"), observation("9701", "2019-01", "7")]))
         let scope = ObservationScope(dimensions: ["CMD": ["6704"]])
         let record = try fixture.apply(snapshot([], scope: scope))
@@ -80,18 +82,20 @@ struct ReconcileTests {
         #expect(try fixture.cache.observations(at: .max).map(\.series).allSatisfy { $0.hasSuffix("CMD=9701") })
     }
 
-    @Test("An empty snapshot of the whole source removes everything; an empty delta removes nothing")
-    func emptyPulls() throws {
-        var fixture = try Fixture()
+    @Test(
+        "An empty snapshot of the whole source removes everything; an empty delta removes nothing",
+        arguments: CacheBackend.allCases)
+    func emptyPulls(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         try fixture.apply(snapshot([observation("6704", "2019-01", "100")]))
         #expect(try fixture.apply(Pull(mode: .delta)).outcome == .unchanged)
         let record = try fixture.apply(snapshot([]))
         #expect(record.revision?.removed == 1)
     }
 
-    @Test("A delta upserts what it carries and deletes only what it names")
-    func deltaDelete() throws {
-        var fixture = try Fixture()
+    @Test("A delta upserts what it carries and deletes only what it names", arguments: CacheBackend.allCases)
+    func deltaDelete(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         try fixture.apply(
             snapshot([
                 observation("6704", "2019-01", "100"), observation("6704", "2019-02", "110"),
@@ -105,18 +109,18 @@ struct ReconcileTests {
         #expect(try fixture.cache.observations(at: revision.id).map(\.value) == ["110", "121", "130"])
     }
 
-    @Test("A key repeated in one pull counts once, the last occurrence winning")
-    func duplicateKeys() throws {
-        var fixture = try Fixture()
+    @Test("A key repeated in one pull counts once, the last occurrence winning", arguments: CacheBackend.allCases)
+    func duplicateKeys(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         let record = try fixture.apply(
             snapshot([observation("6704", "2019-01", "1"), observation("6704", "2019-01", "2")]))
         #expect(record.revision?.added == 1)
         #expect(try fixture.cache.observations(at: .max).map(\.value) == ["2"])
     }
 
-    @Test("A failed fetch records the error and leaves the data alone")
-    func failure() throws {
-        var fixture = try Fixture()
+    @Test("A failed fetch records the error and leaves the data alone", arguments: CacheBackend.allCases)
+    func failure(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         try fixture.apply(snapshot([observation("6704", "2019-01", "100")]))
         let record = try fixture.cache.record(
             source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/x"),

@@ -31,9 +31,11 @@ struct StreamingTests {
         #expect(try fixture.cache.verify().passed)
     }
 
-    @Test("A repeated key whose first occurrence matched the cache still takes the last occurrence")
-    func duplicateAfterUnchanged() throws {
-        var fixture = try Fixture()
+    @Test(
+        "A repeated key whose first occurrence matched the cache still takes the last occurrence",
+        arguments: CacheBackend.allCases)
+    func duplicateAfterUnchanged(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         try fixture.apply(snapshot([observation("6704", "2019-01", "1")]))
         let record = try fixture.apply(
             snapshot([observation("6704", "2019-01", "1"), observation("6704", "2019-01", "9")]))
@@ -42,9 +44,9 @@ struct StreamingTests {
         #expect(try fixture.cache.verify().passed)
     }
 
-    @Test("A delta that adds and then deletes the same key leaves no trace")
-    func addThenDelete() throws {
-        var fixture = try Fixture()
+    @Test("A delta that adds and then deletes the same key leaves no trace", arguments: CacheBackend.allCases)
+    func addThenDelete(backend: CacheBackend) throws {
+        var fixture = try Fixture(backend)
         try fixture.apply(snapshot([observation("6704", "2019-01", "1")]))
         let record = try fixture.apply(
             Pull(
@@ -56,10 +58,12 @@ struct StreamingTests {
         #expect(try fixture.cache.verify().passed)
     }
 
-    @Test("A streamed snapshot of many rows reconciles like the same rows given at once")
-    func streamedEqualsBatch() throws {
-        let streamed = try Fixture()
-        var batched = try Fixture()
+    @Test(
+        "A streamed snapshot of many rows reconciles like the same rows given at once", arguments: CacheBackend.allCases
+    )
+    func streamedEqualsBatch(backend: CacheBackend) throws {
+        let streamed = try Fixture(backend)
+        var batched = try Fixture(backend)
         let rows = (0..<5000).map {
             observation(String($0 % 50), "2019-\($0 / 50 % 12 + 1 < 10 ? "0" : "")\($0 / 50 % 12 + 1)", String($0))
         }
