@@ -15,14 +15,33 @@ public struct CacheError: Error, CustomStringConvertible, Sendable {
         case damaged = "cache-damaged"
     }
 
+    /// What the storage engine itself said, when it refused (SQLite's extended result code
+    /// and the statement it ran): for logs and bug reports; `code` is what callers act on.
+    public struct Underlying: Sendable, Hashable {
+        /// The engine's own code, e.g. SQLite's 13 (`SQLITE_FULL`) or 778 (`SQLITE_IOERR_WRITE`).
+        public var code: Int32
+        /// The engine's words for it, e.g. "database or disk is full".
+        public var name: String
+        /// The statement that failed, when known (never with its arguments: they may hold data).
+        public var statement: String?
+
+        public init(code: Int32, name: String, statement: String?) {
+            self.code = code
+            self.name = name
+            self.statement = statement
+        }
+    }
+
     public var code: Code
     public var message: String
     public var path: String?
+    public var underlying: Underlying?
 
-    public init(_ code: Code, _ message: String, path: String? = nil) {
+    public init(_ code: Code, _ message: String, path: String? = nil, underlying: Underlying? = nil) {
         self.code = code
         self.message = message
         self.path = path
+        self.underlying = underlying
     }
 
     public var description: String {

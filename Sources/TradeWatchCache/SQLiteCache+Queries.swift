@@ -33,7 +33,7 @@ extension SQLiteCache {
         do {
             return try pool.read(body)
         } catch let error as DatabaseError {
-            throw CacheError(.database, "\(error.message ?? "SQLite error") (\(error.resultCode))", path: path)
+            throw CacheError.database(error, path: path)
         }
     }
 

@@ -138,7 +138,7 @@ extension SQLiteCache {
         do {
             return try pool.write(body)
         } catch let error as DatabaseError {
-            throw CacheError(.database, "\(error.message ?? "SQLite error") (\(error.resultCode))", path: path)
+            throw CacheError.database(error, path: path)
         }
     }
 
@@ -178,7 +178,7 @@ extension SQLiteCache {
                 return errors
             }
         } catch let error as DatabaseError {
-            throw CacheError(.database, "\(error.message ?? "SQLite error") (\(error.resultCode))", path: path)
+            throw CacheError.database(error, path: path)
         }
     }
 
@@ -324,7 +324,7 @@ final class WriteBatch: @unchecked Sendable {  // used only on the thread that r
             }
         } catch let error as DatabaseError {
             databaseFailure = databaseFailure ?? error
-            throw CacheError(.database, "\(error.message ?? "SQLite error") (\(error.resultCode))", path: path)
+            throw CacheError.database(error, path: path)
         }
         guard let result else { throw CacheError(.database, "a batched write returned nothing", path: path) }
         return result

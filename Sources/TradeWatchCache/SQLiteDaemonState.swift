@@ -50,7 +50,7 @@ public struct SQLiteDaemonState: DaemonStateStore {
         do {
             try cache.pool.write(body)
         } catch let error as DatabaseError {
-            throw CacheError(.database, "\(error.message ?? "SQLite error") (\(error.resultCode))", path: cache.path)
+            throw CacheError.database(error, path: cache.path)
         }
     }
 }

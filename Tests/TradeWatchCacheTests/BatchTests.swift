@@ -67,12 +67,17 @@ struct BatchTests {
     func databaseFailure() throws {
         let fixture = try Fixture()
         let cache = try fixture.sqlite
-        #expect(throws: CacheError.self) {
+        let error = #expect(throws: CacheError.self) {
             _ = try cache.writeBatch([
                 { _ = try record(cache, feed: "a", titles: ["wigs"], at: fixture.clock) },
                 { try cache.write { db in try db.execute(sql: "INSERT INTO revision (id) VALUES ('not a number')") } },
             ])
         }
+        // What SQLite said is kept for the log: its own code and the statement it refused.
+        #expect(error?.code == .database)
+        #expect(error?.underlying?.code == 20, "SQLITE_MISMATCH: \(String(describing: error?.underlying))")
+        #expect(error?.underlying?.name == "datatype mismatch")
+        #expect(error?.underlying?.statement?.contains("INSERT INTO revision") == true)
         #expect(try cache.log().isEmpty)
         #expect(try cache.syncState(source: "a") == nil)
         // The cache is usable afterwards, and the same job alone succeeds.
