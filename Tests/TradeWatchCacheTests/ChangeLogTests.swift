@@ -91,7 +91,7 @@ struct ChangeLogTests {
     }
 
     @Test(
-        "Diffs from the log and from the table equal the as-of views compared, for every pair of revisions",
+        "Diffs equal the as-of views compared, for every pair of revisions",
         arguments: [1, 2, 3])
     func sameAsTable(seed: Int) throws {
         let (fixture, revisions) = try Self.randomHistory(seed: UInt64(seed), rounds: 6)
@@ -116,19 +116,7 @@ struct ChangeLogTests {
                     try cache.diff(from: a, to: b, filter: RowFilter(sources: ["imf"])))
             }
         }
-        // The same cache as one migrated from before the log: every diff reads the table.
-        try cache.write { db in try db.execute(sql: "UPDATE cache_setting SET value = 1000000") }
-        var compared = 0
-        for a in revisions {
-            for b in revisions where b > a {
-                #expect(Self.lines(try cache.diff(from: a, to: b)) == fromLog["\(a)..\(b)"], "\(a)..\(b)")
-                #expect(
-                    Self.lines(try cache.diff(from: a, to: b, filter: RowFilter(sources: ["imf"])))
-                        == fromLog["\(a)..\(b) imf"], "\(a)..\(b) imf")
-                compared += 1
-            }
-        }
-        #expect(compared > 50)
+        #expect(fromLog.count > 100)
         #expect(fromLog.values.contains { $0.contains { $0.hasPrefix("changed") } })
         #expect(fromLog.values.contains { $0.contains { $0.hasPrefix("removed") } })
         #expect(try cache.verify().passed)
@@ -151,9 +139,6 @@ struct ChangeLogTests {
         #expect(diff.observations.map(\.kind) == [.changed, .changed, .added])
         #expect(diff.observations.first?.new?.attributes == ["OBS_CONF": "F"])
         #expect(Self.lines(diff) == (try Self.expectedLines(fixture.cache, revision.id - 1, revision.id, RowFilter())))
-        // The same read through the table.
-        try fixture.cache.write { db in try db.execute(sql: "UPDATE cache_setting SET value = 1000000") }
-        #expect(Self.lines(try fixture.cache.diff(from: revision.id - 1, to: revision.id)) == Self.lines(diff))
     }
 
     @Test("A first load logs nothing; a revision logs what it closed and what replaced it")
