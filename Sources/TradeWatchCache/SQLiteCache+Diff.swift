@@ -50,14 +50,16 @@ extension SQLiteCache {
         _ db: Database, _ a: Int64, _ b: Int64, _ filter: RowFilter, reserve: (Int) -> Void,
         _ body: (ObservationChange) throws -> Void
     ) throws {
-        let logFrom =
-            try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT value FROM cache_setting WHERE name = 'change_log_from'")) ?? .max
-        if a + 1 >= logFrom {
-            try loggedChanges(db, a, b, filter, reserve: reserve, body)
-        } else {
-            try tableChanges(db, a, b, filter, reserve: reserve, body)
+        // The log starts at `change_log_from`: at 1 once the read-write open has filled in
+        // the revisions from before migration v3 (see `backfillChangeLog`). A reader of a
+        // cache whose daemon has not done so yet cannot diff further back than the log.
+        if let logFrom = try changeLogFrom(db), a + 1 < logFrom {
+            throw CacheError(
+                .schema,
+                "the change log of revisions before \(logFrom) is still being filled in "
+                    + "(the daemon does it when it starts); diff from revision \(logFrom - 1) or later until then")
         }
+        try loggedChanges(db, a, b, filter, reserve: reserve, body)
     }
 
     /// The joins and conditions that narrow observation rows `o` to `filter`. The rows come
@@ -156,44 +158,6 @@ extension SQLiteCache {
             guard stored == keys.count else {
                 throw CacheError(.database, "\(keys.count - stored) versions the revision index names are missing")
             }
-        }
-    }
-
-    /// The diff from the table itself, for ranges that begin before the change log does.
-    private static func tableChanges(
-        _ db: Database, _ a: Int64, _ b: Int64, _ filter: RowFilter, reserve: (Int) -> Void,
-        _ body: (ObservationChange) throws -> Void
-    ) throws {
-        // A key has at most one version open at a time, so a key that changed between the two
-        // revisions has its version at `a` (if any) among those closed in (a, b] and its version
-        // at `b` (if any) among those opened in (a, b]. Both sets come straight off the revision
-        // indexes: no scan of the table, no set of touched keys to build and join back, and
-        // versions opened and closed in between are never read.
-        let (join, clause, arguments) = observationFilter(filter)
-        var assembly = try ChangeAssembly(db, a, b)
-        for (side, condition) in [
-            (ChangeAssembly.Side.closed, "o.to_rev > ?1 AND o.to_rev <= ?2 AND o.from_rev <= ?1"),
-            (.replacing, "o.from_rev > ?1 AND o.from_rev <= ?2 AND (o.to_rev IS NULL OR o.to_rev > ?2)"),
-        ] {
-            let statement = try db.makeStatement(
-                sql: """
-                    SELECT o.series_id, o.period, o.from_rev, o.to_rev, o.period_start, o.period_end, o.value, o.number,
-                        o.unit, o.unit_mult, o.status, o.attributes
-                    FROM observation o \(join) WHERE \(condition) \(clause)
-                    """)
-            try statement.setArguments(StatementArguments([a, b]) + arguments)
-            let rows = RawStatement(statement, in: db)
-            while try rows.step() {
-                // The version at a is "closed" when it ended; the one at b "opened" when it began.
-                let fromRevision = rows.int64(2)
-                assembly.note(
-                    series: rows.int64(0), period: rows.bytes(1),
-                    revision: side == .closed ? rows.int64(3) : fromRevision, side: side,
-                    content: ChangeAssembly.Content(rows, from: 4, fromRevision: fromRevision))
-            }
-        }
-        try assembly.forEachChange(reserve: reserve, body) { keys, _ in
-            throw CacheError(.database, "\(keys.count) observations have no content to compare")
         }
     }
 

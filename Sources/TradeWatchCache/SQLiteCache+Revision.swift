@@ -3,20 +3,22 @@ import GRDB
 import TradeWatchModel
 
 extension SQLiteCache {
-    /// One revision's summary, nil when there is none with that id (one lookup by primary key).
+    /// One revision of the log, or nil when there is none with that id: a lookup by primary
+    /// key, for a caller that needs one revision's time or counts without reading the log.
     public func revision(_ id: Int64) throws -> RevisionSummary? {
         try read { db in
             try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT r.id, s.name, r.fetch_id, r.created_at, r.added, r.changed, r.removed
-                    FROM revision r JOIN source s ON s.id = r.source_id WHERE r.id = ?
-                    """, arguments: [id]
+                db.cachedStatement(
+                    sql: """
+                        SELECT r.id, s.name, r.fetch_id, r.created_at, r.added, r.changed, r.removed
+                        FROM revision r JOIN source s ON s.id = r.source_id WHERE r.id = ?
+                        """),
+                arguments: [id]
             ).map { row in
                 RevisionSummary(
                     id: row[0], source: row[1], fetchID: row[2],
-                    createdAt: Self.date(row[3]) ?? Date(timeIntervalSince1970: 0),
-                    added: row[4], changed: row[5], removed: row[6])
+                    createdAt: Timestamp.parse(row[3]) ?? Date(timeIntervalSince1970: 0), added: row[4],
+                    changed: row[5], removed: row[6])
             }
         }
     }

@@ -19,8 +19,9 @@ extension SQLiteCache {
             // For each revision, the versions it closed (side 0) and, for keys it changed, the
             // versions it opened in their place (side 1), with their content: a diff reads
             // these few contiguous pages instead of looking up every version in the table.
-            // Revisions written before this migration have no log; `change_log_from` says
-            // where it starts, and diffs that reach further back read the table itself.
+            // Revisions written before this migration get their log after the migrator, in
+            // resumable batches (`backfillChangeLog`); `change_log_from` says where it starts.
+            // (Comment updated; the migration's SQL is as shipped.)
             try db.execute(
                 sql: """
                     CREATE TABLE observation_change (

@@ -67,6 +67,7 @@ public struct SQLiteCache: Sendable {
         if access == .readWrite {
             do {
                 try Self.migrator.migrate(pool)
+                try Self.backfillChangeLog(pool)
             } catch {
                 throw Self.openError(error, path: path, doing: "cannot migrate")
             }

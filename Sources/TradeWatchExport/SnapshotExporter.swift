@@ -96,7 +96,7 @@ public struct SnapshotExporter {
     private func write(into folder: String, options: Options) throws -> Summary {
         let filter = RowFilter(sources: options.sources)
         var package = DataPackage(name: "tradewatch-snapshot-r\(options.revision)", version: TradeWatch.version)
-        let revisionTime = try cache.log(limit: nil).first { $0.id == options.revision }?.createdAt
+        let revisionTime = try cache.revision(options.revision)?.createdAt
         package.created = revisionTime.map(Timestamp.format)
         package.title = "tradewatch snapshot as of revision \(options.revision)"
         package.tradewatch = DataPackage.Marker(export: ExportLayout.markerVersion, revision: options.revision)
@@ -173,7 +173,7 @@ public struct SnapshotExporter {
     ) throws
         -> (Int, WrittenFile)
     {
-        let writer = try CSVWriter(path: path)
+        let writer = try RowFileWriter(path: path)
         var count = 0
         if format == .csv {
             try writer.writeRow(Self.observationFields.map(\.name))
@@ -186,17 +186,14 @@ public struct SnapshotExporter {
             }
             return (count, try writer.close())
         }
+        // NDJSON: one object per line, keyed by the field names.
         try cache.forEachObservation(at: revision, filter: filter) { o in
             let fields: [String?] = [
                 o.source, o.dataset, o.series, o.period, o.periodStart, o.periodEnd, o.value,
                 o.number.map { String($0) }, o.unit, o.unitMultiplier.map(String.init), o.status,
                 o.attributes.isEmpty ? nil : JSONText.sortedObject(o.attributes), String(o.fromRevision),
             ]
-            if format == .csv {
-                try writer.writeRow(fields)
-            } else {
-                try writer.writeLine(JSONText.object(zip(Self.observationFields.map(\.name), fields)))
-            }
+            try writer.writeLine(JSONText.object(zip(Self.observationFields.map(\.name), fields)))
             count += 1
             if count % 100_000 == 0 { progress?(count) }
         }
@@ -204,7 +201,7 @@ public struct SnapshotExporter {
     }
 
     private func writeEntries(_ path: String, format: Format, entries: [EntryVersion]) throws -> WrittenFile {
-        let writer = try CSVWriter(path: path)
+        let writer = try RowFileWriter(path: path)
         if format == .csv { try writer.writeRow(Self.entryFields.map(\.name)) }
         for version in entries {
             let e = version.entry

@@ -126,7 +126,7 @@ struct DiffCommand: AsyncParsableCommand {
                 try db.forEachObservationChange(from: range.from, to: range.to, filter: range.filter) { change in
                     let f = DiffReport.Figure(change)
                     rows.write([
-                        String(range.from), String(range.to), f.kind, f.source, f.dataset, f.series, f.period,
+                        String(range.from), String(range.to), f.kind.rawValue, f.source, f.dataset, f.series, f.period,
                         f.old?.value, f.new?.value, f.old?.status, f.new?.status, f.relativeChange.map { String($0) },
                     ])
                 }
@@ -148,78 +148,44 @@ struct DiffCommand: AsyncParsableCommand {
 }
 
 extension DiffCommand {
-    /// `{"diffs": [DiffReport…]}`, byte for byte the document `Terminal.printJSON` would print,
-    /// written as the figures are found rather than encoded at the end, so a diff of a million
-    /// figures is never held whole. (A failure midway leaves the document unfinished, and the
-    /// command fails.)
+    /// `{"diffs": [DiffReport…]}`, written as the figures are found rather than encoded at
+    /// the end, so a diff of a million figures is never held whole. (A failure midway leaves
+    /// the document unfinished, and the command fails.)
     static func printJSON(_ db: any CacheReader, _ ranges: [(from: Int64, to: Int64, filter: RowFilter)]) throws {
-        let encoder = Terminal.jsonEncoder(pretty: true)
-        var out = OutputBuffer()
-        /// A JSON array, laid out as the encoder lays out arrays, of the elements `produce`
-        /// hands over: encoded a thousand at a time (one encoder call per element costs more
-        /// than the encoding) and indented into place.
-        func array<Element: Encodable>(depth: Int, _ produce: ((Element) -> Void) throws -> Void) throws {
-            let indent = [UInt8](repeating: UInt8(ascii: " "), count: 2 * (depth - 1))
-            var batch: [Element] = []
-            var written = false
-            var failure: (any Error)?
-            func flush() {
-                guard !batch.isEmpty, failure == nil else { return }
-                do {
-                    // "[\n", the elements one level in, "\n]": the elements are kept, each line
-                    // indented further (blank lines, inside an empty array, stay blank).
-                    let encoded = [UInt8](try encoder.encode(batch))
-                    guard let first = encoded.firstIndex(of: 10), let last = encoded.lastIndex(of: 10), first < last
-                    else { throw ValidationError("the JSON encoder wrote an array on one line") }
-                    var lines: [UInt8] = written ? [UInt8(ascii: ","), 10] : [10]
-                    lines.reserveCapacity(encoded.count + encoded.count / 4)
-                    var lineStart = true
-                    for byte in encoded[(first + 1)..<last] {
-                        if lineStart && byte != 10 { lines += indent }
-                        lines.append(byte)
-                        lineStart = byte == 10
-                    }
-                    out.write(Data(lines))
-                    written = true
-                } catch {
-                    failure = error
-                }
-                batch.removeAll(keepingCapacity: true)
+        var json = JSONStreamWriter()
+        json.beginObject()
+        json.key("diffs")
+        json.beginArray()
+        for range in ranges {
+            json.beginObject()
+            json.key("entries")
+            json.beginArray()
+            for change in try db.entryChanges(from: range.from, to: range.to, filter: range.filter) {
+                DiffReport.Article(change).write(to: &json)
             }
-            out.write("[")
-            try produce { element in
-                batch.append(element)
-                if batch.count == 1000 { flush() }
+            json.endArray()
+            json.key("from")
+            json.number(range.from)
+            json.key("observations")
+            json.beginArray()
+            try db.forEachObservationChange(from: range.from, to: range.to, filter: range.filter) {
+                DiffReport.Figure($0).write(to: &json)
             }
-            flush()
-            if let failure { throw failure }
-            out.write((written ? "\n" : "\n\n") + String(repeating: "  ", count: depth - 1) + "]")
+            json.endArray()
+            json.key("to")
+            json.number(range.to)
+            json.endObject()
         }
-        out.write("{\n  \"diffs\" : [")
-        for (index, range) in ranges.enumerated() {
-            out.write(index == 0 ? "\n    {\n      \"entries\" : " : ",\n    {\n      \"entries\" : ")
-            try array(depth: 4) { (add: (DiffReport.Article) -> Void) in
-                for change in try db.entryChanges(from: range.from, to: range.to, filter: range.filter) {
-                    add(DiffReport.Article(change))
-                }
-            }
-            out.write(",\n      \"from\" : \(range.from),\n      \"observations\" : ")
-            try array(depth: 4) { (add: (DiffReport.Figure) -> Void) in
-                try db.forEachObservationChange(from: range.from, to: range.to, filter: range.filter) {
-                    add(DiffReport.Figure($0))
-                }
-            }
-            out.write(",\n      \"to\" : \(range.to)\n    }")
-        }
-        out.write(ranges.isEmpty ? "\n\n  ]\n}\n" : "\n  ]\n}\n")
-        out.flush()
+        json.endArray()
+        json.endObject()
+        json.finish()
     }
 }
 
-/// `diff --json`: one object per compared pair of revisions.
-struct DiffReport: Encodable {
-    struct Figure: Encodable {
-        var kind: String
+/// One compared pair of revisions: a table on the terminal, an object of `diff --json`.
+struct DiffReport {
+    struct Figure {
+        var kind: ChangeKind
         var source: String
         var dataset: String
         var series: String
@@ -230,7 +196,7 @@ struct DiffReport: Encodable {
         var relativeChange: Double?
 
         init(_ change: ObservationChange) {
-            kind = change.kind.rawValue
+            kind = change.kind
             source = change.source
             dataset = change.key.dataset
             series = change.key.series
@@ -243,7 +209,7 @@ struct DiffReport: Encodable {
         }
     }
 
-    struct Version: Encodable {
+    struct Version {
         init(_ version: ObservationVersion) {
             value = version.value
             unit = version.unit
@@ -259,8 +225,8 @@ struct DiffReport: Encodable {
         var revision: Int64
     }
 
-    struct Article: Encodable {
-        var kind: String
+    struct Article {
+        var kind: ChangeKind
         var source: String
         var key: String
         var changedFields: [String]
@@ -272,7 +238,7 @@ struct DiffReport: Encodable {
         var link: String?
 
         init(_ change: EntryChange) {
-            kind = change.kind.rawValue
+            kind = change.kind
             source = change.source
             key = change.key
             changedFields = change.changedFields
@@ -306,7 +272,7 @@ struct DiffReport: Encodable {
                 ("OLD", .right), ("NEW", .right), ("CHANGE", .right), ("FLAGS", .left),
             ])
             for figure in observations {
-                let sign = figure.kind == "added" ? "+" : figure.kind == "removed" ? "-" : "~"
+                let sign = figure.kind.sign
                 let change = figure.relativeChange.map { String(format: "%+.1f%%", $0 * 100) } ?? ""
                 let oldFlag = figure.old?.status ?? ""
                 let newFlag = figure.new?.status ?? ""
@@ -323,7 +289,7 @@ struct DiffReport: Encodable {
             lines.append("articles \(from)..\(to)")
             var table = Table([("", .left), ("SOURCE", .left), ("TITLE", .left), ("FIELDS", .left)])
             for article in entries {
-                let sign = article.kind == "added" ? "+" : article.kind == "removed" ? "-" : "~"
+                let sign = article.kind.sign
                 table.add([
                     sign, article.source,
                     TerminalText.line(article.newTitle ?? article.oldTitle ?? article.key, limit: 70),
@@ -333,5 +299,76 @@ struct DiffReport: Encodable {
             lines.append(table.render())
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension ChangeKind {
+    /// The mark a table shows in front of a change.
+    var sign: String {
+        switch self {
+        case .added: "+"
+        case .removed: "-"
+        case .changed: "~"
+        }
+    }
+}
+
+extension DiffReport.Figure {
+    /// This figure as a JSON object, keys sorted, absent values left out.
+    func write(to json: inout JSONStreamWriter) {
+        json.beginObject()
+        json.member("dataset", dataset)
+        json.member("kind", kind.rawValue)
+        if let new {
+            json.key("new")
+            new.write(to: &json)
+        }
+        if let old {
+            json.key("old")
+            old.write(to: &json)
+        }
+        json.member("period", period)
+        if let relativeChange {
+            json.key("relativeChange")
+            json.number(relativeChange)
+        }
+        json.member("series", series)
+        json.member("source", source)
+        json.endObject()
+    }
+}
+
+extension DiffReport.Version {
+    func write(to json: inout JSONStreamWriter) {
+        json.beginObject()
+        json.key("attributes")
+        json.beginObject()
+        for name in attributes.keys.sorted() { json.member(name, attributes[name]) }
+        json.endObject()
+        json.key("revision")
+        json.number(revision)
+        json.member("status", status)
+        json.member("unit", unit)
+        json.member("value", value)
+        json.endObject()
+    }
+}
+
+extension DiffReport.Article {
+    func write(to json: inout JSONStreamWriter) {
+        json.beginObject()
+        json.key("changedFields")
+        json.beginArray()
+        for field in changedFields { json.string(field) }
+        json.endArray()
+        json.member("key", key)
+        json.member("kind", kind.rawValue)
+        json.member("link", link)
+        json.member("newTitle", newTitle)
+        json.member("newTitleType", newTitleType?.rawValue)
+        json.member("oldTitle", oldTitle)
+        json.member("oldTitleType", oldTitleType?.rawValue)
+        json.member("source", source)
+        json.endObject()
     }
 }

@@ -30,12 +30,12 @@ struct RowWriter {
     init(format: RowFormat, header: [String]) {
         self.format = format
         self.header = header
-        if format == .csv { emit(CSVWriter.line(header)) }
+        if format == .csv { emit(RowFileWriter.csvLine(header)) }
     }
 
     mutating func write(_ fields: [String?]) {
         switch format {
-        case .csv: emit(CSVWriter.line(fields))
+        case .csv: emit(RowFileWriter.csvLine(fields))
         case .ndjson: emit(JSONText.object(zip(header, fields)))
         }
     }

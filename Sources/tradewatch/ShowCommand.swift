@@ -57,17 +57,19 @@ struct ShowCommand: AsyncParsableCommand {
                 Terminal.print(String(decoding: try encoder.encode(entry), as: UTF8.self))
             }
         case .csv:
-            var lines = [CSVWriter.line(["dataset", "series", "period", "value", "unit", "status", "from_rev"])]
+            var lines = [RowFileWriter.csvLine(["dataset", "series", "period", "value", "unit", "status", "from_rev"])]
             for o in observations {
                 lines.append(
-                    CSVWriter.line([o.dataset, o.series, o.period, o.value, o.unit, o.status, String(o.fromRevision)]))
+                    RowFileWriter.csvLine([
+                        o.dataset, o.series, o.period, o.value, o.unit, o.status, String(o.fromRevision),
+                    ]))
             }
             if !entries.isEmpty {
-                lines.append(CSVWriter.line(["key", "published", "title", "link", "from_rev"]))
+                lines.append(RowFileWriter.csvLine(["key", "published", "title", "link", "from_rev"]))
                 for version in entries {
                     let e = version.entry
                     lines.append(
-                        CSVWriter.line([
+                        RowFileWriter.csvLine([
                             e.key, e.published.map(Timestamp.format), e.titleText, e.link, String(version.fromRevision),
                         ]))
                 }

@@ -341,9 +341,12 @@ struct DaemonTests {
         #expect(history.stdout.components(separatedBy: "\"fromRevision\"").count - 1 == 2, "\(history.stdout)")
 
         let articles = try run(cli, ["diff", "--db", db, "--source", "news", "--json"])
-        #expect(articles.stdout.contains("\"kind\" : \"added\""))
-        #expect(articles.stdout.contains("\"kind\" : \"removed\""))
-        #expect(articles.stdout.contains("\"kind\" : \"changed\""))
+        let articleDiffs =
+            (try JSONSerialization.jsonObject(with: Data(articles.stdout.utf8)) as? [String: Any])?["diffs"]
+            as? [[String: Any]] ?? []
+        let kinds = Set(
+            articleDiffs.flatMap { $0["entries"] as? [[String: Any]] ?? [] }.compactMap { $0["kind"] as? String })
+        #expect(kinds == ["added", "removed", "changed"], "\(articles.stdout)")
         #expect(articles.stdout.contains("(updated)"))
     }
 

@@ -11,7 +11,7 @@ struct DataPackageTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
-        let writer = try CSVWriter(path: directory + "/observations.csv")
+        let writer = try RowFileWriter(path: directory + "/observations.csv")
         try writer.writeRow(["series", "period", "value", "note"])
         try writer.writeRow(["CMD=6704", "2019-01", "1234.5", nil])
         try writer.writeRow(["CMD=9701", "2019-02", "", "says \"hi\", twice\nand again"])

@@ -1,9 +1,10 @@
 import Foundation
 import TradeWatchModel
 
-/// Writes RFC 4180 CSV (comma, CRLF line ends, fields quoted when they hold a comma, quote,
-/// CR or LF) through a buffer, so that millions of rows cost few system calls.
-public final class CSVWriter {
+/// Writes an export's row file, through a buffer so that millions of rows cost few system
+/// calls, hashing what it writes: RFC 4180 CSV rows (comma, CRLF line ends, fields quoted when
+/// they hold a comma, quote, CR or LF) with `writeRow`, or NDJSON lines with `writeLine`.
+public final class RowFileWriter {
     private let path: String
     private var fd: Int32
     private var buffer = [UInt8]()
@@ -72,7 +73,7 @@ public final class CSVWriter {
     }
 
     /// One CSV line (without its CRLF), quoted by the same rule the writer follows.
-    public static func line(_ fields: [String?]) -> String {
+    public static func csvLine(_ fields: [String?]) -> String {
         fields.map { field -> String in
             guard let field else { return "" }
             guard needsQuotes(field) else { return field }
