@@ -41,7 +41,7 @@ let package = Package(
         .systemLibrary(
             name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
-        // The value types every layer shares. Depends on nothing.
+        // The value types every layer shares. Depends only on libcrypto (SHA-256).
         .target(name: "TradeWatchModel", dependencies: ["CLibCrypto"], swiftSettings: swiftSettings),
         // HTTP over libcurl's multi interface. Knows nothing of formats or the cache.
         .target(
@@ -64,13 +64,25 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
-        // Configuration, scheduler and the fetch -> parse -> reconcile engine.
+        // Configuration/ (TOML, checked in a child process), Scheduling/ (due times, backoff, the
+        // scheduler service) and Engine/ (fetch -> parse -> reconcile -> record, `SyncErrorCode`).
+        // No sockets, signals or systemd: that plumbing is TradeWatchDaemon's.
         .target(
             name: "TradeWatchSync",
             dependencies: [
                 "TradeWatchModel", "TradeWatchFetch", "TradeWatchFormats", "TradeWatchCache",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        // The daemon's process plumbing: systemd notify, the control socket (server and the
+        // client `tradewatch sync` and `status` use), SIGHUP reload, log lines, argv checks.
+        .target(
+            name: "TradeWatchDaemon",
+            dependencies: [
+                "TradeWatchSync", "TradeWatchCache", "TradeWatchModel",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -81,10 +93,12 @@ let package = Package(
             dependencies: ["TradeWatchModel", "TradeWatchCache", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
 
+        // The daemon wires the services into one group; the CLI reads the cache, inspects and
+        // exports, and asks the daemon over the control socket.
         .executableTarget(
             name: "tradewatchd",
             dependencies: [
-                "TradeWatchSync", "TradeWatchCache", "TradeWatchFetch", "TradeWatchModel",
+                "TradeWatchDaemon", "TradeWatchSync", "TradeWatchCache", "TradeWatchFetch", "TradeWatchModel",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -95,7 +109,7 @@ let package = Package(
             name: "tradewatch",
             dependencies: [
                 "TradeWatchModel", "TradeWatchFetch", "TradeWatchFormats", "TradeWatchCache",
-                "TradeWatchSync", "TradeWatchExport",
+                "TradeWatchSync", "TradeWatchDaemon", "TradeWatchExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -136,8 +150,8 @@ let package = Package(
         .testTarget(
             name: "TradeWatchSyncTests",
             dependencies: [
-                "TradeWatchSync", "TradeWatchModel", "TradeWatchCache", "TradeWatchFetch", "TradeWatchFormats",
-                "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "TradeWatchSync", "TradeWatchDaemon", "TradeWatchModel", "TradeWatchCache", "TradeWatchFetch",
+                "TradeWatchFormats", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -150,7 +164,9 @@ let package = Package(
         // Runs the built executables end to end.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TradeWatchModel", "TradeWatchCache", "TradeWatchFormats", "TestSupport"],
+            dependencies: [
+                "TradeWatchModel", "TradeWatchCache", "TradeWatchFormats", "TradeWatchSync", "TestSupport",
+            ],
             swiftSettings: swiftSettings),
     ]
 )

@@ -27,14 +27,16 @@ struct InspectStatistics {
             stream.emit((format.map { JSONText.quoted($0.rawValue) } ?? "null") + ",\n    \"datasets\" : [")
         }
         var summary = StatisticsSummary()
-        var failure: StatisticsDecodingError?
+        // The daemon's code for a payload it cannot use; `unreadable` is inspect's own, for a
+        // body that could not be read at all.
+        var failure: (code: String, message: String)?
         do {
             summary = try StatisticsDecoding.decode(
                 body, source: source, url: place, contentType: contentType, into: stream.output)
         } catch let error as StatisticsDecodingError {
-            failure = error
+            failure = (error.code.rawValue, error.message)
         } catch {
-            failure = StatisticsDecodingError(code: "unreadable", message: "\(place): \(Self.reason(error))")
+            failure = ("unreadable", "\(place): \(Self.reason(error))")
         }
         stream.finish()
         let tally = stream.tally

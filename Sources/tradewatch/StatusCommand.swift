@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradeWatchCache
+import TradeWatchDaemon
 import TradeWatchModel
 import TradeWatchSync
 
@@ -43,7 +44,7 @@ struct StatusCommand: AsyncParsableCommand {
             var live: String?
             // The daemon's own word, when it listens: fresher than the heartbeat it writes.
             if let socket = heartbeat?.controlSocket, heartbeat?.stoppedAt == nil,
-                let reply = try? ControlClient.send(ControlRequest(command: "status"), to: socket, timeout: .seconds(2))
+                let reply = try? ControlClient.send(ControlRequest(command: .status), to: socket, timeout: .seconds(2))
             {
                 live = reply.status
             }

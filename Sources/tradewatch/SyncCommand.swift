@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradeWatchCache
+import TradeWatchDaemon
 import TradeWatchModel
 import TradeWatchSync
 
@@ -51,7 +52,7 @@ struct SyncCommand: AsyncParsableCommand {
             reply = try ControlClient.send(request, to: path, timeout: DurationText.parse(timeout))
             // Every slot taken: they free within the daemon's request deadline, so try again a while.
             let giveUp = ContinuousClock.now + .seconds(30)
-            while reply.code == ControlReply.busy && ContinuousClock.now < giveUp {
+            while reply.code == .busy && ContinuousClock.now < giveUp {
                 try await Task.sleep(for: .milliseconds(250))
                 reply = try ControlClient.send(request, to: path, timeout: DurationText.parse(timeout))
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradeWatchCache
+import TradeWatchDaemon
 import TradeWatchModel
 import TradeWatchSync
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TradeWatchCache
+import TradeWatchDaemon
 import TradeWatchSync
 
 extension TradeWatchDaemon {

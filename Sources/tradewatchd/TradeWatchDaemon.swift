@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TradeWatchCache
+import TradeWatchDaemon
 import TradeWatchFetch
 import TradeWatchModel
 import TradeWatchSync
@@ -172,20 +173,19 @@ struct TradeWatchDaemon: AsyncParsableCommand {
     }
 
     private static func answer(_ request: ControlRequest, scheduler: SyncScheduler) async -> ControlReply {
-        if request.command == "status" {
+        switch request.command {
+        case .status:
             return ControlReply(ok: true, status: await scheduler.currentStatus)
-        }
-        guard request.command == "sync" else {
-            return ControlReply(ok: false, error: "unknown command \"\(request.command)\"")
-        }
-        do {
-            let outcomes = try await scheduler.requestSync(request.sources, wait: request.wait)
-            let queued = request.sources.isEmpty ? await scheduler.sourceNames : request.sources
-            return ControlReply(
-                ok: outcomes.allSatisfy(\.succeeded), queued: queued,
-                results: request.wait ? outcomes.map(ControlReply.Result.init) : nil)
-        } catch {
-            return ControlReply(ok: false, error: "\(error)")
+        case .sync:
+            do {
+                let outcomes = try await scheduler.requestSync(request.sources, wait: request.wait)
+                let queued = request.sources.isEmpty ? await scheduler.sourceNames : request.sources
+                return ControlReply(
+                    ok: outcomes.allSatisfy(\.succeeded), queued: queued,
+                    results: request.wait ? outcomes.map(ControlReply.Result.init) : nil)
+            } catch {
+                return ControlReply(ok: false, error: "\(error)")
+            }
         }
     }
 }

@@ -92,6 +92,26 @@ struct ControlSocketTests {
         #expect(daemon.waitForExit(within: 15) == 0, "\(daemon.logText)")
     }
 
+    @Test("An unknown command gets a one-line refusal naming the commands the daemon knows")
+    func unknownCommand() throws {
+        let daemon = try startDaemon()
+        let client = try #require(ControlConnection(path: socketPath))
+        client.send(Array(#"{"command":"reindex","sources":[],"wait":false}"#.utf8) + [UInt8(ascii: "\n")])
+        let answer = client.readToEnd()
+        #expect(answer.hasSuffix("\n") && answer.split(separator: "\n").count == 1, "\(answer)")
+        let reply = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])
+        #expect(reply["ok"] as? Bool == false)
+        #expect(reply["code"] as? String == "unknown-command", "\(answer)")
+        #expect(reply["error"] as? String == #"unknown command "reindex" (this daemon knows: sync, status)"#)
+
+        // Still serving: the next request is answered.
+        let next = try #require(ControlConnection(path: socketPath))
+        next.send(Array(#"{"command":"status","sources":[],"wait":false}"#.utf8) + [UInt8(ascii: "\n")])
+        #expect(next.readToEnd().contains("\"ok\":true"))
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(within: 15) == 0, "\(daemon.logText)")
+    }
+
     @Test("A request over 64 KiB and one naming over 1,000 sources are refused and closed")
     func oversizedRequests() throws {
         let daemon = try startDaemon()

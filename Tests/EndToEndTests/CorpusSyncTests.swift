@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TradeWatchCache
+import TradeWatchSync
 
 #if canImport(FoundationXML)
 import FoundationXML
@@ -140,7 +141,7 @@ struct CorpusSyncTests {
         for message in messages {
             let source = try #require(status[message.name], "\(message.file): not attempted\n\(run.stderr)")
             if message.expected.isError {
-                #expect(source.lastErrorCode == "publisher-error", "\(message.file)")
+                #expect(source.lastErrorCode == SyncErrorCode.publisherError.rawValue, "\(message.file)")
                 continue
             }
             #expect(source.lastErrorCode == nil, "\(message.file): \(source.lastErrorMessage ?? "")")

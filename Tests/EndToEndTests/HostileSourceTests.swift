@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TradeWatchCache
+import TradeWatchSync
 import TradeWatchModel
 
 #if canImport(Glibc)
@@ -11,10 +12,10 @@ import Glibc
 @Suite("Hostile publishers: each ends as a clear error on its source, the others keep syncing")
 struct HostileSourceTests {
     /// Mode → the error code it must end with (nil: the document is recovered and kept).
-    static let modes: [(mode: String, code: String?)] = [
-        ("slow", "timeout"), ("endless", "too-large"), ("bomb", "too-large"), ("huge-length", "too-large"),
-        ("redirect-loop", "too-many-redirects"), ("to-file", "protocol-not-allowed"), ("429", "rate-limited"),
-        ("500", "http-status"), ("reset", "io"), ("html", "not-a-feed"), ("truncated", nil), ("invalid-utf8", nil),
+    static let modes: [(mode: String, code: SyncErrorCode?)] = [
+        ("slow", .timeout), ("endless", .tooLarge), ("bomb", .tooLarge), ("huge-length", .tooLarge),
+        ("redirect-loop", .tooManyRedirects), ("to-file", .protocolNotAllowed), ("429", .rateLimited),
+        ("500", .httpStatus), ("reset", .io), ("html", .notAFeed), ("truncated", nil), ("invalid-utf8", nil),
         ("xxe", nil), ("laughs", nil), ("huge-feed", nil),
     ]
 
@@ -69,11 +70,11 @@ struct HostileSourceTests {
             let source = try #require(status["hostile-\(mode)"], "hostile-\(mode) was never recorded")
             if let code {
                 #expect(
-                    source.lastErrorCode == code,
+                    source.lastErrorCode == code.rawValue,
                     "\(mode): \(source.lastErrorCode ?? "-") \(source.lastErrorMessage ?? "")")
                 #expect((source.lastErrorMessage ?? "").count > 10, "\(mode) has no clear message")
             } else if mode == "reset" {
-                #expect(source.lastErrorCode == "io", "\(mode): \(source.lastErrorMessage ?? "")")
+                #expect(source.lastErrorCode == SyncErrorCode.io.rawValue, "\(mode): \(source.lastErrorMessage ?? "")")
             } else {
                 // Recovered: kept with warnings, never a crash nor a lost source.
                 #expect(source.lastOutcome != "failed", "\(mode): \(source.lastErrorMessage ?? "")")

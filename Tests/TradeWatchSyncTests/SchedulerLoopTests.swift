@@ -4,6 +4,7 @@ import Synchronization
 import TestSupport
 import Testing
 import TradeWatchCache
+import TradeWatchDaemon
 import TradeWatchFetch
 import TradeWatchSync
 

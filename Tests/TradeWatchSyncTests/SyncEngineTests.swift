@@ -144,7 +144,7 @@ struct SyncEngineTests {
         let first = await engine.sync(html, daemon: daemon)
         let after = Date()
         #expect(first.outcome == .failed)
-        #expect(first.errorCode == "not-a-feed")
+        #expect(first.errorCode == .notAFeed)
         #expect(first.errorMessage?.contains("the server sent an HTML page") == true)
         #expect(first.nextDue >= before.addingTimeInterval(60) && first.nextDue <= after.addingTimeInterval(60))
         let secondStart = Date()
@@ -153,16 +153,16 @@ struct SyncEngineTests {
             second.nextDue >= secondStart.addingTimeInterval(120) && second.nextDue <= Date().addingTimeInterval(120))
         let state = try #require(try cache.syncState(source: "login-page"))
         #expect(state.consecutiveFailures == 2)
-        #expect(try cache.status().first { $0.name == "login-page" }?.lastErrorCode == "not-a-feed")
+        #expect(try cache.status().first { $0.name == "login-page" }?.lastErrorCode == SyncErrorCode.notAFeed.rawValue)
 
         let limited = await engine.sync(
             source("busy", .feed(FeedSource(url: publisher.url("/hostile/429")))), daemon: daemon)
-        #expect(limited.errorCode == "rate-limited")
+        #expect(limited.errorCode == .rateLimited)
         #expect(limited.nextDue.timeIntervalSinceNow > 3500)
 
         let broken = await engine.sync(
             source("cut", .feed(FeedSource(url: publisher.url("/hostile/500")))), daemon: daemon)
-        #expect(broken.errorCode == "http-status")
+        #expect(broken.errorCode == .httpStatus)
         #expect(try cache.verify().passed)
     }
 
@@ -174,7 +174,7 @@ struct SyncEngineTests {
         comtrade.periods = ["201901"]
         let noKey = await engine.sync(
             source("no-key", .comtrade(comtrade), credential: .environment("ABSENT_KEY")), daemon: daemon)
-        #expect(noKey.errorCode == "credential")
+        #expect(noKey.errorCode == .credential)
         #expect(noKey.errorMessage?.contains("ABSENT_KEY") == true)
 
         comtrade.periods = ["2019"]  // annual code on the monthly endpoint: the publisher says 400
@@ -208,7 +208,7 @@ struct SyncEngineTests {
         broken.url = publisher.url("/hostile/truncated")
         let bad = await engine.sync(source("imf", .sdmx(broken)), daemon: daemon)
         #expect(bad.outcome == .failed)
-        #expect(bad.errorCode == "unexpected-format" || bad.errorCode == "malformed")
+        #expect(bad.errorCode == .unexpectedFormat || bad.errorCode == .malformed)
         #expect(try cache.status().first { $0.name == "imf" }?.observations == rows)
     }
 
@@ -234,7 +234,7 @@ struct SyncEngineTests {
         page.url = publisher.url("/hostile/html")
         page.format = .json
         let refused = await engine.sync(source("page", .sdmx(page)), daemon: daemon)
-        #expect(refused.errorCode == "unexpected-format")
+        #expect(refused.errorCode == .unexpectedFormat)
         #expect(refused.errorMessage?.contains("an HTML page") == true)
     }
 

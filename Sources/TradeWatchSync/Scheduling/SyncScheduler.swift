@@ -4,9 +4,10 @@ public import ServiceLifecycle
 import TradeWatchCache
 import TradeWatchModel
 
-/// The daemon's main loop: starts each source's sync when it is due, keeps systemd and the
-/// cache's heartbeat informed, takes new configurations and sync requests, and sleeps in
-/// between — nothing wakes it but the next due time, the watchdog and the heartbeat.
+/// The daemon's main loop: starts each source's sync when it is due, keeps the service manager
+/// (systemd) and the cache's heartbeat informed, takes new configurations and sync requests,
+/// and sleeps in between — nothing wakes it but the next due time, the watchdog and the
+/// heartbeat.
 public actor SyncScheduler: Service {
     public enum RequestError: Error, CustomStringConvertible {
         case unknownSources([String])
@@ -24,7 +25,7 @@ public actor SyncScheduler: Service {
 
     private var configuration: Configuration
     private let engine: SyncEngine
-    private let notifier: SystemdNotifier
+    private let notifier: any ServiceManagerNotifier
     private let logger: Logger
     private let startedAt = Date()
     private let pid = getpid()
@@ -44,7 +45,7 @@ public actor SyncScheduler: Service {
     private var lastStatus = ""
 
     public init(
-        configuration: Configuration, engine: SyncEngine, notifier: SystemdNotifier, logger: Logger,
+        configuration: Configuration, engine: SyncEngine, notifier: any ServiceManagerNotifier, logger: Logger,
         controlSocket: String?, heartbeatInterval: Duration = .seconds(60),
         clock: any SchedulerClock = SystemSchedulerClock()
     ) {
@@ -287,7 +288,7 @@ public actor SyncScheduler: Service {
 
     private static func abortedOutcome(name: String, now: Date) -> SyncOutcome {
         SyncOutcome(
-            source: name, outcome: .failed, revision: nil, errorCode: "aborted", errorMessage: "the daemon stopped",
+            source: name, outcome: .failed, revision: nil, errorCode: .aborted, errorMessage: "the daemon stopped",
             nextDue: now, duration: .zero, requests: 0)
     }
 }

@@ -1,5 +1,6 @@
 public import Logging
 public import ServiceLifecycle
+public import TradeWatchSync
 import UnixSignals
 
 /// Rereads the configuration on SIGHUP (`systemctl reload`). A file that does not check out

@@ -1,3 +1,5 @@
+public import TradeWatchSync
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -7,7 +9,7 @@ import Musl
 /// systemd's notification protocol (`sd_notify`): datagrams of `KEY=value` lines sent to the
 /// socket named by `$NOTIFY_SOCKET`. Without that variable every call does nothing, so the
 /// daemon runs the same under systemd, in a terminal and in tests.
-public struct SystemdNotifier: Sendable {
+public struct SystemdNotifier: ServiceManagerNotifier {
     /// The socket path; a leading `@` names an abstract socket.
     public let socketPath: String?
     /// How often systemd expects `WATCHDOG=1`, from `$WATCHDOG_USEC` (when meant for us).
@@ -24,8 +26,6 @@ public struct SystemdNotifier: Sendable {
             watchdogInterval = nil
         }
     }
-
-    public var isActive: Bool { socketPath != nil }
 
     public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
     public func status(_ status: String) { send("STATUS=\(status)") }

@@ -188,7 +188,7 @@ final class ControlEventLoop: @unchecked Sendable {  // clients touched only by 
         let reply = ControlReply(
             ok: false,
             error: "the daemon is busy: \(limits.connections) control connections are open; try again shortly",
-            code: ControlReply.busy)
+            code: .busy)
         if var data = try? JSONEncoder().encode(reply) {
             data.append(UInt8(ascii: "\n"))
             data.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
@@ -235,7 +235,12 @@ final class ControlEventLoop: @unchecked Sendable {  // clients touched only by 
     }
 
     private func answer(_ id: Int, line: [UInt8]) {
-        guard let request = try? JSONDecoder().decode(ControlRequest.self, from: Data(line)) else {
+        let request: ControlRequest
+        do {
+            request = try JSONDecoder().decode(ControlRequest.self, from: Data(line))
+        } catch let unknown as ControlRequest.UnknownCommand {
+            return startWriting(id, reply: ControlReply(ok: false, error: unknown.description, code: .unknownCommand))
+        } catch {
             return startWriting(id, reply: ControlReply(ok: false, error: "the request is not a JSON control request"))
         }
         guard request.sources.count <= limits.sources else {

@@ -1,14 +1,14 @@
 public import TradeWatchFetch
 public import TradeWatchFormats
 
-/// A statistics payload that could not be read, as the daemon would report it: a code from
-/// `StatisticsError.Code` (or `unexpected-format`) and one sentence naming the URL, the place
-/// and the reason.
+/// A statistics payload that could not be read, as the daemon would report it: its code
+/// (`StatisticsError.Code` wrapped, or `unexpected-format`) and one sentence naming the URL,
+/// the place and the reason.
 public struct StatisticsDecodingError: Error, Sendable, CustomStringConvertible {
-    public var code: String
+    public var code: SyncErrorCode
     public var message: String
 
-    public init(code: String, message: String) {
+    public init(code: SyncErrorCode, message: String) {
         self.code = code
         self.message = message
     }

@@ -10,7 +10,7 @@ public struct SyncOutcome: Sendable {
     public var source: String
     public var outcome: FetchRecord.Outcome
     public var revision: RevisionSummary?
-    public var errorCode: String?
+    public var errorCode: SyncErrorCode?
     public var errorMessage: String?
     public var nextDue: Date
     public var duration: Duration
@@ -39,7 +39,7 @@ public struct SyncOutcome: Sendable {
 
 /// A sync that could not complete, with a stable code for the cache and status.
 struct SyncFailure: Error, CustomStringConvertible {
-    var code: String
+    var code: SyncErrorCode
     var message: String
     var retryAfter: Duration?
 
@@ -100,7 +100,7 @@ public final class SyncEngine: Sendable {
                 context: PlanContext(
                     lastPullStarted: state?.lastPullStarted, urlOverride: state?.urlOverride, secret: secret))
             guard !requests.isEmpty else {
-                throw SyncFailure(code: "config", message: "the source's configuration makes no request")
+                throw SyncFailure(code: .config, message: "the source's configuration makes no request")
             }
             // Secrets written in a URL itself (a token parameter, a password) are hidden as well.
             for url in Set(requests.map(\.url)) {
@@ -126,7 +126,7 @@ public final class SyncEngine: Sendable {
             }
         } catch {
             let caught =
-                (error as? SyncFailure) ?? SyncFailure(code: "internal", message: String(describing: error))
+                (error as? SyncFailure) ?? SyncFailure(code: .internal, message: String(describing: error))
             let failure = SyncFailure(
                 code: caught.code, message: Redaction.text(caught.message, hiding: secrets),
                 retryAfter: caught.retryAfter)
@@ -134,7 +134,7 @@ public final class SyncEngine: Sendable {
                 // Stopped by a shutdown: not the source's failure. Its persisted due time
                 // stays, so the next start picks it up.
                 outcome.outcome = .failed
-                outcome.errorCode = "aborted"
+                outcome.errorCode = .aborted
                 outcome.errorMessage = "the daemon stopped during the sync"
                 outcome.duration = stopwatch.now - begin
                 logger.info("sync aborted by shutdown")
@@ -154,7 +154,7 @@ public final class SyncEngine: Sendable {
             _ = try? await offload {
                 try self.cache.record(
                     source: source.name, kind: source.kindName, attempt: attempt,
-                    result: .failed(code: failure.code, message: failure.message), nextDue: due)
+                    result: .failed(code: failure.code.rawValue, message: failure.message), nextDue: due)
             }
         }
         outcome.duration = stopwatch.now - begin
@@ -248,7 +248,7 @@ public final class SyncEngine: Sendable {
             } catch let failure as SyncFailure {
                 throw failure
             } catch {
-                throw SyncFailure(code: "parse", message: "\(first.redactedURL): \(error)")
+                throw SyncFailure(code: .parse, message: "\(first.redactedURL): \(error)")
             }
         }
         let (parsedFeed, parsedAttempt) = (feedPull, feedAttempt)
@@ -278,9 +278,9 @@ public final class SyncEngine: Sendable {
             } catch let failure as SyncFailure {
                 throw failure
             } catch let error as CacheError {
-                throw SyncFailure(code: "cache", message: "the cache refused the pull: \(error)")
+                throw SyncFailure(code: .cache, message: "the cache refused the pull: \(error)")
             } catch {
-                throw SyncFailure(code: "parse", message: "\(first.redactedURL): \(error)")
+                throw SyncFailure(code: .parse, message: "\(first.redactedURL): \(error)")
             }
         }
     }
@@ -302,9 +302,9 @@ public final class SyncEngine: Sendable {
         do {
             response = try await fetcher.fetch(request)
         } catch let error as FetchError {
-            throw SyncFailure(code: error.code.rawValue, message: error.message, retryAfter: error.retryAfter)
+            throw SyncFailure(code: SyncErrorCode(error.code), message: error.message, retryAfter: error.retryAfter)
         } catch is CancellationError {
-            throw SyncFailure(code: "aborted", message: "the sync was stopped (daemon shutting down)")
+            throw SyncFailure(code: .aborted, message: "the sync was stopped (daemon shutting down)")
         }
         let redactedURL = Redaction.text(Redaction.url(response.requestedURL), hiding: planned.secrets)
         if let moved = response.permanentRedirect, planned.conditional {
@@ -350,7 +350,7 @@ public final class SyncEngine: Sendable {
         case .environment(let name):
             guard let value = environment[name], !value.isEmpty else {
                 throw SyncFailure(
-                    code: "credential", message: "the environment variable \(name) (key_env) is not set or empty")
+                    code: .credential, message: "the environment variable \(name) (key_env) is not set or empty")
             }
             return value
         case .file(let name):
@@ -361,7 +361,7 @@ public final class SyncEngine: Sendable {
                 path = directory + "/" + name
             } else {
                 throw SyncFailure(
-                    code: "credential",
+                    code: .credential,
                     message:
                         "key_file \"\(name)\" is relative but $CREDENTIALS_DIRECTORY is not set (systemd's LoadCredential= sets it; or give an absolute path)"
                 )
@@ -369,11 +369,11 @@ public final class SyncEngine: Sendable {
             guard let data = FileManager.default.contents(atPath: path),
                 let text = String(data: data, encoding: .utf8)
             else {
-                throw SyncFailure(code: "credential", message: "cannot read the key file \(path) (key_file)")
+                throw SyncFailure(code: .credential, message: "cannot read the key file \(path) (key_file)")
             }
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !value.isEmpty else {
-                throw SyncFailure(code: "credential", message: "the key file \(path) is empty")
+                throw SyncFailure(code: .credential, message: "the key file \(path) is empty")
             }
             return value
         }

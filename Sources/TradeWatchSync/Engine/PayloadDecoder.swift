@@ -19,7 +19,7 @@ struct PayloadDecoder {
         let kind = FormatSniffer.sniff(data.prefix(FormatSniffer.window), contentType: contentType)
         guard kind.isFeed || kind == .unknown else {
             throw SyncFailure(
-                code: "not-a-feed",
+                code: .notAFeed,
                 message:
                     "\(Redaction.url(url)): expected an RSS, Atom or JSON feed, the server sent \(Self.describe(kind))")
         }
@@ -27,7 +27,7 @@ struct PayloadDecoder {
         do {
             parsed = try FeedParser.parse(data, contentType: contentType, url: url)
         } catch let error as FeedError {
-            throw SyncFailure(code: error.code.rawValue, message: "\(Redaction.url(url)): \(error.message)")
+            throw SyncFailure(code: SyncErrorCode(error.code), message: "\(Redaction.url(url)): \(error.message)")
         }
         let oldest = parsed.entries.compactMap(\.published).min()
         let scope: EntryScope = oldest.map { .publishedSince($0) } ?? .none
@@ -68,11 +68,11 @@ struct PayloadDecoder {
                 try expect(kind, [.csv, .unknown], "CSV")
                 return try CSVStatisticsReader.read(try body.data(), mapping: csv.mapping, into: output)
             case .feed:
-                throw SyncFailure(code: "internal", message: "a feed source reached the statistics decoder")
+                throw SyncFailure(code: .internal, message: "a feed source reached the statistics decoder")
             }
         } catch let error as StatisticsError {
             throw SyncFailure(
-                code: error.code.rawValue, message: "\(Redaction.url(url)): \(error)",
+                code: SyncErrorCode(error.code), message: "\(Redaction.url(url)): \(error)",
                 retryAfter: error.code == .notReady ? .seconds(300) : nil)
         }
     }
@@ -111,7 +111,7 @@ struct PayloadDecoder {
 
     private func unexpected(_ kind: PayloadKind, _ what: String) -> SyncFailure {
         SyncFailure(
-            code: "unexpected-format",
+            code: .unexpectedFormat,
             message: "\(Redaction.url(url)): expected \(what), the server sent \(Self.describe(kind))")
     }
 

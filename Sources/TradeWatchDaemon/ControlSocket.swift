@@ -1,5 +1,6 @@
 import Foundation
 import TradeWatchCache
+public import TradeWatchSync
 
 #if canImport(Glibc)
 import Glibc
@@ -7,16 +8,46 @@ import Glibc
 import Musl
 #endif
 
-/// What `tradewatch sync` sends over the control socket: one JSON object on one line.
+/// What a control request asks the daemon to do (the `command` field; these raw values are
+/// the wire format).
+public enum ControlCommand: String, Sendable, Codable, CaseIterable {
+    /// Make the named sources (all when none) due now; with `wait`, answer with their outcomes.
+    case sync
+    /// Answer with the daemon's status line as it is now.
+    case status
+}
+
+/// What `tradewatch sync` and `status` send over the control socket: one JSON object on one
+/// line, `{"command":"sync","sources":[],"wait":false}`.
 public struct ControlRequest: Codable, Sendable {
-    public var command: String
+    public var command: ControlCommand
     public var sources: [String]
     public var wait: Bool
 
-    public init(command: String = "sync", sources: [String] = [], wait: Bool = false) {
+    public init(command: ControlCommand = .sync, sources: [String] = [], wait: Bool = false) {
         self.command = command
         self.sources = sources
         self.wait = wait
+    }
+
+    /// A request whose `command` this daemon does not know: answered `unknown-command`, not
+    /// "not a control request", so that a client newer than the daemon learns why.
+    public struct UnknownCommand: Error, Sendable, CustomStringConvertible {
+        public var name: String
+
+        public var description: String {
+            let known = ControlCommand.allCases.map(\.rawValue).joined(separator: ", ")
+            return "unknown command \"\(name.prefix(64))\" (this daemon knows: \(known))"
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let name = try container.decode(String.self, forKey: .command)
+        guard let command = ControlCommand(rawValue: name) else { throw UnknownCommand(name: name) }
+        self.command = command
+        sources = try container.decode([String].self, forKey: .sources)
+        wait = try container.decode(Bool.self, forKey: .wait)
     }
 }
 
@@ -24,9 +55,8 @@ public struct ControlRequest: Codable, Sendable {
 public struct ControlReply: Codable, Sendable {
     public var ok: Bool
     public var error: String?
-    /// Why the daemon did not take the request, when it is worth telling apart: `busy`
-    /// (every connection slot taken; try again shortly).
-    public var code: String?
+    /// Why the daemon did not take the request, when it is worth telling apart.
+    public var code: Code?
     /// The sources made due.
     public var queued: [String]?
     /// With `wait`: one result per source, once each has synced.
@@ -41,7 +71,7 @@ public struct ControlReply: Codable, Sendable {
         public var added: Int?
         public var changed: Int?
         public var removed: Int?
-        public var errorCode: String?
+        public var errorCode: SyncErrorCode?
         public var errorMessage: String?
         public var summary: String
 
@@ -59,7 +89,7 @@ public struct ControlReply: Codable, Sendable {
     }
 
     public init(
-        ok: Bool, error: String? = nil, code: String? = nil, queued: [String]? = nil, results: [Result]? = nil,
+        ok: Bool, error: String? = nil, code: Code? = nil, queued: [String]? = nil, results: [Result]? = nil,
         status: String? = nil
     ) {
         self.ok = ok
@@ -72,8 +102,13 @@ public struct ControlReply: Codable, Sendable {
 }
 
 extension ControlReply {
-    /// The `code` of a refusal because every connection slot is taken.
-    public static let busy = "busy"
+    /// Why a request was refused, for a client to act on (the raw values are the wire format).
+    public enum Code: String, Sendable, Codable, CaseIterable {
+        /// Every connection slot is taken; try again shortly.
+        case busy
+        /// The request names a command this daemon does not know (see ``ControlCommand``).
+        case unknownCommand = "unknown-command"
+    }
 }
 
 /// Why the control socket could not be used.
