@@ -16,8 +16,14 @@ struct DaemonCrashTests {
                 "--max-delay", "0.8", "--seed", "408",
             ])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(
-            result.stdout.contains("crashtest: 50 kills, 50 verifications passed, 0 revisions lost"), "\(result.stdout)"
-        )
+        // Every kill is followed by a passing verify, except one that lands during the very first
+        // start, before the cache was ever created and migrated (there is nothing to verify yet;
+        // the next start creates it).
+        let passed =
+            result.stdout.contains(
+                "crashtest: 50 kills, 50 verifications passed, 0 before the first migration, 0 revisions lost")
+            || result.stdout.contains(
+                "crashtest: 50 kills, 49 verifications passed, 1 before the first migration, 0 revisions lost")
+        #expect(passed, "\(result.stdout)")
     }
 }
