@@ -86,15 +86,18 @@ final class FeedXMLHandler: XMLStreamHandler {
             text = escapedInMarkup(text)
         }
         if let depth = markupDepth, path.count >= depth {
-            text +=
+            appendText(
                 "<" + name.local + attributes.map { " \($0.name.local)=\"\(escapedInMarkup($0.value))\"" }.joined()
-                + ">"
-            path.append(name)
+                    + ">")
+            pushPath(name)
             return
         }
         let base = attributes.first { $0.name.local == "base" && $0.name.namespace == FeedNamespace.xml }
-        bases.append(base.flatMap { URL(string: $0.value, relativeTo: currentBase) } ?? currentBase)
-        path.append(name)
+        let elementBase = base.flatMap { URL(string: $0.value, relativeTo: currentBase) } ?? currentBase
+        var bases = take(&self.bases, leaving: [])
+        bases.append(elementBase)
+        self.bases = bases
+        pushPath(name)
         text = ""
         if path.count == 1 { detect(name, attributes) }
         guard family != nil else { return }
@@ -122,28 +125,29 @@ final class FeedXMLHandler: XMLStreamHandler {
         case "link" where family == .rss && attributes.value("href") != nil && (inEntry || inChannel):
             // atom:link with its prefix left undeclared, or <link href="..."/>: the last link wins.
             if let href = attributes.value("href").flatMap(resolve) {
-                if entry != nil { entry?.link = href } else { feed.link = href }
+                if entry != nil { updateEntry { $0.link = href } } else { feed.link = href }
             }
         case "image" where isITunes(name) && inChannel:
             if feed.image == nil { feed.image = attributes.value("href").flatMap(resolve) }
         case "enclosure" where isCore(name) && inEntry:
             if let href = attributes.value("url").flatMap(resolve) {
-                entry?.enclosures.append(
-                    Entry.Link(
-                        href: href, rel: "enclosure", type: attributes.value("type"),
-                        length: attributes.value("length").flatMap { Int64($0) }))
+                let link = Entry.Link(
+                    href: href, rel: "enclosure", type: attributes.value("type"),
+                    length: attributes.value("length").flatMap { Int64($0) })
+                updateEntry { $0.enclosures.append(link) }
             }
         case "category" where isAtom(name) && inEntry:
             // The term is the category (RFC 4287 4.2.2); a label is how to show it.
             let term = attributes.value("term")?.trimmingXMLWhitespace ?? ""
             let label = attributes.value("label")?.trimmingXMLWhitespace ?? ""
             if !term.isEmpty {
-                entry?.add(category: term, label: label)  // in place: no copy of the draft
+                updateEntry { $0.add(category: term, label: label) }  // in place: no copy of the draft
             } else if !label.isEmpty {
-                entry?.add(category: label)
+                updateEntry { $0.add(category: label) }
             }
         case "guid" where isCore(name) && inEntry:
-            entry?.guidIsPermaLink = attributes.value("isPermaLink")?.lowercased() != "false"
+            let isPermaLink = attributes.value("isPermaLink")?.lowercased() != "false"
+            updateEntry { $0.guidIsPermaLink = isPermaLink }
         case "title", "summary", "content", "subtitle", "tagline", "rights", "info":
             guard !attributes.isEmpty, isAtom(name) else { break }
             let type = attributes.value("type")
@@ -156,7 +160,8 @@ final class FeedXMLHandler: XMLStreamHandler {
                 base64Depth = path.count
             }
             if local == "content", inEntry, type == "xhtml" || type == nil, attributes.value("src") != nil {
-                entry?.links.append(Entry.Link(href: resolve(attributes.value("src") ?? "") ?? "", rel: "content"))
+                let link = Entry.Link(href: resolve(attributes.value("src") ?? "") ?? "", rel: "content")
+                updateEntry { $0.links.append(link) }
             }
         default:
             break
@@ -172,17 +177,17 @@ final class FeedXMLHandler: XMLStreamHandler {
 
     func xmlText(_ piece: String) {
         if let depth = markupDepth, path.count >= depth {
-            text += escapedInMarkup(piece)
+            appendText(escapedInMarkup(piece))
         } else {
-            text += piece
+            appendText(piece)
         }
     }
 
     func xmlEnd(_ name: XMLName) {
         if let depth = markupDepth {
             if path.count > depth {  // a child of the xhtml construct: keep it as markup
-                path.removeLast()
-                text += "</" + name.local + ">"
+                popPath()
+                appendText("</" + name.local + ">")
                 return
             }
             markupDepth = nil  // the construct itself ends
@@ -203,8 +208,10 @@ final class FeedXMLHandler: XMLStreamHandler {
         endedAsMarkup = false
         textKind = .text
         defer {
-            path.removeLast()
+            popPath()
+            var bases = take(&self.bases, leaving: [])
             bases.removeLast()
+            self.bases = bases
             text = ""
         }
         guard family != nil else { return }
@@ -275,7 +282,7 @@ final class FeedXMLHandler: XMLStreamHandler {
         guard let draft = entry else { return }
         entry = nil
         entryDepth = nil
-        warnings.append(
+        warn(
             "the document ended inside an entry (\(draft.title?.text ?? draft.id ?? draft.link ?? "untitled")); it was left out"
         )
     }
@@ -288,7 +295,13 @@ final class FeedXMLHandler: XMLStreamHandler {
         // Atom requires only `updated`; an entry without `published` was published then.
         if family == .atom && draft.published == nil { draft.published = draft.updated }
         if draft.link == nil, let (href, base) = draft.permalink { draft.link = resolve(href, against: base) }
-        if let onEntry { onEntry(draft) } else { entries.append(draft) }
+        if let onEntry {
+            onEntry(draft)
+        } else {
+            var entries = take(&self.entries, leaving: [])
+            entries.append(draft)
+            self.entries = entries
+        }
     }
 
     private func endInEntry(
@@ -419,11 +432,13 @@ final class FeedXMLHandler: XMLStreamHandler {
             href: href, rel: rel, type: attributes.value("type"),
             length: attributes.value("length").flatMap { Int64($0) })
         if entry != nil {
-            if rel == "enclosure" {
-                entry?.enclosures.append(link)
-            } else {
-                entry?.links.append(link)
-                if rel == "alternate" { entry?.setLink(href) }
+            updateEntry { draft in
+                if rel == "enclosure" {
+                    draft.enclosures.append(link)
+                } else {
+                    draft.links.append(link)
+                    if rel == "alternate" { draft.setLink(href) }
+                }
             }
         } else if rel == "alternate", feed.link == nil {
             feed.link = href
@@ -435,7 +450,9 @@ final class FeedXMLHandler: XMLStreamHandler {
         switch local {
         case "name": author?.name = value
         case "email": author?.email = value
-        case "uri", "url": author?.uri = resolve(value)
+        case "uri", "url":
+            let uri = resolve(value)  // before the access to `author`, not inside it
+            author?.uri = uri
         default: break
         }
     }
@@ -455,11 +472,50 @@ final class FeedXMLHandler: XMLStreamHandler {
     private func date(_ value: String, field: String) -> Date? {
         guard !value.isEmpty else { return nil }
         if let date = FeedDate.parse(value) { return date }
-        warnings.append("unreadable date in <\(field)>: \"\(value.prefix(60))\" (left out)")
+        warn("unreadable date in <\(field)>: \"\(value.prefix(60))\" (left out)")
         return nil
     }
 
     // MARK: Helpers
+
+    // The growing state (path, text, entry) is changed as locals taken out of the properties
+    // (see `take`), so that no access to a property spans a call into the standard library and
+    // the optimizer can prove every access disjoint: no run-time exclusivity check per event.
+
+    @inline(__always)
+    private func pushPath(_ name: XMLName) {
+        var path = take(&self.path, leaving: [])
+        path.append(name)
+        self.path = path
+    }
+
+    @inline(__always)
+    private func popPath() {
+        var path = take(&self.path, leaving: [])
+        path.removeLast()
+        self.path = path
+    }
+
+    @inline(__always)
+    private func appendText(_ piece: String) {
+        var text = take(&self.text, leaving: "")
+        text += piece
+        self.text = text
+    }
+
+    /// Changes the entry being read, if any, without copying it.
+    @inline(__always)
+    private func updateEntry(_ change: (inout DraftEntry) -> Void) {
+        guard var draft = entry.take() else { return }
+        change(&draft)
+        entry = consume draft
+    }
+
+    private func warn(_ warning: String) {
+        var warnings = take(&self.warnings, leaving: [])
+        warnings.append(warning)
+        self.warnings = warnings
+    }
 
     private var currentBase: URL? { bases.last ?? documentURL }
 

@@ -15,7 +15,6 @@ public enum PayloadKind: String, Sendable, Hashable, CaseIterable {
     case unknown
 
     public var isFeed: Bool { self == .rss || self == .rdf || self == .atom || self == .jsonFeed }
-    public var isStatistics: Bool { self == .sdmxML || self == .sdmxJSON || self == .comtradeJSON || self == .csv }
 }
 
 /// Tells a payload's kind from the document's start: for XML, the root element after the

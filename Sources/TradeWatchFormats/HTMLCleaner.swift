@@ -121,7 +121,6 @@ private final class Builder {
     var sanitized = ""
     var text = ""
     var skipDepth = 0
-    var pendingBreak = false
 
     init(base: URL?) { self.base = base }
 

@@ -24,15 +24,23 @@ final class RepeatedKeys {
         hasher.combine(observation.series.canonical)
         hasher.combine(observation.period.text)
         let hash = hasher.finalize()
-        guard !seen.insert(hash).inserted else { return }
+        // The sets are updated as locals (see `take`), so that no access to them overlaps.
+        var seen = take(&self.seen, leaving: [])
+        let new = seen.insert(hash).inserted
+        self.seen = seen
+        guard !new else { return }
         repeatedObservations += 1
         let key = ObservationKey(
             dataset: observation.dataset, series: observation.series.canonical, period: observation.period.text)
+        var first = take(&self.first, leaving: [])
+        var repeated = take(&repeatedHashes, leaving: [])
         if let index = first.firstIndex(where: { $0.key == key }) {
             first[index].times += 1
-        } else if repeatedHashes.insert(hash).inserted, first.count < Self.named {
+        } else if repeated.insert(hash).inserted, first.count < Self.named {
             first.append((key, 2))
         }
+        self.first = first
+        repeatedHashes = repeated
     }
 
     /// The warning for the summary, or nil when every key came once.

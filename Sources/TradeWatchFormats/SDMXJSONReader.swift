@@ -185,8 +185,9 @@ public enum SDMXJSONReader {
         let output: StatisticsOutput
         let structures: [Int: Structure]
         var summary = StatisticsSummary()
-        private var deleting: [Int: Bool] = [:]
-        private var setAttributes: [Int: [String: String]] = [:]
+        /// Fixed once read (`let`: no access to check at run time).
+        private let deleting: [Int: Bool]
+        private let setAttributes: [Int: [String: String]]
 
         private var seriesKey: String?
         private var seriesAttributes: [Any]?
@@ -198,6 +199,8 @@ public enum SDMXJSONReader {
             self.datasets = datasets
             self.output = output
             self.structures = structures
+            var deleting: [Int: Bool] = [:]
+            var setAttributes: [Int: [String: String]] = [:]
             for (index, meta) in outline.dataSets {
                 deleting[index] =
                     ((meta["action"] as? String) ?? "Replace").caseInsensitiveCompare("Delete") == .orderedSame
@@ -206,6 +209,8 @@ public enum SDMXJSONReader {
                         meta["attributes"] as? [Any], level: structure.dataSetAttributes)
                 }
             }
+            self.deleting = deleting
+            self.setAttributes = setAttributes
         }
 
         /// Where `path` is inside data set `index`: the members below it.
@@ -235,12 +240,19 @@ public enum SDMXJSONReader {
         func jsonScalar(_ value: JSONScalarValue, path: [JSONPathItem]) throws {
             guard let (_, rest) = locate(path) else { return }
             let r = Array(rest)
-            if r.count == 5 && r[0] == .key("series") && r[2] == .key("observations") {
+            // Appended as locals taken out of the properties (see `take`): no access to them
+            // spans a call into the standard library, so none needs a run-time check.
+            if (r.count == 5 && r[0] == .key("series") && r[2] == .key("observations"))
+                || (r.count == 3 && r[0] == .key("observations"))
+            {
+                var values = take(&self.values, leaving: [])
                 values.append(value)
-            } else if r.count == 3 && r[0] == .key("observations") {
-                values.append(value)
+                self.values = values
             } else if r.count == 4 && r[0] == .key("series") && r[2] == .key("attributes") {
-                attributeValues.append(Outline.foundation(value))
+                let item = Outline.foundation(value)
+                var attributeValues = take(&self.attributeValues, leaving: [])
+                attributeValues.append(item)
+                self.attributeValues = attributeValues
             }
         }
 
@@ -248,7 +260,10 @@ public enum SDMXJSONReader {
             guard let (index, rest) = locate(path), let structure = structures[index] else { return }
             let r = Array(rest)
             if r.count == 4, r[0] == .key("series"), r[2] == .key("observations"), case .key(let key) = r[3] {
-                pending.append((key, values))
+                let observed = values
+                var pending = take(&self.pending, leaving: [])
+                pending.append((key, observed))
+                self.pending = pending
             } else if r.count == 3, r[0] == .key("series"), r[2] == .key("attributes") {
                 seriesAttributes = attributeValues
             } else if r.count == 2, r[0] == .key("series"), let seriesKey {
@@ -279,7 +294,9 @@ public enum SDMXJSONReader {
             values: [JSONScalarValue], base: [String: String]
         ) throws {
             guard let period else {
-                summary.warnings.append("an observation without a time period was skipped")
+                var warnings = take(&summary.warnings, leaving: [])  // see `take`
+                warnings.append("an observation without a time period was skipped")
+                summary.warnings = warnings
                 return
             }
             let key = SeriesKey(structure.ordered(dimensions))

@@ -194,15 +194,21 @@ public final class SDMXMLReader {
             case "Value":
                 guard let id = value("id", attributes), let text = value("value", attributes) else { return }
                 switch context.last {
-                case .seriesKey: seriesDimensions.append(SeriesKey.Dimension(id: id, value: text))
-                case .seriesAttributes: seriesAttributes[id] = text
-                case .observationAttributes: observationAttributes[id] = text
-                case .dataSetAttributes: dataSetAttributes[id] = text
+                case .seriesKey: appendSeriesDimension(SeriesKey.Dimension(id: id, value: text))
+                case .seriesAttributes: setSeriesAttribute(id, text)
+                case .observationAttributes:
+                    var attributes = take(&observationAttributes, leaving: [:])
+                    attributes[id] = text
+                    observationAttributes = attributes
+                case .dataSetAttributes:
+                    var attributes = take(&dataSetAttributes, leaving: [:])
+                    attributes[id] = text
+                    dataSetAttributes = attributes
                 case .observationKey:
                     if Self.isTime(id) {
                         observationPeriod = text
                     } else {
-                        observationDimensions.append(SeriesKey.Dimension(id: id, value: text))
+                        appendObservationDimension(SeriesKey.Dimension(id: id, value: text))
                     }
                 default: break
                 }
@@ -214,17 +220,17 @@ public final class SDMXMLReader {
                     if Self.isTime(id) {
                         observationPeriod = text
                     } else {
-                        observationDimensions.append(SeriesKey.Dimension(id: id, value: text))
+                        appendObservationDimension(SeriesKey.Dimension(id: id, value: text))
                     }
                 }
             case "ObsValue":
                 observationValue = value("value", attributes)
             case "Attributes":
                 switch context.last {
-                case .observation: context.append(.observationAttributes)
-                case .dataSet: context.append(.dataSetAttributes)
-                case .series: context.append(.seriesAttributes)
-                default: context.append(.other)
+                case .observation: push(.observationAttributes)
+                case .dataSet: push(.dataSetAttributes)
+                case .series: push(.seriesAttributes)
+                default: push(.other)
                 }
             case "Series":
                 inSeries = true
@@ -232,16 +238,16 @@ public final class SDMXMLReader {
                 seriesAttributes = [:]
                 for attribute in attributes where attribute.name.namespace == nil {
                     if attributeIDs.contains(attribute.name.local) {
-                        seriesAttributes[attribute.name.local] = attribute.value
+                        setSeriesAttribute(attribute.name.local, attribute.value)
                     } else {
-                        seriesDimensions.append(SeriesKey.Dimension(id: attribute.name.local, value: attribute.value))
+                        appendSeriesDimension(SeriesKey.Dimension(id: attribute.name.local, value: attribute.value))
                     }
                 }
-                context.append(.series)
+                push(.series)
             case "SeriesKey":
-                context.append(.seriesKey)
+                push(.seriesKey)
             case "ObsKey":
-                context.append(.observationKey)
+                push(.observationKey)
             case "Footer":
                 inFooter = true
             case "ErrorMessage":
@@ -274,7 +280,7 @@ public final class SDMXMLReader {
             case "Group":
                 // Group-level attributes would need the structure to know which series a group
                 // covers; they are not kept.
-                context.append(.group)
+                push(.group)
             default:
                 break
             }
@@ -287,13 +293,13 @@ public final class SDMXMLReader {
             switch name.local {
             case "Value", "ObsValue", "ObsDimension": break
             case "Obs":
-                _ = context.popLast()
+                pop()
                 finishObservation()
             case "SeriesKey", "Attributes", "ObsKey", "Group":
-                if !inFooter && !inError { _ = context.popLast() }
+                if !inFooter && !inError { pop() }
             case "Series":
                 inSeries = false
-                _ = context.popLast()
+                pop()
             case "Footer": inFooter = false
             case "ErrorMessage": inError = false
             case "DataSetAction": headerActionPending = false
@@ -302,7 +308,7 @@ public final class SDMXMLReader {
             case "Structure" where depth == 3, "StructureUsage" where depth == 3:
                 headerReferenceIsFlow = nil
             case "DataSet":
-                _ = context.popLast()
+                pop()
             default: break
             }
         }
@@ -322,6 +328,51 @@ public final class SDMXMLReader {
             }
         }
 
+        // The state that grows is changed as locals taken out of the properties (see `take`):
+        // no access to a property spans a call into the standard library, so the optimizer
+        // proves them all disjoint and no run-time exclusivity check is left per observation.
+
+        @inline(__always)
+        private func push(_ entered: Context) {
+            var context = take(&self.context, leaving: [])
+            context.append(entered)
+            self.context = context
+        }
+
+        @inline(__always)
+        private func pop() {
+            var context = take(&self.context, leaving: [])
+            _ = context.popLast()
+            self.context = context
+        }
+
+        @inline(__always)
+        private func appendObservationDimension(_ dimension: SeriesKey.Dimension) {
+            var dimensions = take(&observationDimensions, leaving: [])
+            dimensions.append(dimension)
+            observationDimensions = dimensions
+        }
+
+        @inline(__always)
+        private func appendSeriesDimension(_ dimension: SeriesKey.Dimension) {
+            var dimensions = take(&seriesDimensions, leaving: [])
+            dimensions.append(dimension)
+            seriesDimensions = dimensions
+        }
+
+        @inline(__always)
+        private func setSeriesAttribute(_ id: String, _ value: String) {
+            var attributes = take(&seriesAttributes, leaving: [:])
+            attributes[id] = value
+            seriesAttributes = attributes
+        }
+
+        private func warn(_ warning: String) {
+            var warnings = take(&summary.warnings, leaving: [])
+            warnings.append(warning)
+            summary.warnings = warnings
+        }
+
         private func value(_ local: String, _ attributes: [XMLAttribute]) -> String? {
             attributes.first { $0.name.local == local && $0.name.namespace == nil }?.value
                 ?? attributes.first { $0.name.local == local }?.value
@@ -334,7 +385,7 @@ public final class SDMXMLReader {
             dataset = naming(structure.flatMap { references[$0] } ?? references.values.first ?? SDMXReference())
             dataSetObservationDimension =
                 structure.flatMap { observationDimension[$0] } ?? observationDimension.values.first ?? "TIME_PERIOD"
-            dataSetAttributes = [:]
+            var setAttributes: [String: String] = [:]
             // Structure-specific data sets carry dataset-level attributes as plain attributes.
             let reserved: Set<String> = [
                 "action", "structureRef", "dataScope", "setID", "validFromDate", "validToDate", "publicationYear",
@@ -342,14 +393,16 @@ public final class SDMXMLReader {
             ]
             for attribute in attributes
             where attribute.name.namespace == nil && !reserved.contains(attribute.name.local) {
-                dataSetAttributes[attribute.name.local] = attribute.value
+                setAttributes[attribute.name.local] = attribute.value
             }
-            context.append(.dataSet)
+            dataSetAttributes = setAttributes
+            push(.dataSet)
         }
 
         private func startObservation(_ attributes: [XMLAttribute]) {
-            observationDimensions = []
-            observationAttributes = [:]
+            // Built as locals and stored once (see `take`).
+            var observationDimensions: [SeriesKey.Dimension] = []
+            var observationAttributes: [String: String] = [:]
             observationValue = nil
             observationPeriod = nil
             var type: String?
@@ -381,7 +434,9 @@ public final class SDMXMLReader {
                 let measure = type.split(separator: ":").last.map(String.init) ?? type
                 observationDimensions.append(SeriesKey.Dimension(id: atObservation, value: measure))
             }
-            context.append(.observation)
+            self.observationDimensions = observationDimensions
+            self.observationAttributes = observationAttributes
+            push(.observation)
         }
 
         static let schemaInstance = "http://www.w3.org/2001/XMLSchema-instance"
@@ -423,6 +478,9 @@ public final class SDMXMLReader {
         }
 
         private func period(_ text: String) -> Period {
+            // Looked up as a local (see `take`): hashing runs outside any access to the property.
+            var periods = take(&self.periods, leaving: [:])
+            defer { self.periods = periods }
             if let known = periods[text] { return known }
             let made = Period(text)
             if periods.count < 10_000 { periods[text] = made }
@@ -449,7 +507,7 @@ public final class SDMXMLReader {
                 let cache = seriesCache ?? makeSeriesCache()
                 seriesCache = cache
                 guard let cachedKey = cache.key else {
-                    summary.warnings.append("an observation without a key was skipped")
+                    warn("an observation without a key was skipped")
                     return
                 }
                 key = cachedKey
@@ -463,7 +521,7 @@ public final class SDMXMLReader {
                     dimensions.remove(at: index)
                 }
                 guard !dimensions.isEmpty else {
-                    summary.warnings.append("an observation without a key was skipped")
+                    warn("an observation without a key was skipped")
                     return
                 }
                 key = SeriesKey(dimensions)
@@ -472,7 +530,7 @@ public final class SDMXMLReader {
                 base = SplitAttributes(merged)
             }
             guard let period else {
-                summary.warnings.append("an observation without a period was skipped")
+                warn("an observation without a period was skipped")
                 return
             }
             do {

@@ -183,7 +183,11 @@ public final class XMLStreamReader {
             // parser go on recovering the rest of the text.
             context?.pointee.wellFormed = 1
         }
-        if issues.count < Self.maxIssues { issues.append(issue) }
+        if issues.count < Self.maxIssues {
+            var list = take(&issues, leaving: [])
+            list.append(issue)
+            issues = list
+        }
     }
 
     fileprivate func start(_ name: XMLName, _ attributes: [XMLAttribute]) {
@@ -230,7 +234,10 @@ public final class XMLStreamReader {
         }
         let bytes = UnsafeBufferPointer(start: pointer, count: length)
         let made = String(decoding: bytes, as: UTF8.self)
-        names[slot] = (address, Array(bytes), made)
+        // Stored through a local (see `take`): every element reads this table.
+        var table = take(&names, leaving: [])
+        table[slot] = (address, Array(bytes), made)
+        names = table
         return made
     }
 
