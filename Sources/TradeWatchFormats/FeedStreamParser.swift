@@ -16,7 +16,14 @@ public final class FeedStreamParser {
     /// prolog (a comment, a DOCTYPE) is rescanned a logarithmic number of times.
     private var nextLook = FormatSniffer.window
 
-    public init(contentType: String? = nil, url: String? = nil, onEntry: @escaping (Entry) -> Void) {
+    /// What the document was already found to be, if the caller sniffed it (the sync engine
+    /// sniffs every payload once); nil or `.unknown`: this parser looks at the head itself.
+    private let known: PayloadKind?
+
+    public init(
+        kind: PayloadKind? = nil, contentType: String? = nil, url: String? = nil, onEntry: @escaping (Entry) -> Void
+    ) {
+        self.known = kind == .unknown ? nil : kind
         self.contentType = contentType
         self.url = url
         self.onEntry = onEntry
@@ -29,6 +36,10 @@ public final class FeedStreamParser {
             return
         }
         head.append(data)
+        if kind == nil, let known {
+            start(known)
+            return
+        }
         if kind == nil && head.count >= nextLook {
             nextLook = head.count * 2
             if let kind = FormatSniffer.classify(head, contentType: contentType, complete: false) { start(kind) }
@@ -37,7 +48,7 @@ public final class FeedStreamParser {
 
     /// Ends the document. Entries have all gone to `onEntry`; the result holds the rest.
     public func finish() throws -> ParsedFeed {
-        if kind == nil { start(FormatSniffer.sniff(head, contentType: contentType)) }
+        if kind == nil { start(known ?? FormatSniffer.sniff(head, contentType: contentType)) }
         switch kind {
         case .jsonFeed?:
             var feed = try JSONFeedReader.parse(head, url: url)

@@ -26,8 +26,9 @@ public enum StatisticsDecoding {
         into output: StatisticsOutput
     ) throws -> StatisticsSummary {
         do {
+            let payload = try Payload(body: body, url: url, contentType: contentType)
             return try PayloadDecoder(source: source, url: url, contentType: contentType)
-                .decodeStatistics(body, into: output)
+                .decodeStatistics(payload, into: output)
         } catch let failure as SyncFailure {
             throw StatisticsDecodingError(code: failure.code, message: failure.message)
         }

@@ -1,8 +1,60 @@
 import Foundation
+import Logging
 import TradeWatchCache
 import TradeWatchFetch
 import TradeWatchFormats
 import TradeWatchModel
+
+/// One fetched payload, sniffed once: what the decoders below and the error messages go by.
+struct Payload: Sendable {
+    var body: FetchBody
+    /// Where it came from after redirects (relative links in a feed resolve against it).
+    var url: String
+    var contentType: String?
+    /// What its first bytes say it is (`.unknown` when they do not say: a feed parser then
+    /// goes on looking past a long prolog).
+    var kind: PayloadKind
+
+    init(body: FetchBody, url: String, contentType: String?) throws {
+        self.body = body
+        self.url = url
+        self.contentType = contentType
+        // Only the head: a spilled 200 MB message is not read twice.
+        kind = FormatSniffer.sniff(try body.prefix(FormatSniffer.window), contentType: contentType)
+    }
+}
+
+/// A sync's payloads decoded for the cache, one strategy per source kind: a feed is parsed
+/// and its entries prepared where the sync runs (concurrently with other syncs); statistics
+/// are parsed inside the cache write, streaming into it, so millions of figures never sit in
+/// memory. Either way the cache gets one `record` call (see `pullContent`).
+enum DecodedPull: Sendable {
+    case feed(Pull, PreparedEntries)
+    case statistics(mode: Pull.Mode, scope: ObservationScope, payloads: [Payload])
+
+    /// What `CacheWriter.record` applies. For statistics, the producer parses each payload
+    /// into the sink, with the reader's warnings (secrets hidden) recorded beside the fetch.
+    func pullContent(source: SourceConfiguration, secrets: [String], logger: Logger) -> PullContent {
+        switch self {
+        case .feed(let pull, let entries):
+            return PullContent(pull, entries: entries)
+        case .statistics(let mode, let scope, let payloads):
+            return PullContent(mode: mode, observationScope: scope) { sink in
+                for payload in payloads {
+                    let decoder = PayloadDecoder(source: source, url: payload.url, contentType: payload.contentType)
+                    let summary = try decoder.decodeStatistics(
+                        payload, into: StatisticsOutput(add: { try sink.add($0) }, delete: { try sink.delete($0) }))
+                    for warning in summary.warnings {
+                        let shown = Redaction.text(warning, hiding: secrets)
+                        let url = Redaction.text(Redaction.url(payload.url), hiding: secrets)
+                        logger.warning("\(shown)", metadata: ["url": "\(url)"])
+                        sink.warn(shown)
+                    }
+                }
+            }
+        }
+    }
+}
 
 /// Picks the parser for a source's payload and checks that the payload is what the source
 /// promised: a feed source that answers with an HTML page fails with "not a feed", not with
@@ -12,38 +64,39 @@ struct PayloadDecoder {
     var url: String
     var contentType: String?
 
-    /// A feed document as one pull. Its entry scope is the window the document shows: from
-    /// its oldest dated item on (entries without dates never count as removed).
-    func feedPull(_ body: FetchBody) throws -> (Pull, [String]) {
-        let data = try body.data()
-        let kind = FormatSniffer.sniff(data.prefix(FormatSniffer.window), contentType: contentType)
-        guard kind.isFeed || kind == .unknown else {
+    /// A feed document as one pull, its entries prepared for the cache with the feed parser's
+    /// own HTML-to-text (`HTMLCleaner.text`) as their search text. The parser is handed the
+    /// body as a stream. The entry scope is the window the document shows: from its oldest
+    /// dated item on (entries without dates never count as removed).
+    func decodeFeed(_ payload: Payload) throws -> (pull: Pull, entries: PreparedEntries, warnings: [String]) {
+        guard payload.kind.isFeed || payload.kind == .unknown else {
             throw SyncFailure(
                 code: .notAFeed,
                 message:
-                    "\(Redaction.url(url)): expected an RSS, Atom or JSON feed, the server sent \(Self.describe(kind))")
+                    "\(Redaction.url(url)): expected an RSS, Atom or JSON feed, the server sent \(Self.describe(payload.kind))"
+            )
         }
+        var entries: [Entry] = []
         let parsed: ParsedFeed
         do {
-            parsed = try FeedParser.parse(data, contentType: contentType, url: url)
+            let parser = FeedStreamParser(kind: payload.kind, contentType: contentType, url: url) {
+                entries.append($0)
+            }
+            try payload.body.withChunks { parser.feed($0) }
+            parsed = try parser.finish()
         } catch let error as FeedError {
             throw SyncFailure(code: SyncErrorCode(error.code), message: "\(Redaction.url(url)): \(error.message)")
         }
-        let oldest = parsed.entries.compactMap(\.published).min()
+        let oldest = entries.compactMap(\.published).min()
         let scope: EntryScope = oldest.map { .publishedSince($0) } ?? .none
-        return (Pull(mode: .snapshot, entries: parsed.entries, entryScope: scope), parsed.warnings)
+        let prepared = PreparedEntries(entries, searchText: HTMLCleaner.text)
+        return (Pull(mode: .snapshot, entryScope: scope), prepared, parsed.warnings)
     }
 
-    /// Streams a statistics payload into `sink`, after checking it is the format the source's
-    /// kind publishes.
-    func decodeStatistics(_ body: FetchBody, into sink: PullSink) throws -> StatisticsSummary {
-        try decodeStatistics(body, into: StatisticsOutput(add: { try sink.add($0) }, delete: { try sink.delete($0) }))
-    }
-
-    /// The same, into any output (`tradewatch inspect` prints what the cache would receive).
-    func decodeStatistics(_ body: FetchBody, into output: StatisticsOutput) throws -> StatisticsSummary {
-        // Only the head: a spilled 200 MB message is not read twice.
-        let kind = FormatSniffer.sniff(try body.prefix(FormatSniffer.window), contentType: contentType)
+    /// Streams a statistics payload into `output` (the cache's sink, or `tradewatch inspect`'s
+    /// printer), after checking it is the format the source's kind publishes.
+    func decodeStatistics(_ payload: Payload, into output: StatisticsOutput) throws -> StatisticsSummary {
+        let (body, kind) = (payload.body, payload.kind)
         do {
             switch source.kind {
             case .comtrade(let comtrade):

@@ -197,8 +197,8 @@ public final class SyncEngine: Sendable {
                 attempt.payloadSHA256 = state?.payloadSHA256
                 let attempt = attempt
                 logger.debug("not modified", metadata: ["url": "\(first.redactedURL)"])
-                return try await offload {
-                    try self.cache.record(
+                return try await record(logger: logger, url: first.redactedURL) {
+                    FetchToRecord(
                         source: source.name, kind: source.kindName, attempt: attempt, result: .notModified,
                         nextDue: nextDue)
                 }
@@ -208,7 +208,6 @@ public final class SyncEngine: Sendable {
         let combined: FetchBody? = fetched.count == 1 ? nil : .memory(try Self.jsonArray(fetched.map(\.response.body)))
         let sha = try Self.hash(combined ?? first.response.body)
         attempt.payloadSHA256 = sha
-        let recorded = attempt
         // The proof of publication is compressed from the body in chunks (a spilled body is
         // read from its file), never loaded whole.
         let payloadBody = combined ?? first.response.body
@@ -218,70 +217,75 @@ public final class SyncEngine: Sendable {
                 payloadBody, contentType: first.response.contentType, keep: daemon.keepPayloads, secrets: secrets)
             : nil
         if sha == state?.payloadSHA256 {
-            return try await offload {
-                try self.cache.record(
-                    source: source.name, kind: source.kindName, attempt: recorded, result: .samePayload, raw: raw,
+            let attempt = attempt
+            return try await record(logger: logger, url: first.redactedURL) {
+                FetchToRecord(
+                    source: source.name, kind: source.kindName, attempt: attempt, result: .samePayload, raw: raw,
                     nextDue: nextDue)
             }
         }
-        var scope = requests[0].scope
-        for request in requests.dropFirst() { scope.formUnion(request.scope) }
-        let mode = requests[0].mode
-        let (finalScope, responses) = (scope, fetched)
-        // A feed is parsed here, concurrently with other syncs; only the cache write is
-        // serialised. Statistics stream from the parser into the write, so they parse there.
-        var feedPull: (pull: Pull, entries: PreparedEntries)?
-        var feedAttempt = recorded
+
+        // Decode: each payload sniffed once, then one strategy per source kind.
+        let payloads = try fetched.map {
+            try Payload(body: $0.response.body, url: $0.response.effectiveURL, contentType: $0.response.contentType)
+        }
+        let decoded: DecodedPull
         if source.kind.isFeed {
+            let feed: (pull: Pull, entries: PreparedEntries, warnings: [String])
             do {
-                let decoder = PayloadDecoder(
-                    source: source, url: first.response.effectiveURL, contentType: first.response.contentType)
-                let (pull, warnings) = try decoder.feedPull(first.response.body)
-                if !warnings.isEmpty {
-                    logger.info(
-                        "feed read with \(warnings.count) warning(s): \(warnings.first ?? "")",
-                        metadata: ["url": "\(first.redactedURL)"])
-                }
-                feedAttempt.warnings = warnings.map { Redaction.text($0, hiding: secrets) }
-                // Searched as the text a reader sees (no script or style text, every entity).
-                feedPull = (pull, PreparedEntries(pull.entries, searchText: HTMLCleaner.text))
+                feed = try PayloadDecoder(source: source, url: payloads[0].url, contentType: payloads[0].contentType)
+                    .decodeFeed(payloads[0])
             } catch let failure as SyncFailure {
                 throw failure
             } catch {
                 throw SyncFailure(code: .parse, message: "\(first.redactedURL): \(error)")
             }
+            if !feed.warnings.isEmpty {
+                logger.info(
+                    "feed read with \(feed.warnings.count) warning(s): \(feed.warnings.first ?? "")",
+                    metadata: ["url": "\(first.redactedURL)"])
+            }
+            attempt.warnings = feed.warnings.map { Redaction.text($0, hiding: secrets) }
+            decoded = .feed(feed.pull, feed.entries)
+        } else {
+            var scope = requests[0].scope
+            for request in requests.dropFirst() { scope.formUnion(request.scope) }
+            decoded = .statistics(mode: requests[0].mode, scope: scope, payloads: payloads)
         }
-        let (parsedFeed, parsedAttempt) = (feedPull, feedAttempt)
-        return try await offload(groupable: parsedFeed != nil) {
-            do {
-                if let feed = parsedFeed {
-                    return try self.cache.record(
-                        source: source.name, kind: source.kindName, attempt: parsedAttempt,
-                        result: .pulled(PullContent(feed.pull, entries: feed.entries)),
-                        raw: raw,
-                        nextDue: nextDue)
-                }
-                let content = PullContent(mode: mode, observationScope: finalScope) { sink in
-                    for item in responses {
-                        let decoder = PayloadDecoder(
-                            source: source, url: item.response.effectiveURL, contentType: item.response.contentType)
-                        let summary = try decoder.decodeStatistics(item.response.body, into: sink)
-                        for warning in summary.warnings {
-                            logger.warning("\(warning)", metadata: ["url": "\(item.redactedURL)"])
-                            sink.warn(Redaction.text(warning, hiding: secrets))
-                        }
-                    }
-                }
-                return try self.cache.record(
-                    source: source.name, kind: source.kindName, attempt: recorded, result: .pulled(content), raw: raw,
-                    nextDue: nextDue)
-            } catch let failure as SyncFailure {
-                throw failure
-            } catch let error as CacheError {
-                throw SyncFailure(code: .cache, message: "the cache refused the pull: \(error)")
-            } catch {
-                throw SyncFailure(code: .parse, message: "\(first.redactedURL): \(error)")
+
+        // Record: one call. A feed, prepared already, may share a transaction with other
+        // syncs' writes; statistics parse inside their own write, streaming into it.
+        let attemptMade = attempt
+        var groupable = false
+        if case .feed = decoded { groupable = true }
+        return try await record(groupable: groupable, logger: logger, url: first.redactedURL) {
+            FetchToRecord(
+                source: source.name, kind: source.kindName, attempt: attemptMade,
+                result: .pulled(decoded.pullContent(source: source, secrets: secrets, logger: logger)), raw: raw,
+                nextDue: nextDue)
+        }
+    }
+
+    /// Records a fetch on the cache's writer thread. A cache that refuses is the `cache` code
+    /// (with what SQLite said in the log), whatever was being recorded; a producer's failure
+    /// while parsing inside the write is `parse` unless the parser classified it.
+    private func record(
+        groupable: Bool = true, logger: Logger, url: String, _ make: @escaping @Sendable () -> FetchToRecord
+    ) async throws -> FetchRecord {
+        do {
+            return try await offload(groupable: groupable) { try self.cache.record(make()) }
+        } catch let failure as SyncFailure {
+            throw failure
+        } catch let error as CacheError {
+            var metadata: Logger.Metadata = ["cache_code": "\(error.code.rawValue)"]
+            if let underlying = error.underlying {
+                metadata["storage_code"] = "\(underlying.code)"
+                metadata["statement"] = "\(underlying.statement?.prefix(200) ?? "")"
             }
+            logger.error("the cache refused a write: \(error.message)", metadata: metadata)
+            throw SyncFailure(code: .cache, message: "the cache refused the pull: \(error)")
+        } catch {
+            throw SyncFailure(code: .parse, message: "\(url): \(error)")
         }
     }
 
