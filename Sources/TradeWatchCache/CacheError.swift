@@ -13,6 +13,9 @@ public struct CacheError: Error, CustomStringConvertible, Sendable {
         case database = "database"
         /// An integrity check found the file damaged; the daemon stopped writing to it.
         case damaged = "cache-damaged"
+        /// The change log of older revisions is still being filled in after an upgrade (the
+        /// daemon does it when it starts); the range asked for reaches before it.
+        case logIncomplete = "change-log-incomplete"
     }
 
     /// What the storage engine itself said, when it refused (SQLite's extended result code

@@ -55,7 +55,7 @@ extension SQLiteCache {
         // cache whose daemon has not done so yet cannot diff further back than the log.
         if let logFrom = try changeLogFrom(db), a + 1 < logFrom {
             throw CacheError(
-                .schema,
+                .logIncomplete,
                 "the change log of revisions before \(logFrom) is still being filled in "
                     + "(the daemon does it when it starts); diff from revision \(logFrom - 1) or later until then")
         }

@@ -71,7 +71,9 @@ public struct ControlReply: Codable, Sendable {
         public var added: Int?
         public var changed: Int?
         public var removed: Int?
-        public var errorCode: SyncErrorCode?
+        /// A `SyncErrorCode`'s raw value, kept as text: a `tradewatch` older than the daemon
+        /// still reads a reply whose code it does not know (codes are only ever added).
+        public var errorCode: String?
         public var errorMessage: String?
         public var summary: String
 
@@ -82,10 +84,26 @@ public struct ControlReply: Codable, Sendable {
             added = outcome.revision?.added
             changed = outcome.revision?.changed
             removed = outcome.revision?.removed
-            errorCode = outcome.errorCode
+            errorCode = outcome.errorCode?.rawValue
             errorMessage = outcome.errorMessage
             summary = outcome.summaryLine
         }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case ok, error, code, queued, results, status
+    }
+
+    /// A refusal code this client does not know reads as no code (the reply's `error` still
+    /// says why), rather than as an unreadable reply.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        ok = try container.decode(Bool.self, forKey: .ok)
+        error = try container.decodeIfPresent(String.self, forKey: .error)
+        code = (try? container.decodeIfPresent(String.self, forKey: .code)).flatMap { $0.flatMap(Code.init) }
+        queued = try container.decodeIfPresent([String].self, forKey: .queued)
+        results = try container.decodeIfPresent([Result].self, forKey: .results)
+        status = try container.decodeIfPresent(String.self, forKey: .status)
     }
 
     public init(

@@ -3,7 +3,9 @@ import TradeWatchModel
 
 /// A JSON document written to standard output as it is produced, through `OutputBuffer`:
 /// for output too large to build as values and encode at the end (`diff --json` across a
-/// first load of a million figures). Indented two spaces a level, keys in the order written.
+/// first load of a million figures). Laid out as the other commands' `--json` (Foundation's
+/// pretty-printing): indented two spaces a level, `"key" : value`, an empty array or object
+/// as `[` and `]` a blank line apart; keys in the order written.
 ///
 /// Strings are escaped as RFC 8259 requires (`JSONText.quoted`): quote, backslash and every
 /// control character below U+0020 (as `\n`, `\t`… or `\u00XX`); all other text, non-BMP
@@ -48,8 +50,7 @@ struct JSONStreamWriter {
         assert(open.last?.container == .object && !afterKey, "a key outside an object")
         beginValue()
         appendQuoted(name)
-        pending.append(UInt8(ascii: ":"))
-        pending.append(UInt8(ascii: " "))
+        pending.append(contentsOf: " : ".utf8)
         afterKey = true
     }
 
@@ -110,7 +111,8 @@ struct JSONStreamWriter {
     private mutating func end(_ container: Container, _ byte: UInt8) {
         assert(open.last?.container == container && !afterKey, "unbalanced JSON containers")
         let closed = open.removeLast()
-        if closed.hasMember { newLine() }
+        if !closed.hasMember { pending.append(10) }
+        newLine()
         pending.append(byte)
     }
 

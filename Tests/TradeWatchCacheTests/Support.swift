@@ -5,9 +5,11 @@ import TestSupport
 import TradeWatchFormats
 import TradeWatchModel
 
-/// The cache backends. The semantics suites (reconcile, as-of, history, search, verify, the
-/// diff oracle) take one as their argument and run once per backend, through `CacheReader`
-/// and `CacheWriter` only: a second backend is added here and runs the same tests.
+/// The cache backends. The semantics suites (reconcile, as-of, history, search, the diff
+/// oracle, batches, streaming; each ends with `verify` passing) take one as their argument and
+/// run once per backend, through `CacheReader` and `CacheWriter` only: a second backend is
+/// added here and runs the same tests. Tests that corrupt or inspect SQLite's own files use
+/// `Fixture.sqlite`.
 enum CacheBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
 

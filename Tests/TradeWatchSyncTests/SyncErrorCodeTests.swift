@@ -47,6 +47,13 @@ struct SyncErrorCodeTests {
         let json = String(decoding: try JSONEncoder().encode(reply), as: UTF8.self)
         #expect(json.contains(#""errorCode":"not-a-feed""#), "\(json)")
         let decoded = try JSONDecoder().decode(ControlReply.self, from: Data(json.utf8))
-        #expect(decoded.results?.first?.errorCode == .notAFeed)
+        #expect(decoded.results?.first?.errorCode == SyncErrorCode.notAFeed.rawValue)
+        // A code this client does not know (a newer daemon's) still reads, as its text.
+        let newer = Data(
+            #"{"ok":false,"code":"some-new-refusal","error":"why","results":[{"source":"s","outcome":"failed","errorCode":"some-new-code","summary":"s: failed"}]}"#
+                .utf8)
+        let read = try JSONDecoder().decode(ControlReply.self, from: newer)
+        #expect(read.code == nil && read.error == "why")
+        #expect(read.results?.first?.errorCode == "some-new-code")
     }
 }

@@ -226,8 +226,13 @@ public final class SyncEngine: Sendable {
         }
 
         // Decode: each payload sniffed once, then one strategy per source kind.
-        let payloads = try fetched.map {
-            try Payload(body: $0.response.body, url: $0.response.effectiveURL, contentType: $0.response.contentType)
+        let payloads: [Payload]
+        do {
+            payloads = try fetched.map {
+                try Payload(body: $0.response.body, url: $0.response.effectiveURL, contentType: $0.response.contentType)
+            }
+        } catch {
+            throw SyncFailure(code: .io, message: "\(first.redactedURL): cannot read the body kept on disk: \(error)")
         }
         let decoded: DecodedPull
         if source.kind.isFeed {
@@ -258,7 +263,7 @@ public final class SyncEngine: Sendable {
         let attemptMade = attempt
         var groupable = false
         if case .feed = decoded { groupable = true }
-        return try await record(groupable: groupable, logger: logger, url: first.redactedURL) {
+        return try await record(groupable: groupable, logger: logger, url: first.redactedURL, otherwise: .parse) {
             FetchToRecord(
                 source: source.name, kind: source.kindName, attempt: attemptMade,
                 result: .pulled(decoded.pullContent(source: source, secrets: secrets, logger: logger)), raw: raw,
@@ -267,26 +272,33 @@ public final class SyncEngine: Sendable {
     }
 
     /// Records a fetch on the cache's writer thread. A cache that refuses is the `cache` code
-    /// (with what SQLite said in the log), whatever was being recorded; a producer's failure
-    /// while parsing inside the write is `parse` unless the parser classified it.
+    /// (with what SQLite said in the log), whatever was being recorded; any other failure is
+    /// `otherwise`: `parse` for a pull (its parser runs inside the write, and throws a
+    /// classified failure when it can), `internal` when nothing was parsed.
     private func record(
-        groupable: Bool = true, logger: Logger, url: String, _ make: @escaping @Sendable () -> FetchToRecord
+        groupable: Bool = true, logger: Logger, url: String, otherwise: SyncErrorCode = .internal,
+        _ make: @escaping @Sendable () -> FetchToRecord
     ) async throws -> FetchRecord {
         do {
             return try await offload(groupable: groupable) { try self.cache.record(make()) }
         } catch let failure as SyncFailure {
             throw failure
         } catch let error as CacheError {
-            var metadata: Logger.Metadata = ["cache_code": "\(error.code.rawValue)"]
-            if let underlying = error.underlying {
-                metadata["storage_code"] = "\(underlying.code)"
-                metadata["statement"] = "\(underlying.statement?.prefix(200) ?? "")"
-            }
-            logger.error("the cache refused a write: \(error.message)", metadata: metadata)
-            throw SyncFailure(code: .cache, message: "the cache refused the pull: \(error)")
+            throw Self.refused(error, logger: logger)
         } catch {
-            throw SyncFailure(code: .parse, message: "\(url): \(error)")
+            throw SyncFailure(code: otherwise, message: "\(url): \(error)")
         }
+    }
+
+    /// A write the cache refused, as the sync's failure; what the storage engine said goes to the log.
+    private static func refused(_ error: CacheError, logger: Logger) -> SyncFailure {
+        var metadata: Logger.Metadata = ["cache_code": "\(error.code.rawValue)"]
+        if let underlying = error.underlying {
+            metadata["storage_code"] = "\(underlying.code)"
+            metadata["statement"] = "\(underlying.statement?.prefix(200) ?? "")"
+        }
+        logger.error("the cache refused a write: \(error.message)", metadata: metadata)
+        return SyncFailure(code: .cache, message: "the cache refused the pull: \(error)")
     }
 
     /// Fetches one request; a permanent redirect is remembered for the next syncs.
@@ -315,8 +327,12 @@ public final class SyncEngine: Sendable {
             logger.notice(
                 "permanent redirect: using the new URL from now on",
                 metadata: ["url": "\(redactedURL)", "to": "\(Redaction.url(moved))"])
-            try await offload {
-                try self.cache.daemonState.rememberRedirect(source: source.name, kind: source.kindName, url: moved)
+            do {
+                try await offload {
+                    try self.cache.daemonState.rememberRedirect(source: source.name, kind: source.kindName, url: moved)
+                }
+            } catch let error as CacheError {
+                throw Self.refused(error, logger: logger)
             }
         }
         return Fetched(response: response, redactedURL: redactedURL)
