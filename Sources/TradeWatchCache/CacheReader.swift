@@ -8,6 +8,8 @@ public import TradeWatchModel
 /// may run while the daemon writes. Errors are ``CacheError``.
 public protocol CacheReader: Sendable {
     /// Where the cache lives, as a user would name it in `--db` (a path for SQLite).
+    /// It is shown and logged, so it never holds a secret (a backend reached with a password
+    /// shows its address without it).
     var location: String { get }
 
     // MARK: Status
@@ -70,6 +72,8 @@ public protocol CacheReader: Sendable {
     func keptPayloads(source: String) throws -> [String]
     /// The cache's invariants, each checked over every row.
     func verify() throws -> VerifyReport
+    /// The damage the daemon's integrity check recorded, nil when none is (see `CacheWriter.recordDamage`).
+    func recordedDamage() -> CacheDamage?
 }
 
 extension CacheReader {

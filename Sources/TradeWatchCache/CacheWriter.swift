@@ -8,6 +8,8 @@ public import TradeWatchModel
 /// ``CacheError``.
 public protocol CacheWriter: Sendable {
     /// Where the cache lives, as a user would name it in `--db`.
+    /// It is shown and logged, so it never holds a secret (a backend reached with a password
+    /// shows its address without it).
     var location: String { get }
     /// Set when the cache is found damaged: every write but the heartbeat refuses from then on.
     var health: CacheHealth { get }
@@ -37,6 +39,10 @@ public protocol CacheWriter: Sendable {
 
     /// A fast structural check of the storage; empty when sound.
     func quickCheck() throws -> [String]
+    /// Records what an integrity check found, where readers (`status`) see it even while the
+    /// storage itself cannot be trusted; `clearRecordedDamage` forgets it once a check passes.
+    func recordDamage(_ damage: CacheDamage) throws
+    func clearRecordedDamage()
 }
 
 extension CacheWriter {

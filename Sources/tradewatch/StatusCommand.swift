@@ -51,7 +51,7 @@ struct StatusCommand: AsyncParsableCommand {
             report = StatusReport(
                 heartbeat: heartbeat, liveStatus: live, sources: try db.status(), now: now,
                 heartbeatLimit: seconds(heartbeatAge), maxAge: seconds(maxAge))
-            report.cacheDamage = CacheDamage.recorded(for: db.location)
+            report.cacheDamage = db.recordedDamage()
         } catch {
             if check {
                 Terminal.print(TerminalText.line("TRADEWATCH CRITICAL - cache unreadable: \(error)"))

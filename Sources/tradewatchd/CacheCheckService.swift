@@ -29,12 +29,12 @@ struct CacheCheckService<C: Clock>: Service where C.Duration == Duration {
         switch outcome {
         case .success(let problems) where problems.isEmpty:
             logger.info("cache quick_check passed", metadata: ["cache": "\(cache.location)"])
-            CacheDamage.clear(for: cache.location)
+            cache.clearRecordedDamage()
         case .success(let problems):
             let damage = CacheDamage(detectedAt: Date(), problems: problems)
             cache.health.markDamaged(damage)
             do {
-                try damage.record(for: cache.location)
+                try cache.recordDamage(damage)
             } catch {
                 logger.error("cannot record the damage next to the cache: \(error)")
             }

@@ -47,8 +47,8 @@ extension TradeWatchDaemon {
 
     /// `--once` on a cache a daemon found damaged: checks again (it may have been restored
     /// since) and refuses to write, exit 1, while the damage is still there.
-    static func recheckRecordedDamage(_ cache: any CacheWriter, logger: Logger) async throws {
-        guard CacheDamage.recorded(for: cache.location) != nil else { return }
+    static func recheckRecordedDamage(_ cache: any CacheStore, logger: Logger) async throws {
+        guard cache.recordedDamage() != nil else { return }
         let problems = try await CacheCheckService<ContinuousClock>.quickCheck(cache).get()
         guard problems.isEmpty else {
             logger.critical(
@@ -56,7 +56,7 @@ extension TradeWatchDaemon {
                 metadata: ["cache": "\(cache.location)"])
             throw ExitCode(1)
         }
-        CacheDamage.clear(for: cache.location)
+        cache.clearRecordedDamage()
     }
 
     /// The control socket bound, or nil (and a logged reason) when it cannot be.
