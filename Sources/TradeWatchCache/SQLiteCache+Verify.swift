@@ -119,6 +119,13 @@ extension SQLiteCache {
                 WHERE o.to_rev >= (SELECT value FROM cache_setting WHERE name = 'change_log_from')
                     AND NOT EXISTS (SELECT 1 FROM observation_change c WHERE c.revision = o.to_rev
                         AND c.series_id = o.series_id AND c.period = o.period AND c.side = 0)
+                UNION ALL
+                SELECT 'replaced but not logged', o.from_rev, o.series_id, o.period FROM observation o
+                WHERE o.from_rev >= (SELECT value FROM cache_setting WHERE name = 'change_log_from')
+                    AND EXISTS (SELECT 1 FROM observation p WHERE p.series_id = o.series_id AND p.period = o.period
+                        AND p.to_rev = o.from_rev)
+                    AND NOT EXISTS (SELECT 1 FROM observation_change c WHERE c.revision = o.from_rev
+                        AND c.series_id = o.series_id AND c.period = o.period AND c.side = 1)
                 """
             ) { "revision \(text($0, 1)), series \(text($0, 2)) at \(text($0, 3)): \(text($0, 0))" }
             try check(

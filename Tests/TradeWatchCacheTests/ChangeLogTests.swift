@@ -156,10 +156,18 @@ struct ChangeLogTests {
         // 2019-01 changed (closed + opened), 2019-02 removed (closed), 2019-03 added (not logged).
         #expect(try count() == 3)
         #expect(try fixture.cache.verify().passed)
-        // A closed version the log lost is a violation verify names.
+        // A replacing version the log lost is a violation verify names…
+        try fixture.sqlite.write { db in try db.execute(sql: "DELETE FROM observation_change WHERE side = 1") }
+        let replaced = try fixture.cache.verify()
+        #expect(!replaced.passed)
+        #expect(
+            replaced.checks.first { !$0.passed }?.violations.first?.contains("replaced but not logged") == true,
+            "\(replaced.checks.filter { !$0.passed })")
+        // …and so is a closed version it lost.
         try fixture.sqlite.write { db in try db.execute(sql: "DELETE FROM observation_change WHERE side = 0") }
         let report = try fixture.cache.verify()
         #expect(!report.passed)
-        #expect(report.checks.first { !$0.passed }?.violations.first?.contains("closed but not logged") == true)
+        #expect(
+            report.checks.first { !$0.passed }?.violations.contains { $0.contains("closed but not logged") } == true)
     }
 }
