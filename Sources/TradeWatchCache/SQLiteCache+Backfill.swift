@@ -38,7 +38,8 @@ extension SQLiteCache {
     @discardableResult
     static func backfillChangeLog(
         _ writer: some DatabaseWriter, batchRows: Int = backfillBatchRows,
-        batchRevisions: Int = backfillBatchRevisions, batches: Int? = nil
+        batchRevisions: Int = backfillBatchRevisions, batches: Int? = nil,
+        onBatch: ((ChangeLogBackfill) -> Void)? = nil
     ) throws -> BackfillProgress {
         var progress = BackfillProgress()
         while batches.map({ progress.batches < $0 }) ?? true {
@@ -71,6 +72,9 @@ extension SQLiteCache {
                 break
             }
             progress.batches += 1
+            if let onBatch, let mark = try writer.read({ try changeLogFrom($0) }) {
+                onBatch(ChangeLogBackfill(rows: progress.rows, batches: progress.batches, revisionsLeft: mark - 1))
+            }
         }
         return progress
     }
@@ -86,4 +90,15 @@ extension SQLiteCache {
         try db.execute(
             sql: "UPDATE cache_setting SET value = ? WHERE name = 'change_log_from'", arguments: [revision])
     }
+}
+
+/// How far the change log's backfill has come (after an upgrade from a cache made before
+/// migration v3), reported after each committed batch.
+public struct ChangeLogBackfill: Sendable, Equatable {
+    /// Log rows written so far in this run.
+    public var rows: Int
+    /// Batches committed so far in this run.
+    public var batches: Int
+    /// Revisions older than the log still to do (the log covers every later one).
+    public var revisionsLeft: Int64
 }

@@ -23,7 +23,12 @@ public struct SQLiteCache: Sendable {
     public let health = CacheHealth()
 
     /// Opens (and for `.readWrite`, creates and migrates) the cache at `path`.
-    public init(path: String, access: Access = .readWrite, busyTimeout: TimeInterval = 10) throws {
+    /// - Parameter backfill: told after each batch while a cache from before migration v3 has its
+    ///   change log filled in (the daemon logs it and asks systemd for more start time).
+    public init(
+        path: String, access: Access = .readWrite, busyTimeout: TimeInterval = 10,
+        backfill: ((ChangeLogBackfill) -> Void)? = nil
+    ) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.readonly = access == .readOnly
@@ -67,7 +72,7 @@ public struct SQLiteCache: Sendable {
         if access == .readWrite {
             do {
                 try Self.migrator.migrate(pool)
-                try Self.backfillChangeLog(pool)
+                try Self.backfillChangeLog(pool, onBatch: backfill)
             } catch {
                 throw Self.openError(error, path: path, doing: "cannot migrate")
             }

@@ -8,7 +8,7 @@ import TradeWatchSync
 extension TradeWatchDaemon {
     /// Takes the cache's lock (exit 75, EX_TEMPFAIL, when another tradewatchd holds it), then
     /// opens the cache, creating it 0640 in a 0750 folder when it is new.
-    static func openCacheAlone(at path: String, logger: Logger) throws -> SQLiteCache {
+    static func openCacheAlone(at path: String, logger: Logger, notifier: SystemdNotifier) throws -> SQLiteCache {
         // `--db` and the default path skip the configuration's check: a file that is not a
         // tradewatch cache is refused here, before anything (the lock included) is written.
         if case .other(let reason) = SQLiteCache.identify(path: path) {
@@ -29,7 +29,19 @@ extension TradeWatchDaemon {
         }
         warnIfWorldReadable(path, logger: logger)
         do {
-            return try SQLiteCache(path: path)
+            // A cache from before the change log has it filled in first: say so after each batch,
+            // and ask systemd for more start time (each batch takes seconds, not minutes).
+            return try SQLiteCache(path: path) { progress in
+                logger.notice(
+                    "filling in the change log of older revisions (once, after an upgrade)",
+                    metadata: [
+                        "rows": "\(progress.rows)", "batches": "\(progress.batches)",
+                        "revisions_left": "\(progress.revisionsLeft)",
+                    ])
+                notifier.send(
+                    "EXTEND_TIMEOUT_USEC=120000000\nSTATUS=filling in the change log: \(progress.revisionsLeft) revisions left"
+                )
+            }
         } catch {
             logger.critical("cannot open the cache: \(error)", metadata: ["cache": "\(path)"])
             throw ExitCode(1)

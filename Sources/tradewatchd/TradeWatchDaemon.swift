@@ -70,7 +70,8 @@ struct TradeWatchDaemon: AsyncParsableCommand {
         let cachePath =
             configuration.daemon.cache
             ?? CachePath.resolve(environment: environment) { FileManager.default.fileExists(atPath: $0) }
-        let cache = try Self.openCacheAlone(at: cachePath, logger: logger)
+        let notifier = SystemdNotifier(environment: environment)
+        let cache = try Self.openCacheAlone(at: cachePath, logger: logger, notifier: notifier)
         let daemon = configuration.daemon
         let fetcher = try Fetcher(
             configuration: FetchConfiguration(
@@ -85,7 +86,6 @@ struct TradeWatchDaemon: AsyncParsableCommand {
             throw ExitCode(succeeded ? 0 : 1)
         }
 
-        let notifier = SystemdNotifier(environment: environment)
         let socketPath =
             daemon.controlSocket
             ?? environment["RUNTIME_DIRECTORY"].flatMap {
