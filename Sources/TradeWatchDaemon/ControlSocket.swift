@@ -100,7 +100,11 @@ public struct ControlReply: Codable, Sendable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         ok = try container.decode(Bool.self, forKey: .ok)
         error = try container.decodeIfPresent(String.self, forKey: .error)
-        code = (try? container.decodeIfPresent(String.self, forKey: .code)).flatMap { $0.flatMap(Code.init) }
+        if let text = try? container.decodeIfPresent(String.self, forKey: .code) {
+            code = Code(rawValue: text)
+        } else {
+            code = nil
+        }
         queued = try container.decodeIfPresent([String].self, forKey: .queued)
         results = try container.decodeIfPresent([Result].self, forKey: .results)
         status = try container.decodeIfPresent(String.self, forKey: .status)

@@ -54,6 +54,9 @@ struct SyncErrorCodeTests {
                 .utf8)
         let read = try JSONDecoder().decode(ControlReply.self, from: newer)
         #expect(read.code == nil && read.error == "why")
+        let busy = try JSONDecoder().decode(
+            ControlReply.self, from: Data(#"{"ok":false,"code":"busy","error":"x"}"#.utf8))
+        #expect(busy.code == .busy)
         #expect(read.results?.first?.errorCode == "some-new-code")
     }
 }
