@@ -64,6 +64,19 @@ public protocol CacheReader: Sendable {
     /// Full-text search over the current entries, best first.
     func search(_ query: SearchQuery) throws -> [SearchHit]
 
+    // MARK: Labels and series
+
+    /// The datasets of `sources` (all when nil), with their current structure.
+    func datasets(sources: [String]?) throws -> [DatasetInfo]
+    /// The current labels of one dataset's codes.
+    func labels(source: String, dataset: String) throws -> DatasetLabels
+    /// The series a query selects, in source, dataset, key order, with their labelled key.
+    func series(_ query: SeriesQuery) throws -> [SeriesSummary]
+    /// Every version of one code's labels (every language), oldest first.
+    func labelHistory(_ query: LabelQuery) throws -> [LabelVersion]
+    /// The state of each reference document of `source` (structures, reference lists).
+    func referenceStates(source: String) throws -> [ReferenceState]
+
     // MARK: Payloads and integrity
 
     /// A kept payload, decompressed; nil when it was not kept (or has been pruned).

@@ -31,6 +31,14 @@ public protocol CacheWriter: Sendable {
     @discardableResult
     func record(_ fetch: FetchToRecord) throws -> FetchRecord
 
+    /// Records one fetch of a source's reference document (a structure, a reference list):
+    /// its fetch row, the document's own validators and due time, and, when its labels or
+    /// structures change anything, one revision of the source — all or nothing.
+    @discardableResult
+    func recordReference(_ fetch: ReferenceFetchToRecord) throws -> FetchRecord
+    /// The state of each reference document of `source`.
+    func referenceStates(source: String) throws -> [ReferenceState]
+
     /// Runs `jobs` (closures that call `record`) in one transaction, each in a savepoint of
     /// its own: one commit for many small fetches, while a job that throws leaves nothing
     /// behind and the others commit. Returns each job's error (nil for success); throws,

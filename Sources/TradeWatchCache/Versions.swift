@@ -102,10 +102,19 @@ public struct RowFilter: Sendable {
     public var dataset: String?
     /// A shell glob over the series key (SQLite GLOB syntax: `*`, `?`, `[...]`).
     public var keyGlob: String?
+    /// dimension → accepted codes: only series whose key has one of them (`--where`).
+    public var dimensions: [String: Set<String>]
+    /// Only series a `SeriesQuery` with these words selects (`--match`).
+    public var words: [String]
 
-    public init(sources: [String]? = nil, dataset: String? = nil, keyGlob: String? = nil) {
+    public init(
+        sources: [String]? = nil, dataset: String? = nil, keyGlob: String? = nil,
+        dimensions: [String: Set<String>] = [:], words: [String] = []
+    ) {
         self.sources = sources
         self.dataset = dataset
         self.keyGlob = keyGlob
+        self.dimensions = dimensions
+        self.words = words
     }
 }

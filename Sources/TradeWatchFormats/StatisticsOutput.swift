@@ -6,10 +6,17 @@ public struct StatisticsOutput {
     public var add: (Observation) throws -> Void
     /// A deletion the message names (SDMX `action="Delete"`).
     public var delete: (ObservationKey) throws -> Void
+    /// A code's name the message carries beside its data (Comtrade's descriptions, a CSV
+    /// label column), for the dataset named first.
+    public var label: (String, CodeLabel) throws -> Void
 
-    public init(add: @escaping (Observation) throws -> Void, delete: @escaping (ObservationKey) throws -> Void) {
+    public init(
+        add: @escaping (Observation) throws -> Void, delete: @escaping (ObservationKey) throws -> Void,
+        label: @escaping (String, CodeLabel) throws -> Void = { _, _ in }
+    ) {
         self.add = add
         self.delete = delete
+        self.label = label
     }
 }
 
