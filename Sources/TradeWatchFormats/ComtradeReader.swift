@@ -20,12 +20,26 @@ public enum ComtradeReader {
         ("CUSTOMS", "customsCode"), ("MOT", "motCode"),
     ]
 
+    /// The descriptions a record carries when asked with `includeDesc=true`, each with the
+    /// dimension and the code field it names.
+    static let descriptions: [(component: String, codeField: String, field: String)] = [
+        ("REPORTER", "reporterCode", "reporterDesc"), ("PARTNER", "partnerCode", "partnerDesc"),
+        ("PARTNER2", "partner2Code", "partner2Desc"), ("FLOW", "flowCode", "flowDesc"), ("CMD", "cmdCode", "cmdDesc"),
+        ("CUSTOMS", "customsCode", "customsDesc"), ("MOT", "motCode", "motDesc"),
+    ]
+
     /// Fields kept as attributes when present.
     static let attributeFields = [
         "isReported", "isAggregate", "isOriginalClassification", "legacyEstimationFlag", "aggrLevel", "isLeaf",
         "mosCode", "qtyUnitAbbr", "refPeriodId",
     ]
 
+    /// Each code a record describes (`reporterDesc`, `cmdDesc`… when asked with
+    /// `includeDesc=true`) goes to `output.label` once per message, in English, under
+    /// `dataset`; a later record naming the same code differently sends the new name too (the
+    /// last one counts). A description that is missing, null, empty or not a string names
+    /// nothing.
+    ///
     /// - Parameters:
     ///   - dataset: the dataset id the observations are stored under.
     ///   - recordCap: the most records the endpoint returns (500 for the preview); an answer
@@ -57,11 +71,13 @@ public enum ComtradeReader {
         var summary = StatisticsSummary()
         let repeated = RepeatedKeys()
         let noted = output.noting(repeated)
+        var named: [String: String] = [:]
         for (index, element) in records.enumerated() {
             guard let record = element as? [String: Any] else {
                 throw StatisticsError(.malformed, "is not a JSON object", place: "record \(index + 1)")
             }
             try readRecord(record, index: index, dataset: dataset, summary: &summary, output: noted)
+            try readDescriptions(record, dataset: dataset, named: &named, output: noted)
         }
         summary.append(repeated)
         if let count = JSONScalar.int(envelope["count"]), count != records.count {
@@ -108,6 +124,22 @@ public enum ComtradeReader {
                     dataset: dataset, series: SeriesKey(dimensions), period: Period(period), value: value,
                     unit: unit ?? text(record["qtyUnitAbbr"]), status: estimated ? "E" : nil, attributes: attributes))
             summary.observations += 1
+        }
+    }
+
+    /// Sends the names `record` gives its codes that `named` (component and code → the name
+    /// last sent) does not already hold.
+    private static func readDescriptions(
+        _ record: [String: Any], dataset: String, named: inout [String: String], output: StatisticsOutput
+    ) throws {
+        for (component, codeField, field) in descriptions {
+            guard let name = record[field] as? String, name.contains(where: { !$0.isWhitespace }),
+                let code = text(record[codeField])
+            else { continue }
+            let identity = component + "\u{0}" + code
+            guard named[identity] != name else { continue }
+            named[identity] = name
+            try output.label(dataset, CodeLabel(component: component, code: code, language: "en", name: name))
         }
     }
 

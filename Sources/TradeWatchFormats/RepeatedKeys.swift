@@ -56,14 +56,15 @@ final class RepeatedKeys {
 }
 
 extension StatisticsOutput {
-    /// This output, with every added observation noted in `keys` first.
+    /// This output, with every added observation noted in `keys` first; deletions and labels
+    /// pass through.
     func noting(_ keys: RepeatedKeys) -> StatisticsOutput {
         let add = self.add
         return StatisticsOutput(
             add: { observation in
                 keys.note(observation)
                 try add(observation)
-            }, delete: delete)
+            }, delete: delete, label: label)
     }
 }
 

@@ -8,9 +8,12 @@ import TradeWatchModel
 final class Collected {
     var observations: [Observation] = []
     var deletions: [ObservationKey] = []
+    var labels: [(dataset: String, label: CodeLabel)] = []
 
     var output: StatisticsOutput {
-        StatisticsOutput(add: { self.observations.append($0) }, delete: { self.deletions.append($0) })
+        StatisticsOutput(
+            add: { self.observations.append($0) }, delete: { self.deletions.append($0) },
+            label: { self.labels.append(($0, $1)) })
     }
 
     func value(_ series: String, _ period: String) -> String?? {
