@@ -18,6 +18,9 @@ public struct CSVMapping: Sendable, Equatable {
     public var flags: String?
     public var unit: String?
     public var attributes: [(column: String, id: String)] = []
+    /// Columns that name a dimension's code (`CMD` ← `HS description`), each with the
+    /// dimension id: their text becomes the code's label, not an attribute.
+    public var labels: [(id: String, column: String)] = []
     public var decimalSeparator: UInt8 = UInt8(ascii: ".")
     public var thousandsSeparator: UInt8?
     public var encoding: String = "utf-8"
@@ -30,6 +33,8 @@ public struct CSVMapping: Sendable, Equatable {
             && lhs.dimensions.map(\.id) == rhs.dimensions.map(\.id) && lhs.period == rhs.period
             && lhs.value == rhs.value && lhs.flags == rhs.flags && lhs.unit == rhs.unit
             && lhs.attributes.map(\.column) == rhs.attributes.map(\.column)
+            && lhs.attributes.map(\.id) == rhs.attributes.map(\.id)
+            && lhs.labels.map(\.id) == rhs.labels.map(\.id) && lhs.labels.map(\.column) == rhs.labels.map(\.column)
             && lhs.decimalSeparator == rhs.decimalSeparator && lhs.thousandsSeparator == rhs.thousandsSeparator
             && lhs.encoding == rhs.encoding
     }
@@ -39,6 +44,10 @@ public struct CSVMapping: Sendable, Equatable {
 /// through a `CSVMapping`. Values are normalised to decimal text with a point; the usual
 /// markers of a missing value (`..`, `:`, `-`, `x`, `NA`…) become missing, never 0; anything
 /// else that is not a number is an error naming the row and column.
+///
+/// Label columns (`CSVMapping.labels`) send each row's name of its code to `output.label`
+/// (language unknown: empty), once per code and name: a later row that names the same code
+/// differently sends the new name, which counts.
 public enum CSVStatisticsReader {
     static let missingMarkers: Set<String> = [
         "", ":", "..", "...", "-", "–", "—", "x", "X", "NA", "N/A", "n/a", "n.a.", "NaN", "c", "C", "*",
@@ -84,7 +93,18 @@ public enum CSVStatisticsReader {
         let valueColumn = try column(mapping.value)
         let flagsColumn = try mapping.flags.map(column)
         let unitColumn = try mapping.unit.map(column)
-        let attributeColumns = try mapping.attributes.map { (try column($0.column), $0.id) }
+        let labelled = Set(mapping.labels.map(\.column))
+        let attributeColumns = try mapping.attributes.filter { !labelled.contains($0.column) }.map {
+            (try column($0.column), $0.id)
+        }
+        let labelColumns = try mapping.labels.map { label in
+            guard let dimension = dimensionColumns.firstIndex(where: { $0.1 == label.id }) else {
+                throw StatisticsError(
+                    .malformed, "the label column \"\(label.column)\" names \(label.id), which is not a dimension")
+            }
+            return (index: try column(label.column), id: label.id, dimension: dimension)
+        }
+        var named: [String: String] = [:]
 
         var summary = StatisticsSummary()
         var line = mapping.skipLines + (mapping.header ? 1 : 0)
@@ -111,6 +131,14 @@ public enum CSVStatisticsReader {
             for (index, id) in attributeColumns {
                 let text = try field(index, id)
                 if !text.isEmpty { attributes[id] = text }
+            }
+            for (index, id, dimension) in labelColumns {
+                let name = try field(index, id)
+                let code = dimensions[dimension].value
+                let identity = id + "\u{0}" + code
+                guard !name.isEmpty, named[identity] != name else { continue }
+                named[identity] = name
+                try output.label(mapping.dataset, CodeLabel(component: id, code: code, name: name))
             }
             let flags = try flagsColumn.map { try field($0, mapping.flags ?? "") }
             let unit = try unitColumn.map { try field($0, mapping.unit ?? "") }

@@ -1,6 +1,8 @@
 import Foundation
 import TestSupport
 import Testing
+import TradeWatchFormats
+import TradeWatchModel
 import TradeWatchSync
 
 @Suite("Reading and checking the configuration")
@@ -228,5 +230,137 @@ struct ConfigurationTests {
         try Data(repeating: UInt8(ascii: "#"), count: ConfigurationChecker.maxFileBytes + 1).write(
             to: URL(fileURLWithPath: file))
         #expect(throws: ConfigurationError.self) { try ConfigurationChecker.read(file: file) }
+    }
+}
+
+extension ConfigurationTests {
+    static let csvSource = """
+        [[source]]
+        name = "office"
+        kind = "csv"
+        url = "https://stats.example/trade.csv"
+        dataset = "T"
+        dimensions = [{ column = "Flow", id = "FLOW" }, { column = "HS", id = "CMD" }]
+        period = "Month"
+        value = "Value"
+        flags = "Flag"
+
+        """
+
+    @Test("CSV label columns are read by dimension id, sorted")
+    func csvLabels() throws {
+        let configuration = try ConfigurationLoader.parse(
+            Self.csvSource + #"labels = { FLOW = "Flow name", CMD = "HS description" }"#, file: "x.toml")
+        guard case .csv(let csv) = try #require(configuration.sources.first).kind else {
+            Issue.record("not a CSV source")
+            return
+        }
+        #expect(csv.labels == [.init(column: "HS description", id: "CMD"), .init(column: "Flow name", id: "FLOW")])
+    }
+
+    @Test("A label of an unknown dimension, or in a column that holds something else, is refused at its line")
+    func csvLabelProblems() {
+        let found = issues(
+            Self.csvSource
+                + #"labels = { PARTNER = "Partner name", CMD = "HS", FLOW = "Month", TOTAL = 3 }"# + "\n"
+        ).map(\.description)
+        #expect(
+            found.contains(
+                "test.toml:10: source[0].labels.PARTNER: \"PARTNER\" is not a dimension of this source; its dimensions are FLOW, CMD"
+            ), "\(found)")
+        #expect(
+            found.contains(
+                "test.toml:10: source[0].labels.CMD: the column \"HS\" is already the column of dimension CMD; a label column holds only names"
+            ), "\(found)")
+        #expect(
+            found.contains(
+                "test.toml:10: source[0].labels.FLOW: the column \"Month\" is already the period column; a label column holds only names"
+            ), "\(found)")
+        #expect(found.contains("test.toml:10: source[0].labels.TOTAL: expected a column name, found the integer 3"))
+        #expect(found.count == 4, "\(found)")
+        for (value, role) in [("Value", "the value column"), ("Flag", "the flags column")] {
+            #expect(
+                issues(Self.csvSource + #"labels = { CMD = "\#(value)" }"#).map(\.description) == [
+                    "test.toml:10: source[0].labels.CMD: the column \"\(value)\" is already \(role); a label column holds only names"
+                ])
+        }
+        #expect(
+            issues(Self.csvSource + #"labels = ["HS description"]"#).map(\.description) == [
+                "test.toml:10: source[0].labels: expected a table of dimension ids and column names, such as { CMD = \"HS description\" }, found an array"
+            ])
+        // A key only CSV sources know.
+        #expect(
+            issues(
+                """
+                [[source]]
+                name = "trade"
+                kind = "comtrade"
+                reporter = 156
+                period = "2019-06"
+                labels = { CMD = "x" }
+                """
+            ).map(\.description) == ["test.toml:6: source[0].labels: unknown key"])
+    }
+
+    @Test("A mapping file's labels go from the loader through the reader: names for the codes, not attributes")
+    func csvLabelsEndToEnd() throws {
+        let directory = TemporaryDirectory()
+        let mappingFile = directory.file("customs.toml")
+        try """
+        dataset = "CUSTOMS"
+        delimiter = ";"
+        decimal = ","
+        dimensions = [{ column = "Flow", id = "FLOW" }, { column = "HS", id = "CMD" }]
+        period = "Month"
+        value = "Value"
+        labels = { CMD = "HS description" }
+        """.write(toFile: mappingFile, atomically: true, encoding: .utf8)
+        guard case .csv(let csv) = try ConfigurationLoader.csvSource(mappingFile: mappingFile).kind else {
+            Issue.record("not a CSV source")
+            return
+        }
+        // The mapping the sync engine builds from a CSV source.
+        var mapping = CSVMapping(dataset: csv.dataset)
+        mapping.delimiter = csv.delimiter
+        mapping.decimalSeparator = csv.decimalSeparator
+        mapping.dimensions = csv.dimensions.map { ($0.column, $0.id) }
+        mapping.period = csv.period
+        mapping.value = csv.value
+        mapping.attributes = csv.attributes.map { ($0.column, $0.id) }
+        mapping.labels = csv.labels.map { ($0.id, $0.column) }
+        let data = Data(
+            """
+            Flow;HS;HS description;Month;Value
+            Import;6704;"Wigs, false beards, eyebrows and eyelashes; switches";2019-06;2411000,50
+            Import;9701;Paintings, drawings and pastels;2019-06;80125,75
+            Import;9701;Paintings, drawings and pastels;2019-07;91000
+
+            """.utf8)
+        var labels: [(String, CodeLabel)] = []
+        var observations: [Observation] = []
+        _ = try CSVStatisticsReader.read(
+            data, mapping: mapping,
+            into: StatisticsOutput(
+                add: { observations.append($0) }, delete: { _ in }, label: { labels.append(($0, $1)) }))
+        #expect(observations.count == 3)
+        #expect(observations.allSatisfy { $0.attributes.isEmpty })
+        #expect(
+            labels.map { "\($0.0) \($0.1.component)=\($0.1.code): \($0.1.name)" } == [
+                "CUSTOMS CMD=6704: Wigs, false beards, eyebrows and eyelashes; switches",
+                "CUSTOMS CMD=9701: Paintings, drawings and pastels",
+            ])
+
+        // The mapping file's own line and key when a label is wrong.
+        try """
+        dimensions = ["HS"]
+        labels = { FLOW = "Flow name" }
+        """.write(toFile: mappingFile, atomically: true, encoding: .utf8)
+        #expect {
+            try ConfigurationLoader.csvSource(mappingFile: mappingFile)
+        } throws: { error in
+            (error as? ConfigurationError)?.issues.map(\.description) == [
+                "\(mappingFile):2: labels.FLOW: \"FLOW\" is not a dimension of this source; its dimensions are HS"
+            ]
+        }
     }
 }

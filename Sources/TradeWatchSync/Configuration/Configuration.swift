@@ -197,6 +197,9 @@ public struct CSVSource: Sendable, Equatable, Codable {
     public var unit: String?
     /// Remaining columns kept as attributes.
     public var attributes: [Column] = []
+    /// Columns that name a dimension's codes (`labels = { CMD = "HS description" }`), each
+    /// with the dimension id it labels, sorted by id; never kept as attributes.
+    public var labels: [Column] = []
     /// `.` or `,`.
     public var decimalSeparator: UInt8 = UInt8(ascii: ".")
     /// Grouping character removed from numbers (`,`, `.`, ` `), or none.

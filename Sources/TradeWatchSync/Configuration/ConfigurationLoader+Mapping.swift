@@ -46,4 +46,49 @@ extension ConfigurationLoader {
         }
         return source
     }
+
+    /// `labels = { CMD = "HS description" }`: which column names which dimension's codes.
+    /// Each id must be one of the source's dimensions, and each column none of the columns
+    /// that already hold the key, the period, the value, the flags or the unit.
+    static func readLabels(_ table: TableReader, source: CSVSource) -> [CSVSource.Column] {
+        guard let value = table.value("labels", required: false) else { return [] }
+        guard let labels = value.table else {
+            table.mismatch(
+                "labels", expected: "a table of dimension ids and column names, such as { CMD = \"HS description\" }",
+                found: value)
+            return []
+        }
+        let dimensionIDs = source.dimensions.map(\.id)
+        var roles: [String: String] = [:]
+        for dimension in source.dimensions.reversed() {
+            roles[dimension.column] = "the column of dimension \(dimension.id)"
+        }
+        roles[source.period] = "the period column"
+        roles[source.value] = "the value column"
+        if let flags = source.flags { roles[flags] = "the flags column" }
+        if let unit = source.unit { roles[unit] = "the unit column" }
+        var out: [CSVSource.Column] = []
+        for id in labels.keys.sorted() {
+            let key = "labels." + id
+            guard let element = labels[id], let column = element.string else {
+                table.report(
+                    key, "expected a column name, found \(labels[id].map(TableReader.describe) ?? "nothing")")
+                continue
+            }
+            guard table.acceptable(id, key: key), table.acceptable(column, key: key) else { continue }
+            if !dimensionIDs.isEmpty, !dimensionIDs.contains(id) {
+                table.report(
+                    key,
+                    "\"\(id)\" is not a dimension of this source; its dimensions are \(dimensionIDs.joined(separator: ", "))"
+                )
+                continue
+            }
+            if let role = roles[column] {
+                table.report(key, "the column \"\(column)\" is already \(role); a label column holds only names")
+                continue
+            }
+            out.append(CSVSource.Column(column: column, id: id))
+        }
+        return out
+    }
 }

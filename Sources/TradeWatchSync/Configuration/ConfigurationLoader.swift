@@ -189,6 +189,7 @@ public enum ConfigurationLoader {
         source.flags = table.string("flags")
         source.unit = table.string("unit")
         source.attributes = table.columns("attributes")
+        source.labels = readLabels(table, source: source)
         if let value = table.choice("decimal", [".", ","]) {
             source.decimalSeparator = UInt8(ascii: value == "," ? "," : ".")
         }
@@ -239,13 +240,14 @@ private final class Context {
 
 /// One TOML table being read: typed getters that report what they expected, and a record of
 /// the keys used so that `finish()` can name every unknown one.
-private final class TableReader {
+/// Internal so that `ConfigurationLoader+Mapping.swift` reads with it too.
+final class TableReader {
     let table: TOMLTable
     let path: String
-    let context: Context
+    fileprivate let context: Context
     private var used: Set<String> = []
 
-    init(_ table: TOMLTable, path: String, context: Context) {
+    fileprivate init(_ table: TOMLTable, path: String, context: Context) {
         self.table = table
         self.path = path
         self.context = context
@@ -257,7 +259,7 @@ private final class TableReader {
 
     func report(_ key: String, _ message: String) { context.report(keyPath(key), message) }
 
-    private func value(_ key: String, required: Bool) -> (any TOMLValueConvertible)? {
+    func value(_ key: String, required: Bool) -> (any TOMLValueConvertible)? {
         used.insert(key)
         guard let value = table[key] else {
             if required { report(key, "is required") }
@@ -266,7 +268,7 @@ private final class TableReader {
         return value
     }
 
-    private func mismatch(_ key: String, expected: String, found value: any TOMLValueConvertible) {
+    func mismatch(_ key: String, expected: String, found value: any TOMLValueConvertible) {
         report(key, "expected \(expected), found \(Self.describe(value))")
     }
 
