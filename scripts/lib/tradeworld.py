@@ -1,6 +1,7 @@
 """The content of scripts/publisher, the publisher simulator: China-DPRK trade statistics and
 three news feeds as a pure function of (seed, round), and their renderings in the formats the
 publishers use (RSS, Atom, JSON Feed, Comtrade JSON, SDMX-ML 2.1 generic, SDMX-JSON 1.0, CSV).
+The codes' names (SDMX structures, Comtrade reference files) are scripts/lib/tradelabels.py.
 
 The same seed and round always give the same bytes: scripts/demo prints figures the reader can
 compare from run to run, and the end-to-end tests assert on what a round changed.
@@ -8,7 +9,7 @@ compare from run to run, and the end-to-end tests assert on what a round changed
 A round: news gets 2 new articles, 1 edited (title and summary) and 1 removed per feed;
 statistics get 2 new months (provisional, flag P), the provisional months older than the
 latest three become final (P -> A, often revised), 3 older figures are revised and one row is
-withdrawn.
+withdrawn. From round 2 on, HS 9701 has a new wording wherever it is named (tradelabels.RENAMED).
 """
 import copy
 import json
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import formatdate
 from xml.sax.saxutils import escape
+
+import tradelabels
 
 REPORTER = 156
 PARTNER = 408
@@ -275,12 +278,14 @@ def render_json_feed(world, name):
                        "home_page_url": "http://customs.example/", "items": items}, indent=1).encode()
 
 
-def comtrade_record(catalog, key, row):
-    """One record of the Comtrade API v1 (`data` of /get and /preview), every field it sends."""
+def comtrade_record(catalog, key, row, described_round=None):
+    """One record of the Comtrade API v1 (`data` of /get and /preview), every field it sends.
+    With `described_round` (a query with includeDesc=true), the description fields name the
+    codes as the reference files do at that round (tradelabels.data_descriptions)."""
     flow, cmd, month = key
     value = row.value
     weight = None if cmd == "TOTAL" else round(value / 37.5, 1)
-    return {
+    record = {
         "typeCode": "C", "freqCode": "M", "refPeriodId": int("%04d%02d01" % month), "refYear": month[0],
         "refMonth": month[1], "period": "%04d%02d" % month, "reporterCode": REPORTER, "reporterISO": "CHN",
         "reporterDesc": "China", "flowCode": flow, "flowDesc": FLOWS[flow], "partnerCode": PARTNER,
@@ -295,6 +300,9 @@ def comtrade_record(catalog, key, row):
         "cifvalue": value if flow == "M" else None, "fobvalue": value if flow == "X" else None,
         "primaryValue": value, "legacyEstimationFlag": 0, "isReported": row.flag == "A", "isAggregate": False,
     }
+    if described_round is not None:
+        record.update(tradelabels.data_descriptions(catalog, cmd, FLOWS[flow], described_round))
+    return record
 
 
 def series_groups(selection):
@@ -380,9 +388,12 @@ def render_sdmx_json(world, selection):
 
 
 def render_csv(world):
-    lines = ["Reporter;Partner;Flow;HS;Month;Value;Flag"]
+    """Every figure, with the HS heading's description quoted (it holds semicolons) after its code."""
+    lines = ["Reporter;Partner;Flow;HS;HS description;Month;Value;Flag"]
     for key, row in world.select():
         flow, cmd, month = key
         value = ("%.2f" % row.value).replace(".", ",")
-        lines.append("China;DPRK;%s;%s;%s;%s;%s" % (FLOWS[flow], cmd, month_text(month), value, row.flag))
+        description = '"%s"' % tradelabels.hs_name(world.catalog, cmd, world.round).replace('"', '""')
+        lines.append("China;DPRK;%s;%s;%s;%s;%s;%s" % (FLOWS[flow], cmd, description, month_text(month), value,
+                                                       row.flag))
     return ("\n".join(lines) + "\n").encode()
