@@ -125,7 +125,9 @@ struct SeriesReport: Encodable {
     init(series: [SeriesSummary], truncated: Bool) {
         self.series = series.map { summary in
             var labels: [String: CodeName] = [:]
-            for dimension in summary.dimensions { labels[dimension.id] = CodeName(code: dimension.code, name: dimension.name) }
+            for dimension in summary.dimensions {
+                labels[dimension.id] = CodeName(code: dimension.code, name: dimension.name)
+            }
             return Series(
                 source: summary.source, dataset: summary.dataset, key: summary.key, labels: labels,
                 periods: summary.periods, firstPeriod: summary.firstPeriod, lastPeriod: summary.lastPeriod,

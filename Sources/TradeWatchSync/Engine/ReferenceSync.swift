@@ -146,7 +146,9 @@ struct ReferenceDecoder {
             case .html, .rss, .rdf, .atom, .jsonFeed, .csv, .comtradeJSON:
                 throw SyncFailure(
                     code: .unexpectedFormat,
-                    message: "\(url): expected an SDMX structure message, the server sent \(PayloadDecoder.describe(payload.kind))")
+                    message:
+                        "\(url): expected an SDMX structure message, the server sent \(PayloadDecoder.describe(payload.kind))"
+                )
             default:
                 break
             }
