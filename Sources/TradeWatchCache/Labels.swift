@@ -160,7 +160,7 @@ public struct LabelVersion: Sendable, Hashable, Codable {
 /// One fetch of a source's reference document (an SDMX structure, a Comtrade reference
 /// list), as the sync engine hands it to `CacheWriter.recordReference`. A reference document
 /// has its own validators and schedule: it never touches the source's data state.
-public struct ReferenceFetchToRecord {
+public struct ReferenceFetchToRecord: Sendable {
     public var source: String
     public var kind: String
     /// A stable name for the document within the source (`structure`, `comtrade:Reporters`).

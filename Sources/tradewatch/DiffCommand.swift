@@ -43,6 +43,11 @@ struct DiffCommand: AsyncParsableCommand {
     @Flag(help: "Show the old and new title and summary of every changed article.")
     var full = false
 
+    @OptionGroup var selector: SeriesSelector
+
+    @Flag(help: "Show codes only, no labels.")
+    var codes = false
+
     func validate() throws {
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, TimeArgument.parse(value) == nil {
@@ -90,7 +95,7 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         let db = try cache.open()
-        let filter = RowFilter(sources: source.isEmpty ? nil : source, dataset: dataset, keyGlob: key)
+        let filter = selector.rowFilter(sources: source.isEmpty ? nil : source, dataset: dataset, keyGlob: key)
         // The pairs of revisions to compare, each with its filter.
         var ranges: [(from: Int64, to: Int64, filter: RowFilter)] = []
         if let since = since.flatMap(TimeArgument.parse) {
@@ -139,8 +144,9 @@ struct DiffCommand: AsyncParsableCommand {
             return
         }
         let diffs = try ranges.map { try db.diff(from: $0.from, to: $0.to, filter: $0.filter) }
+        let labeller = Labeller(db, showsLabels: !codes)
         for diff in diffs {
-            Terminal.print(DiffReport(diff).text())
+            Terminal.print(try DiffReport(diff).text(labeller: labeller))
             if full { Terminal.print(Self.fullText(diff)) }
         }
         if diffs.allSatisfy({ $0.observations.isEmpty && $0.entries.isEmpty }) { Terminal.print("no changes") }
@@ -152,6 +158,7 @@ extension DiffCommand {
     /// the end, so a diff of a million figures is never held whole. (A failure midway leaves
     /// the document unfinished, and the command fails.)
     static func printJSON(_ db: any CacheReader, _ ranges: [(from: Int64, to: Int64, filter: RowFilter)]) throws {
+        let labeller = Labeller(db)
         var json = JSONStreamWriter()
         json.beginObject()
         json.key("diffs")
@@ -169,7 +176,10 @@ extension DiffCommand {
             json.key("observations")
             json.beginArray()
             try db.forEachObservationChange(from: range.from, to: range.to, filter: range.filter) {
-                DiffReport.Figure($0).write(to: &json)
+                let figure = DiffReport.Figure($0)
+                figure.write(
+                    to: &json,
+                    labels: try labeller.json(source: figure.source, dataset: figure.dataset, series: figure.series))
             }
             json.endArray()
             json.key("to")
@@ -263,27 +273,53 @@ struct DiffReport {
         entries = diff.entries.map(Article.init)
     }
 
-    func text() -> String {
+    /// The figures as one block per dataset (its title, the dimensions its rows share, then a
+    /// column per dimension that differs, each code with its name), then the articles.
+    func text(labeller: Labeller) throws -> String {
         var lines: [String] = []
         if !observations.isEmpty {
             lines.append("figures \(from)..\(to)")
-            var table = Table([
-                ("", .left), ("SOURCE", .left), ("DATASET", .left), ("SERIES", .left), ("PERIOD", .left),
-                ("OLD", .right), ("NEW", .right), ("CHANGE", .right), ("FLAGS", .left),
-            ])
-            for figure in observations {
-                let sign = figure.kind.sign
-                let change = figure.relativeChange.map { String(format: "%+.1f%%", $0 * 100) } ?? ""
-                let oldFlag = figure.old?.status ?? ""
-                let newFlag = figure.new?.status ?? ""
-                let flags =
-                    figure.old != nil && figure.new != nil && oldFlag != newFlag ? "\(oldFlag) → \(newFlag)" : newFlag
-                table.add([
-                    sign, figure.source, figure.dataset, figure.series, figure.period, figure.old?.value ?? "",
-                    figure.new?.value ?? "", change, flags,
-                ])
+            var start = 0
+            while start < observations.count {
+                let first = observations[start]
+                var end = start + 1
+                while end < observations.count && observations[end].source == first.source
+                    && observations[end].dataset == first.dataset
+                {
+                    end += 1
+                }
+                let group = observations[start..<end]
+                start = end
+                let keys = group.map { SeriesKey(canonical: $0.series) ?? SeriesKey([]) }
+                let layout = KeyLayout(keys)
+                lines.append(try labeller.heading(source: first.source, dataset: first.dataset))
+                lines += try labeller.sharedLines(source: first.source, dataset: first.dataset, layout: layout)
+                let width = Labeller.labelWidth(columns: layout.varying.count, reserved: 50)
+                var table = Table(
+                    [("", .left)] + layout.varying.map { ($0, Table.Alignment.left) } + [
+                        ("PERIOD", .left), ("OLD", .right), ("NEW", .right), ("CHANGE", .right), ("FLAGS", .left),
+                    ])
+                for (figure, key) in zip(group, keys) {
+                    let change = figure.relativeChange.map { String(format: "%+.1f%%", $0 * 100) } ?? ""
+                    let oldFlag = figure.old?.status ?? ""
+                    let newFlag = figure.new?.status ?? ""
+                    let flags =
+                        figure.old != nil && figure.new != nil && oldFlag != newFlag
+                        ? "\(oldFlag) → \(newFlag)" : newFlag
+                    var row = [figure.kind.sign]
+                    for dimension in layout.varying {
+                        row.append(
+                            try key[dimension].map {
+                                try labeller.cell(
+                                    source: figure.source, dataset: figure.dataset, dimension: dimension, code: $0,
+                                    width: width)
+                            } ?? "")
+                    }
+                    row += [figure.period, figure.old?.value ?? "", figure.new?.value ?? "", change, flags]
+                    table.add(row)
+                }
+                lines.append(table.render())
             }
-            lines.append(table.render())
         }
         if !entries.isEmpty {
             lines.append("articles \(from)..\(to)")
@@ -314,11 +350,22 @@ extension ChangeKind {
 }
 
 extension DiffReport.Figure {
-    /// This figure as a JSON object, keys sorted, absent values left out.
-    func write(to json: inout JSONStreamWriter) {
+    /// This figure as a JSON object, keys sorted, absent values left out; `labels` gives each
+    /// dimension's code and name (the series key stays codes).
+    func write(to json: inout JSONStreamWriter, labels: [String: CodeName] = [:]) {
         json.beginObject()
         json.member("dataset", dataset)
         json.member("kind", kind.rawValue)
+        json.key("labels")
+        json.beginObject()
+        for dimension in labels.keys.sorted() {
+            json.key(dimension)
+            json.beginObject()
+            json.member("code", labels[dimension]?.code)
+            json.member("name", labels[dimension]?.name)
+            json.endObject()
+        }
+        json.endObject()
         if let new {
             json.key("new")
             new.write(to: &json)

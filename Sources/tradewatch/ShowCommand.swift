@@ -29,6 +29,17 @@ struct ShowCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON document.")
     var json = false
 
+    @Option(help: "Only this dataset.")
+    var dataset: String?
+
+    @Option(help: "Only series keys matching this glob, e.g. '*CMD=6704*'.")
+    var key: String?
+
+    @OptionGroup var selector: SeriesSelector
+
+    @Flag(help: "Show codes only, no labels.")
+    var codes = false
+
     func validate() throws {
         if RevisionPoint(asOf) == nil {
             throw ValidationError("--as-of: '\(asOf)' is not a revision like 12, latest~1 or @2019-07-03")
@@ -41,10 +52,21 @@ struct ShowCommand: AsyncParsableCommand {
             throw CommandFailure(message: "no source named '\(source)' in the cache", exitCode: 1)
         }
         let revision = try db.resolve(RevisionPoint(asOf) ?? .latest)
-        let observations = try db.observations(at: revision, filter: RowFilter(sources: [source]))
-        let entries = try db.entries(at: revision, sources: [source])
+        let narrowed = dataset != nil || key != nil || !selector.isEmpty
+        let observations = try db.observations(
+            at: revision, filter: selector.rowFilter(sources: [source], dataset: dataset, keyGlob: key))
+        // A selector names figures: articles are shown only when none is given.
+        let entries = narrowed ? [] : try db.entries(at: revision, sources: [source])
+        let labeller = Labeller(db, showsLabels: !codes)
         if json {
-            try Terminal.printJSON(ShowReport(revision: revision, observations: observations, entries: entries))
+            try Terminal.printJSON(
+                ShowReport(
+                    revision: revision,
+                    observations: try observations.map {
+                        LabelledObservation(
+                            version: $0,
+                            labels: try labeller.json(source: $0.source, dataset: $0.dataset, series: $0.series))
+                    }, entries: entries))
             return
         }
         switch format {
@@ -77,19 +99,7 @@ struct ShowCommand: AsyncParsableCommand {
             Terminal.print(lines.joined(separator: "\n"))
         case .table:
             Terminal.print("\(TerminalText.line(source)) as of revision \(revision)")
-            if !observations.isEmpty {
-                var table = Table([
-                    ("DATASET", .left), ("SERIES", .left), ("PERIOD", .left), ("VALUE", .right), ("UNIT", .left),
-                    ("STATUS", .left), ("SINCE", .right),
-                ])
-                for o in observations {
-                    table.add([
-                        o.dataset, o.series, o.period, o.value ?? "(missing)", o.unit ?? "", o.status ?? "",
-                        String(o.fromRevision),
-                    ])
-                }
-                Terminal.print(table.render())
-            }
+            if !observations.isEmpty { Terminal.print(try Self.figures(observations, labeller: labeller)) }
             if !entries.isEmpty {
                 var table = Table([("PUBLISHED", .left), ("TITLE", .left), ("LINK", .left)])
                 for version in entries {
@@ -103,6 +113,60 @@ struct ShowCommand: AsyncParsableCommand {
             }
             if observations.isEmpty && entries.isEmpty { Terminal.print("nothing at this revision") }
         }
+    }
+}
+
+extension ShowCommand {
+    /// One block per dataset: its title, the dimensions all its rows share, then a column per
+    /// dimension that differs (code and name), the period and the value.
+    static func figures(_ observations: [ObservationVersion], labeller: Labeller) throws -> String {
+        var blocks: [String] = []
+        var start = 0
+        while start < observations.count {
+            let first = observations[start]
+            var end = start + 1
+            while end < observations.count && observations[end].dataset == first.dataset { end += 1 }
+            let group = observations[start..<end]
+            start = end
+            let keys = group.map { SeriesKey(canonical: $0.series) ?? SeriesKey([]) }
+            let layout = KeyLayout(keys)
+            var lines = [try labeller.heading(source: first.source, dataset: first.dataset)]
+            lines += try labeller.sharedLines(source: first.source, dataset: first.dataset, layout: layout)
+            let width = Labeller.labelWidth(columns: layout.varying.count, reserved: 50)
+            var table = Table(
+                layout.varying.map { ($0, Table.Alignment.left) } + [
+                    ("PERIOD", .left), ("VALUE", .right), ("UNIT", .left), ("STATUS", .left), ("SINCE", .right),
+                ])
+            for (o, key) in zip(group, keys) {
+                var row: [String] = []
+                for dimension in layout.varying {
+                    row.append(
+                        try key[dimension].map {
+                            try labeller.cell(
+                                source: o.source, dataset: o.dataset, dimension: dimension, code: $0, width: width)
+                        } ?? "")
+                }
+                row += [o.period, o.value ?? "(missing)", o.unit ?? "", o.status ?? "", String(o.fromRevision)]
+                table.add(row)
+            }
+            lines.append(table.render())
+            blocks.append(lines.joined(separator: "\n"))
+        }
+        return blocks.joined(separator: "\n\n")
+    }
+}
+
+/// An observation as `--json` shows it: its stored fields, and `labels` {dimension: {code, name}}.
+struct LabelledObservation: Encodable {
+    var version: ObservationVersion
+    var labels: [String: CodeName]
+
+    private enum Keys: String, CodingKey { case labels }
+
+    func encode(to encoder: any Encoder) throws {
+        try version.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(labels, forKey: .labels)
     }
 }
 
@@ -124,10 +188,10 @@ struct ShowReport: Encodable {
     }
 
     var revision: Int64
-    var observations: [ObservationVersion]
+    var observations: [LabelledObservation]
     var entries: [Article]
 
-    init(revision: Int64, observations: [ObservationVersion], entries: [EntryVersion]) {
+    init(revision: Int64, observations: [LabelledObservation], entries: [EntryVersion]) {
         self.revision = revision
         self.observations = observations
         self.entries = Self.articles(entries)

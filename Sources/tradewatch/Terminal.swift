@@ -36,6 +36,19 @@ enum Terminal {
     }
 
     /// Colour only on a terminal, and never with NO_COLOR set.
+    /// The terminal's width in columns: `COLUMNS` when set, else the window size of standard
+    /// output; nil when it is not a terminal.
+    static var width: Int? {
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 {
+            return columns
+        }
+        var size = winsize()
+        guard isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else {
+            return nil
+        }
+        return Int(size.ws_col)
+    }
+
     static var useColour: Bool {
         ProcessInfo.processInfo.environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
     }

@@ -18,6 +18,7 @@ struct TradeWatchCLI: AsyncParsableCommand {
         version: TradeWatch.version,
         subcommands: [
             StatusCommand.self, SourcesCommand.self, LogCommand.self, DiffCommand.self, HistoryCommand.self,
+            SeriesCommand.self,
             SearchCommand.self,
             ShowCommand.self, ExportCommand.self,
             InspectCommand.self,

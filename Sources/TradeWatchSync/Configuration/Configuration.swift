@@ -146,6 +146,10 @@ public struct ComtradeSource: Sendable, Equatable, Codable {
     public var preview: Bool = false
     /// The most periods one call asks for; longer lists are split.
     public var periodsPerCall: Int = 12
+    /// Fetch the API's public reference lists (areas, flows, HS names…) for labels, weekly.
+    public var referenceData: Bool = true
+    /// Where the reference files are; nil means `BASE_URL/files/v1/app/reference`.
+    public var referenceURL: String?
 
     public init() {}
 }
@@ -176,6 +180,10 @@ public struct SDMXSource: Sendable, Equatable, Codable {
     /// Ask only for what changed since the last successful pull (`updatedAfter`) and apply it
     /// as a delta.
     public var incremental: Bool = false
+    /// Fetch the dataflow's structure (its codelists give the codes' names), at most daily.
+    public var structure: Bool = true
+    /// Where the structure is, when the service keeps it elsewhere than `BASE/dataflow/…`.
+    public var structureURL: String?
 
     public init() {}
 }

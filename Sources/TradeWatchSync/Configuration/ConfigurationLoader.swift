@@ -143,6 +143,8 @@ public enum ConfigurationLoader {
         source.transportModes = table.codes("transport")
         if let value = table.bool("preview") { source.preview = value }
         if let value = table.int("periods_per_call", in: 1...12) { source.periodsPerCall = value }
+        if let value = table.bool("reference_data") { source.referenceData = value }
+        source.referenceURL = table.url("reference_url")
         let periods = table.codes("period", required: true)
         var expanded: [String] = []
         for period in periods {
@@ -168,6 +170,11 @@ public enum ConfigurationLoader {
         source.startPeriod = table.string("start_period")
         source.endPeriod = table.string("end_period")
         if let value = table.bool("incremental") { source.incremental = value }
+        if let value = table.bool("structure") { source.structure = value }
+        source.structureURL = table.url("structure_url")
+        if source.structureURL != nil && !source.structure {
+            table.report("structure_url", "is unused with structure = false")
+        }
         if source.url == nil && (source.baseURL == nil || source.flow == nil) {
             table.report("url", "give either url (a whole query) or base_url and flow")
             return nil

@@ -43,7 +43,10 @@ enum DecodedPull: Sendable {
                 for payload in payloads {
                     let decoder = PayloadDecoder(source: source, url: payload.url, contentType: payload.contentType)
                     let summary = try decoder.decodeStatistics(
-                        payload, into: StatisticsOutput(add: { try sink.add($0) }, delete: { try sink.delete($0) }))
+                        payload,
+                        into: StatisticsOutput(
+                            add: { try sink.add($0) }, delete: { try sink.delete($0) },
+                            label: { sink.label($1, dataset: $0) }))
                     for warning in summary.warnings {
                         let shown = Redaction.text(warning, hiding: secrets)
                         let url = Redaction.text(Redaction.url(payload.url), hiding: secrets)

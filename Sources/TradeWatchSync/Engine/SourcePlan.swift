@@ -179,7 +179,8 @@ public enum SourcePlanner {
                 query.append((parameter, codes.joined(separator: ",")))
                 dimensions[dimension] = Set(codes)
             }
-            query.append(("includeDesc", "false"))
+            // The descriptions come back beside the codes, and become their labels.
+            query.append(("includeDesc", "true"))
             if let secret, !comtrade.preview { query.append(("subscription-key", secret)) }
             var scope = ObservationScope(datasets: [comtradeDataset(comtrade)], dimensions: dimensions)
             scope.periodTexts = Set(chunk.map(ComtradeCodes.periodText))

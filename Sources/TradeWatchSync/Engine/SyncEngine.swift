@@ -58,7 +58,7 @@ public final class SyncEngine: Sendable {
     private let environment: [String: String]
     private let writes: CacheWriteQueue
     /// The time due dates are computed from (the scheduler's clock).
-    private let clock: any SchedulerClock
+    let clock: any SchedulerClock
 
     public init(
         cache: any CacheStore, fetcher: Fetcher, logger: Logger, environment: [String: String],
@@ -109,12 +109,15 @@ public final class SyncEngine: Sendable {
                 }
             }
             logger = logger.hiding(secrets)
+            // Names first (structures, reference lists), when due: the data read that follows
+            // splits a structure-specific message by the structure. Never fails the sync.
+            let referenceFailures = await syncReferences(source, daemon: daemon, logger: logger)
             let record = try await perform(
                 requests, source: source, daemon: daemon, state: state, logger: logger, nextDue: outcome.nextDue,
                 secrets: secrets)
             outcome.requests = requests.count
             outcome.outcome = record.outcome
-            outcome.warnings = record.warnings
+            outcome.warnings = record.warnings + referenceFailures
             if let revision = record.revision {
                 outcome.revision = revision
                 logger.info(

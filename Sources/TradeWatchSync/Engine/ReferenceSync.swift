@@ -1,0 +1,178 @@
+import Foundation
+import Logging
+import TradeWatchCache
+import TradeWatchFetch
+import TradeWatchFormats
+import TradeWatchModel
+
+extension SyncEngine {
+    /// Fetches the reference documents of `source` that are due (never fetched, past their
+    /// refresh time, or `forced`), each conditionally, and records each on its own. A failure
+    /// is logged and recorded on the document, retried after a backoff of its own, and never
+    /// fails the data sync: the data are stored without names rather than not at all.
+    /// Returns one line per document that failed, for the sync's warnings.
+    func syncReferences(
+        _ source: SourceConfiguration, daemon: DaemonSettings, logger: Logger, forced: Set<String> = []
+    ) async -> [String] {
+        let documents = ReferencePlanner.documents(for: source)
+        guard !documents.isEmpty else { return [] }
+        let states = (try? cache.referenceStates(source: source.name)) ?? []
+        var failures: [String] = []
+        for document in documents {
+            if Task.isCancelled { break }
+            let state = states.first { $0.document == document.name }
+            if !forced.contains(document.name), let due = state?.nextDue, due > clock.now,
+                state?.url == Redaction.url(document.request.url)
+            {
+                continue
+            }
+            if let failure = await syncReference(document, state: state, source: source, daemon: daemon, logger: logger)
+            {
+                failures.append(failure)
+            }
+        }
+        return failures
+    }
+
+    /// One document: fetch, decode, record. Returns what went wrong, or nil.
+    private func syncReference(
+        _ document: ReferenceDocument, state: ReferenceState?, source: SourceConfiguration, daemon: DaemonSettings,
+        logger: Logger
+    ) async -> String? {
+        var logger = logger
+        logger[metadataKey: "document"] = "\(document.name)"
+        let started = Date()
+        let url = Redaction.url(document.request.url)
+        // Validators only for the URL they were given for (a changed flow is a new document).
+        let sameURL = state?.url == url
+        let limits = FetchLimits(
+            connectTimeout: daemon.connectTimeout, totalTimeout: source.timeout ?? daemon.timeout,
+            maxBytes: source.maxBytes ?? daemon.maxBytes)
+        let request = FetchRequest(
+            url: document.request.url, headers: document.request.headers.map { ($0.name, $0.value) },
+            etag: sameURL ? state?.etag : nil, lastModified: sameURL ? state?.lastModified : nil, limits: limits,
+            secrets: [])
+        var attempt = FetchAttempt(startedAt: started, url: url)
+        let result: ReferenceResult
+        var failure: String?
+        do {
+            let response = try await fetcher.fetch(request)
+            attempt.httpStatus = response.status
+            attempt.bytes = Int64(response.body.count)
+            attempt.contentType = response.contentType
+            attempt.etag = response.etag ?? (response.notModified ? state?.etag : nil)
+            attempt.lastModified = response.lastModified ?? (response.notModified ? state?.lastModified : nil)
+            attempt.durationMilliseconds =
+                response.duration.components.seconds * 1000
+                + response.duration.components.attoseconds / 1_000_000_000_000_000
+            if response.notModified {
+                attempt.payloadSHA256 = state?.payloadSHA256
+                result = .notModified
+            } else {
+                var hasher = SHA256()
+                try response.body.withChunks { chunk in chunk.withUnsafeBytes { hasher.update($0) } }
+                let sha = hasher.finalizeHex()
+                attempt.payloadSHA256 = sha
+                if sameURL, sha == state?.payloadSHA256 {
+                    result = .samePayload
+                } else {
+                    let payload = try Payload(
+                        body: response.body, url: response.effectiveURL, contentType: response.contentType)
+                    let decoded = try ReferenceDecoder(document: document, url: url).decode(payload)
+                    attempt.warnings = decoded.warnings
+                    for warning in decoded.warnings.prefix(5) {
+                        logger.info("\(warning)", metadata: ["url": "\(url)"])
+                    }
+                    result = .pulled(decoded.batches)
+                }
+            }
+        } catch {
+            let (code, message) = Self.describeReferenceFailure(error, url: url)
+            if Task.isCancelled { return nil }
+            result = .failed(code: code.rawValue, message: message)
+            failure = "\(document.name): \(code): \(message)"
+            logger.warning("reference document failed: \(message)", metadata: ["code": "\(code)"])
+        }
+        let failuresSoFar = state?.consecutiveFailures ?? 0
+        let nextDue: Date
+        if case .failed = result {
+            let backoff = min(
+                daemon.retryBase * Int(min(1 << min(failuresSoFar, 20), Int(Int32.max))), document.refresh)
+            nextDue = clock.now.addingTimeInterval(Self.seconds(backoff))
+        } else {
+            nextDue = clock.now.addingTimeInterval(Self.seconds(document.refresh))
+        }
+        let made = ReferenceFetchToRecord(
+            source: source.name, kind: source.kindName, document: document.name, attempt: attempt, result: result,
+            nextDue: nextDue)
+        do {
+            let record = try await offload(groupable: false) { try self.cache.recordReference(made) }
+            if let revision = record.revision {
+                logger.info(
+                    "new revision from reference document",
+                    metadata: ["revision": "\(revision.id)"])
+            }
+        } catch {
+            logger.error("the cache refused a reference document: \(error)")
+            return failure ?? "\(document.name): cache: \(error)"
+        }
+        return failure
+    }
+
+    private static func describeReferenceFailure(_ error: any Error, url: String) -> (SyncErrorCode, String) {
+        switch error {
+        case let error as FetchError: (SyncErrorCode(error.code), error.message)
+        case let failure as SyncFailure: (failure.code, failure.message)
+        case let error as StatisticsError: (SyncErrorCode(error.code), "\(url): \(error)")
+        case is CancellationError: (.aborted, "the sync was stopped (daemon shutting down)")
+        default: (.parse, "\(url): \(error)")
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// Reads a reference document into the label batches the cache stores.
+struct ReferenceDecoder {
+    var document: ReferenceDocument
+    var url: String
+
+    func decode(_ payload: Payload) throws -> (batches: [LabelBatch], warnings: [String]) {
+        switch document.content {
+        case .sdmxStructure(let dataset, let dataflow):
+            switch payload.kind {
+            case .html, .rss, .rdf, .atom, .jsonFeed, .csv, .comtradeJSON:
+                throw SyncFailure(
+                    code: .unexpectedFormat,
+                    message:
+                        "\(url): expected an SDMX structure message, the server sent \(PayloadDecoder.describe(payload.kind))"
+                )
+            default:
+                break
+            }
+            let message = try SDMXStructureReader.read { feed in try payload.body.withChunks { try feed($0) } }
+            var batches = message.batches()
+            // The configured flow's batch, stored under the source's dataset id; a whole-url
+            // source keeps the batch of the flow its URL names (every one when it names none).
+            if let dataflow, let match = batches.first(where: { $0.dataset == dataflow }) {
+                var batch = match
+                batch.dataset = dataset ?? match.dataset
+                if var structure = batch.structure {
+                    structure.dataset = batch.dataset
+                    batch.structure = structure
+                }
+                batches = [batch]
+            } else if dataflow != nil {
+                let found = batches.map(\.dataset).joined(separator: ", ")
+                throw SyncFailure(
+                    code: .parse,
+                    message:
+                        "\(url): the structure message does not define the dataflow \(dataflow ?? "") (it defines \(found.isEmpty ? "none" : found))"
+                )
+            }
+            return (batches, message.warnings)
+        }
+    }
+}
