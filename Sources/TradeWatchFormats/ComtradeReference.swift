@@ -1,4 +1,3 @@
-public import Foundation
 public import TradeWatchModel
 
 /// One of UN Comtrade's public reference files: the keyless JSON lists, under
@@ -89,6 +88,12 @@ public enum ComtradeReference {
     /// `https://comtradeapi.un.org`): `https://comtradeapi.un.org/files/v1/app/reference/Reporters.json`.
     public static func url(of document: ComtradeReferenceDocument, baseURL: String) -> String {
         url(file: document.file, baseURL: baseURL)
+    }
+
+    /// Where `document` lies when the reference files are kept in `folder` (a source's
+    /// `reference_url`, e.g. `https://mirror.example/comtrade/reference/`).
+    public static func url(of document: ComtradeReferenceDocument, folder: String) -> String {
+        String(folder.reversed().drop { $0 == "/" }.reversed()) + "/" + document.file
     }
 
     /// Where the index lies for an API at `baseURL`.

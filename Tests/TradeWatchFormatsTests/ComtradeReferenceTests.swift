@@ -34,6 +34,9 @@ struct ComtradeReferenceTests {
             ComtradeReference.url(of: try document("Reporters.json"), baseURL: "https://comtradeapi.un.org/")
                 == "https://comtradeapi.un.org/files/v1/app/reference/Reporters.json")
         #expect(
+            ComtradeReference.url(of: try document("H5.json"), folder: "https://mirror.example/reference/")
+                == "https://mirror.example/reference/H5.json")
+        #expect(
             ComtradeReference.indexURL(baseURL: "http://127.0.0.1:8408/comtrade")
                 == "http://127.0.0.1:8408/comtrade/files/v1/app/reference/ListofReferences.json")
     }
