@@ -30,7 +30,7 @@ struct Payload: Sendable {
 /// memory. Either way the cache gets one `record` call (see `pullContent`).
 enum DecodedPull: Sendable {
     case feed(Pull, PreparedEntries)
-    case statistics(mode: Pull.Mode, scope: ObservationScope, payloads: [Payload])
+    case statistics(mode: Pull.Mode, scope: ObservationScope, payloads: [Payload], context: StatisticsContext)
 
     /// What `CacheWriter.record` applies. For statistics, the producer parses each payload
     /// into the sink, with the reader's warnings (secrets hidden) recorded beside the fetch.
@@ -38,15 +38,20 @@ enum DecodedPull: Sendable {
         switch self {
         case .feed(let pull, let entries):
             return PullContent(pull, entries: entries)
-        case .statistics(let mode, let scope, let payloads):
+        case .statistics(let mode, let scope, let payloads, let context):
             return PullContent(mode: mode, observationScope: scope) { sink in
                 for payload in payloads {
-                    let decoder = PayloadDecoder(source: source, url: payload.url, contentType: payload.contentType)
+                    var decoder = PayloadDecoder(source: source, url: payload.url, contentType: payload.contentType)
+                    decoder.structures = context.structures
                     let summary = try decoder.decodeStatistics(
                         payload,
                         into: StatisticsOutput(
                             add: { try sink.add($0) }, delete: { try sink.delete($0) },
-                            label: { sink.label($1, dataset: $0) }))
+                            label: { dataset, label in
+                                if !context.namedElsewhere.contains(label.component) {
+                                    sink.label(label, dataset: dataset)
+                                }
+                            }))
                     for warning in summary.warnings {
                         let shown = Redaction.text(warning, hiding: secrets)
                         let url = Redaction.text(Redaction.url(payload.url), hiding: secrets)
@@ -59,6 +64,16 @@ enum DecodedPull: Sendable {
     }
 }
 
+/// What a statistics read knows from earlier syncs.
+struct StatisticsContext: Sendable {
+    /// Components whose names a fetched reference list gives: the data's own names for them
+    /// are not stored (see `SyncEngine.componentsNamedByReferences`).
+    var namedElsewhere: Set<String> = []
+    /// The stored structures of the source's datasets, by dataset id, with the codes their
+    /// codelists list: structure-specific SDMX-ML is split by them.
+    var structures: [String: (structure: DatasetStructure, codes: [String: Set<String>])] = [:]
+}
+
 /// Picks the parser for a source's payload and checks that the payload is what the source
 /// promised: a feed source that answers with an HTML page fails with "not a feed", not with
 /// an empty pull that would remove every article.
@@ -66,6 +81,8 @@ struct PayloadDecoder {
     var source: SourceConfiguration
     var url: String
     var contentType: String?
+    /// See `StatisticsContext.structures`.
+    var structures: [String: (structure: DatasetStructure, codes: [String: Set<String>])] = [:]
 
     /// A feed document as one pull, its entries prepared for the cache with the feed parser's
     /// own HTML-to-text (`HTMLCleaner.text`) as their search text. The parser is handed the
@@ -199,6 +216,7 @@ extension CSVSource {
         mapping.flags = flags
         mapping.unit = unit
         mapping.attributes = attributes.map { ($0.column, $0.id) }
+        mapping.labels = labels.map { ($0.id, $0.column) }
         mapping.decimalSeparator = decimalSeparator
         mapping.thousandsSeparator = thousandsSeparator
         mapping.encoding = encoding

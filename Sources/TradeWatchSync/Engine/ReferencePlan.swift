@@ -1,5 +1,5 @@
 public import Foundation
-import TradeWatchFormats
+public import TradeWatchFormats
 import TradeWatchModel
 
 /// A document a source needs beside its data, for the names of its codes: an SDMX dataflow's
@@ -10,6 +10,8 @@ public struct ReferenceDocument: Sendable, Equatable {
         /// An SDMX structure message; `dataset` is the dataset its batch is stored under
         /// (nil for a whole-`url` source: each dataflow's own id).
         case sdmxStructure(dataset: String?, dataflow: String?)
+        /// A Comtrade reference file labelling its components of `dataset`.
+        case comtradeReference(ComtradeReferenceDocument, dataset: String)
     }
 
     /// Stable within the source: `structure`, `comtrade:Reporters`.
@@ -45,7 +47,18 @@ public enum ReferencePlanner {
             ]
         case .comtrade(let comtrade):
             guard comtrade.referenceData else { return [] }
-            return []  // COMTRADE-REFERENCE: filled in when the reader lands
+            let dataset = SourcePlanner.comtradeDataset(comtrade)
+            return ComtradeReference.documents(classification: comtrade.classification).map { file in
+                let url =
+                    comtrade.referenceURL.map { ComtradeReference.url(of: file, folder: $0) }
+                    ?? ComtradeReference.url(of: file, baseURL: comtrade.baseURL)
+                return ReferenceDocument(
+                    name: "comtrade:" + file.category,
+                    request: PlannedRequest(
+                        url: url, headers: [PlannedRequest.Header(name: "Accept", value: "application/json")],
+                        secrets: [], mode: .snapshot, scope: .none, conditional: true),
+                    refresh: comtradeRefresh, content: .comtradeReference(file, dataset: dataset))
+            }
         case .feed, .csv:
             return []
         }

@@ -34,6 +34,21 @@ extension SyncEngine {
         return failures
     }
 
+    /// The components whose names a reference list of `source` gives, once it has been
+    /// fetched: the names that come with the data (Comtrade's descriptions) are not stored for
+    /// them, so that two wordings of one code (`TOTAL` is "All Commodities" in data and "Total
+    /// - All H6 commodities" in HS.json) do not replace each other at every sync. Before a
+    /// list is fetched, or without one, the data's names are kept.
+    func componentsNamedByReferences(_ source: SourceConfiguration) -> Set<String> {
+        guard let states = try? cache.referenceStates(source: source.name) else { return [] }
+        var named: Set<String> = []
+        for document in ReferencePlanner.documents(for: source)
+        where states.contains(where: { $0.document == document.name && $0.lastSuccess != nil }) {
+            if case .comtradeReference(let file, _) = document.content { named.formUnion(file.components) }
+        }
+        return named
+    }
+
     /// One document: fetch, decode, record. Returns what went wrong, or nil.
     private func syncReference(
         _ document: ReferenceDocument, state: ReferenceState?, source: SourceConfiguration, daemon: DaemonSettings,
@@ -173,6 +188,16 @@ struct ReferenceDecoder {
                 )
             }
             return (batches, message.warnings)
+        case .comtradeReference(let file, let dataset):
+            guard [.comtradeJSON, .sdmxJSON, .unknown].contains(payload.kind) else {
+                throw SyncFailure(
+                    code: .unexpectedFormat,
+                    message:
+                        "\(url): expected a Comtrade reference list (JSON), the server sent \(PayloadDecoder.describe(payload.kind))"
+                )
+            }
+            let read = try ComtradeReference.read(try payload.body.data(), document: file)
+            return ([LabelBatch(dataset: dataset, labels: read.labels, complete: read.complete)], read.warnings)
         }
     }
 }

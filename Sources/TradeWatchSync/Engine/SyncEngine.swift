@@ -114,7 +114,7 @@ public final class SyncEngine: Sendable {
             let referenceFailures = await syncReferences(source, daemon: daemon, logger: logger)
             let record = try await perform(
                 requests, source: source, daemon: daemon, state: state, logger: logger, nextDue: outcome.nextDue,
-                secrets: secrets)
+                secrets: secrets, namedElsewhere: componentsNamedByReferences(source))
             outcome.requests = requests.count
             outcome.outcome = record.outcome
             outcome.warnings = record.warnings + referenceFailures
@@ -175,7 +175,7 @@ public final class SyncEngine: Sendable {
     /// one revision.
     private func perform(
         _ requests: [PlannedRequest], source: SourceConfiguration, daemon: DaemonSettings, state: SyncState?,
-        logger: Logger, nextDue: Date, secrets: [String]
+        logger: Logger, nextDue: Date, secrets: [String], namedElsewhere: Set<String>
     ) async throws -> FetchRecord {
         let started = Date()
         var fetched: [Fetched] = []
@@ -258,7 +258,9 @@ public final class SyncEngine: Sendable {
         } else {
             var scope = requests[0].scope
             for request in requests.dropFirst() { scope.formUnion(request.scope) }
-            decoded = .statistics(mode: requests[0].mode, scope: scope, payloads: payloads)
+            decoded = .statistics(
+                mode: requests[0].mode, scope: scope, payloads: payloads,
+                context: StatisticsContext(namedElsewhere: namedElsewhere))
         }
 
         // Record: one call. A feed, prepared already, may share a transaction with other
