@@ -53,7 +53,7 @@ final class SDMXStructureHandler: XMLStreamHandler {
     private var component: SDMXStructureMessage.Component?
     private var componentKind = ""
     private var componentDepth = 0
-    private var relationship = Relationship()
+    private var relationship = SDMXAttributeRelationship()
     private var relationshipDepth = 0
     private var measureRelationshipDepth = 0
     private var group: SDMXStructureMessage.Group?
@@ -68,15 +68,6 @@ final class SDMXStructureHandler: XMLStreamHandler {
 
     private var name: (target: NameTarget, language: String, depth: Int)?
     private var nameText = ""
-
-    /// An attribute's `AttributeRelationship`, as read.
-    struct Relationship {
-        var dataset = false
-        var observation = false
-        var dimensions: [String] = []
-        var group: String?
-        var attachmentGroup: String?
-    }
 
     // MARK: Namespaces
 
@@ -188,7 +179,7 @@ final class SDMXStructureHandler: XMLStreamHandler {
         case "AttributeRelationship":
             if component != nil {
                 relationshipDepth = depth
-                relationship = Relationship()
+                relationship = SDMXAttributeRelationship()
             }
         case "MeasureRelationship":
             if component != nil { measureRelationshipDepth = depth }
@@ -362,7 +353,7 @@ final class SDMXStructureHandler: XMLStreamHandler {
             position: value("position", attributes).flatMap { Int($0.trimmingXMLWhitespace) })
         componentKind = kind
         componentDepth = depth
-        relationship = Relationship()
+        relationship = SDMXAttributeRelationship()
     }
 
     private func finishComponent() {
@@ -385,49 +376,17 @@ final class SDMXStructureHandler: XMLStreamHandler {
         switch componentKind {
         case "TimeDimension": structure?.timeDimension = finished
         case "Attribute":
-            attach(&finished)
+            relationship.attach(&finished)
             structure?.attributes.append(finished)
         case "PrimaryMeasure", "Measure": structure?.measures.append(finished)
         default: structure?.dimensions.append(finished)
         }
     }
 
-    /// Where an attribute attaches, from its relationship. A group's dimensions are filled in
-    /// once the whole structure is read (a group may be declared after the attribute).
-    private func attach(_ attribute: inout SDMXStructureMessage.Component) {
-        let found = relationship
-        if found.observation {
-            attribute.attachment = .observation
-        } else if let group = found.group {
-            attribute.attachment = .group
-            attribute.attachedTo = [group]
-        } else if !found.dimensions.isEmpty {
-            attribute.attachment = found.attachmentGroup == nil ? .dimensions : .group
-            attribute.attachedTo = found.dimensions
-        } else if found.dataset {
-            attribute.attachment = .dataset
-        }
-    }
-
     private func finishStructure() {
         guard var finished = structure else { return }
         structure = nil
-        // Key order: the declared positions where given (a stable sort keeps the listed order
-        // among equal or missing ones).
-        if finished.dimensions.contains(where: { $0.position != nil }) {
-            finished.dimensions = finished.dimensions.enumerated()
-                .sorted { ($0.element.position ?? $0.offset + 1, $0.offset) < ($1.element.position ?? $1.offset + 1, $1.offset) }
-                .map(\.element)
-        }
-        // An attribute attached to a declared group names the group's dimensions.
-        let groups = Dictionary(finished.groups.map { ($0.id, $0.dimensions) }, uniquingKeysWith: { first, _ in first })
-        for index in finished.attributes.indices where finished.attributes[index].attachment == .group {
-            if finished.attributes[index].attachedTo.count == 1,
-                let dimensions = groups[finished.attributes[index].attachedTo[0]], !dimensions.isEmpty
-            {
-                finished.attributes[index].attachedTo = dimensions
-            }
-        }
+        finished.arrange()
         if finished.isExternal {
             warn("data structure \(finished.reference) is external; its components are not in this message")
         }

@@ -119,6 +119,54 @@ extension SDMXStructureMessage {
     }
 }
 
+extension SDMXStructureMessage.DataStructure {
+    /// Puts the dimensions in key order (the declared positions where given; a stable sort
+    /// keeps the listed order among equal or missing ones) and has an attribute attached to a
+    /// declared group name the group's dimensions.
+    mutating func arrange() {
+        if dimensions.contains(where: { $0.position != nil }) {
+            dimensions = dimensions.enumerated()
+                .sorted { ($0.element.position ?? $0.offset + 1, $0.offset) < ($1.element.position ?? $1.offset + 1, $1.offset) }
+                .map(\.element)
+        }
+        let declared = Dictionary(groups.map { ($0.id, $0.dimensions) }, uniquingKeysWith: { first, _ in first })
+        for index in attributes.indices where attributes[index].attachment == .group {
+            if attributes[index].attachedTo.count == 1, let dimensions = declared[attributes[index].attachedTo[0]],
+                !dimensions.isEmpty
+            {
+                attributes[index].attachedTo = dimensions
+            }
+        }
+    }
+}
+
+/// An attribute's `AttributeRelationship`, as read from XML or JSON.
+struct SDMXAttributeRelationship {
+    /// 2.1 `None`, 3.0 `Dataflow`.
+    var dataset = false
+    /// 2.1 `PrimaryMeasure`, 3.0 `Observation` or a measure relationship.
+    var observation = false
+    var dimensions: [String] = []
+    var group: String?
+    var attachmentGroup: String?
+
+    /// Sets where the attribute attaches. A group is named by its id here; `arrange()` puts
+    /// its dimensions in its place once the whole structure is read.
+    func attach(_ attribute: inout SDMXStructureMessage.Component) {
+        if observation {
+            attribute.attachment = .observation
+        } else if let group {
+            attribute.attachment = .group
+            attribute.attachedTo = [group]
+        } else if !dimensions.isEmpty {
+            attribute.attachment = attachmentGroup == nil ? .dimensions : .group
+            attribute.attachedTo = dimensions
+        } else if dataset {
+            attribute.attachment = .dataset
+        }
+    }
+}
+
 extension LabelBatch {
     /// The codes of each component the batch lists completely: what the data reader checks a
     /// message's keys against (`SDMXMLReader`'s `codes`).

@@ -114,3 +114,67 @@ struct SDMXStructureInputTests {
         #expect(message.warnings.last == "and 450 more warnings")
     }
 }
+
+@Suite("SDMX-JSON structure messages")
+struct SDMXStructureJSONTests {
+    @Test("SDMX-JSON 1.0: the same dataflow, structure and labels as the SDMX-ML message")
+    func json() throws {
+        let data = try structureFixture("trade-1.0.json")
+        // Fed a few bytes at a time, as a body arrives.
+        let message = try SDMXStructureJSONReader.read { feed in
+            var offset = 0
+            while offset < data.count {
+                try feed(data.subdata(in: offset..<min(offset + 13, data.count)))
+                offset += 13
+            }
+        }
+        let batch = try #require(message.batch(for: "TRADE_CN_KP"))
+        let structure = try #require(batch.structure)
+        #expect(structure.names.preferred == "China's trade with the DPRK by HS heading")
+        #expect(structure.reference == "PUB:TRADE(1.0)")
+        #expect(structure.dimensions.map(\.id) == ["FREQ", "REPORTER", "PARTNER", "FLOW", "CMD"])
+        #expect(structure.timeDimension == "TIME_PERIOD")
+        #expect(structure.measures.map(\.id) == ["OBS_VALUE"])
+        #expect(structure.dimension("FREQ")?.codelist == "PUB:CL_FREQ(1.0)")
+        #expect(structure.dimension("FREQ")?.names.map(\.text) == ["Frequency", "Fréquence"])
+        #expect(structure.dimension("CMD")?.names == [DatasetStructure.Name(language: "", text: "Commodity")])
+        #expect(structure.attribute("COMMENT_DSET")?.attachment == .dataset)
+        #expect(structure.attribute("SOURCE_NOTE")?.attachedTo == ["REPORTER", "PARTNER"])
+        #expect(structure.attribute("UNIT_MULT")?.attachment == .group)
+        #expect(structure.attribute("OBS_STATUS")?.attachment == .observation)
+        #expect(structure.attribute("OBS_STATUS")?.mandatory == true)
+
+        let xml = try #require(try readStructure(try structureFixture("trade-2.1.xml")).batch(for: "TRADE_CN_KP"))
+        for component in ["FREQ", "REPORTER", "PARTNER"] {
+            #expect(
+                Set(batch.labels.filter { $0.component == component })
+                    == Set(xml.labels.filter { $0.component == component }), "\(component)")
+        }
+        #expect(batch.label("CMD", "6704")?.parent == "67")
+        #expect(batch.label("CMD", "9999")?.name == "<b>Bold</b> \u{1B}[31mred\u{0} \u{202E}")
+        #expect(batch.complete == ["FREQ", "REPORTER", "PARTNER", "FLOW", "CMD"])
+        #expect(
+            message.warnings == [
+                "codelist PUB:CL_FLOW(1.0): 1 code without an id skipped",
+                "codelist SDMX:CL_OBS_STATUS(2.0) is external; its codes are not in this message",
+            ])
+    }
+
+    @Test("SDMX-JSON that is not a structure message, an error answer, or cut short is refused")
+    func refused() throws {
+        func error(_ text: String) -> StatisticsError? {
+            do {
+                _ = try SDMXStructureJSONReader.read(Data(text.utf8))
+                return nil
+            } catch {
+                return error as? StatisticsError
+            }
+        }
+        #expect(error("{\"dataSets\": []}")?.message.contains("not an SDMX-JSON structure message") == true)
+        #expect(error("[1, 2]")?.message == "expected a JSON object")
+        #expect(error("{\"errors\": [{\"code\": 100, \"message\": \"No structures\"}]}")?.code == .publisherError)
+        #expect(error("{\"data\": {\"codelists\": [{\"id\": \"CL\", \"codes\": [")?.code == .malformed)
+        let deep = "{\"data\": {\"codelists\": [{\"id\": \"CL\", \"x\": " + String(repeating: "[", count: 5000)
+        #expect(error(deep)?.code == .malformed)
+    }
+}
