@@ -91,6 +91,25 @@ struct SDMXStructuredDataTests {
         #expect(guessed.unitMultiplier == 3)
     }
 
+    @Test("IMF WEO corpus: the indicator's and the country's groups give their attributes to the series, even unstructured")
+    func weoGroups() throws {
+        guard let path = Corpora.file("sdmx/IMF_RES/WEO-data.xml") else { return Corpora.skip("sdmx/IMF_RES/WEO-data.xml") }
+        let (summary, observations) = try read(try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(summary.warnings == [Self.heuristicWarning])
+        let only = try #require(observations.first)
+        #expect(observations.count == 1)
+        #expect(only.series["COUNTRY"] == "SVK" && only.series["INDICATOR"] == "NGDP_R")
+        #expect(only.attributes["SERIES_NAME"] == "Gross domestic product (GDP), Constant prices, Domestic currency")
+        #expect(only.unit == "XDC")
+        // libxml2, told not to replace entities, hands `&amp;` in an attribute value over as
+        // `&#38;`; XMLStreamReader passes it on as is (for its owner to decode, in one place).
+        withKnownIssue("XMLStreamReader leaves & in attribute values as &#38;") {
+            #expect(only.attributes["METHODOLOGY_NOTES"] == "Historical data source: Eurostat & Haver Analytics")
+        }
+        #expect(only.attributes["METHODOLOGY_NOTES"]?.hasPrefix("Historical data source: Eurostat") == true)
+        #expect(only.attributes["PUBLISHER"] == "IMF")  // the data set's own
+    }
+
     @Test("Data that disagrees with its structure is read, with warnings naming what disagrees")
     func mismatch() throws {
         let batch = try #require(try readStructure(try structureFixture("trade-2.1.xml")).batch(for: "TRADE_CN_KP"))
