@@ -1,50 +1,52 @@
 public import Foundation
-import TradeWatchModel
+public import TradeWatchModel
 
 /// Reads SDMX-ML data messages as they stream in: 2.1 GenericData, GenericTimeSeriesData,
 /// StructureSpecificData and StructureSpecificTimeSeriesData, and 3.0 StructureSpecificData.
-/// Memory stays bounded by one series' attributes, plus one 8-byte hash per observation key
-/// to notice keys the message repeats (`RepeatedKeys`).
+/// Memory stays bounded by one series' attributes and the data set's groups, plus one 8-byte
+/// hash per observation key to notice keys the message repeats (`RepeatedKeys`).
 ///
 /// Structure-specific messages put dimensions and attributes side by side as XML attributes,
-/// and only the data structure definition says which is which. Without fetching it, the
-/// reader treats the SDMX cross-domain attribute concepts (`UNIT_MEASURE`, `OBS_STATUS`,
-/// `TITLE`…) and the ids in `attributeIDs` as attributes and everything else as dimensions.
+/// and only the data structure definition says which is which. Given one (`structure`), the
+/// reader takes its dimensions as the key, in its order, and checks keys against it and
+/// against the codes of `codes`; what disagrees is a warning, never a refusal. Without one,
+/// it treats the SDMX cross-domain attribute concepts (`UNIT_MEASURE`, `OBS_STATUS`,
+/// `TITLE`…) and the ids in `attributeIDs` as attributes and everything else as dimensions,
+/// and the summary says so. Attributes of the groups a data set declares are kept on the
+/// observations of the series each group covers (the series' own value wins).
 public final class SDMXMLReader {
-    /// SDMX's cross-domain attribute concepts and the common attributes publishers add.
-    public static let knownAttributes: Set<String> = [
-        "UNIT_MEASURE", "UNIT", "UNIT_MULT", "DECIMALS", "TITLE", "TITLE_COMPL", "COLL_METHOD", "COMPILATION",
-        "SOURCE_AGENCY", "TIME_FORMAT", "OBS_STATUS", "OBS_CONF", "CONF_STATUS", "CONF_STATUS_OBS", "COMMENT",
-        "COMMENT_OBS", "COMMENT_TS", "BREAKS", "UNIT_INDEX_BASE", "TIME_PER_COLLECT", "NAT_TITLE", "PUBL_PUBLIC",
-        "PUBL_ECB", "PUBL_MU", "DOM_SER_IDS", "BASE_PER", "REF_PERIOD_DETAIL", "DATA_COMP", "EMBARGO_TIME",
-        "OBS_COM", "OBS_PRE_BREAK", "SOURCE_PUB", "COVERAGE", "SERIES_NAME", "FOOTNOTE", "OBS_FLAG", "OBS_NOTE",
-        "REFERENCE_PERIOD", "POWERCODE", "UNIT_MULT_CODE", "DERIVATION_TYPE", "OBS_VALUE_DESC", "DISS_ORG",
-        "SCALE", "FLAG", "FOOTNOTES", "TIME_COVERAGE", "UNIT_MEASURE_DETAIL", "OBS_PRE_BREAK_VALUE",
-    ]
-
     private let handler: Handler
     private let xml: XMLStreamReader
     private let repeated: RepeatedKeys
 
     /// - Parameters:
     ///   - dataset: the dataset id observations are stored under (the flow's id).
-    ///   - attributeIDs: more ids to read as attributes in structure-specific messages.
+    ///   - structure: the data structure definition the data follows (`LabelBatch.structure`).
+    ///   - codes: the codes each dimension's codelist lists (`LabelBatch.codes`), to warn of
+    ///     keys with other codes; only read with a `structure`.
+    ///   - attributeIDs: more ids to read as attributes in structure-specific messages when
+    ///     there is no structure.
     public convenience init(
-        dataset: String, attributeIDs: Set<String> = [], url: String? = nil, output: StatisticsOutput
+        dataset: String, structure: DatasetStructure? = nil, codes: [String: Set<String>] = [:],
+        attributeIDs: Set<String> = [], url: String? = nil, output: StatisticsOutput
     ) {
-        self.init(naming: { _ in dataset }, attributeIDs: attributeIDs, url: url, output: output)
+        self.init(
+            naming: { _ in dataset }, structure: structure, codes: codes, attributeIDs: attributeIDs, url: url,
+            output: output)
     }
 
     /// - Parameter naming: the dataset id of a data set's observations, from what the header
     ///   says its structure is (asked once per data set, before its first observation).
     public init(
-        naming: @escaping (SDMXReference) -> String, attributeIDs: Set<String> = [], url: String? = nil,
+        naming: @escaping (SDMXReference) -> String, structure: DatasetStructure? = nil,
+        codes: [String: Set<String>] = [:], attributeIDs: Set<String> = [], url: String? = nil,
         output: StatisticsOutput
     ) {
         let repeated = RepeatedKeys()
         self.repeated = repeated
-        handler = Handler(
-            naming: naming, attributes: Self.knownAttributes.union(attributeIDs), output: output.noting(repeated))
+        let layout = SDMXDataLayout(
+            structure: structure, codes: codes, heuristicAttributes: Self.knownAttributes.union(attributeIDs))
+        handler = Handler(naming: naming, layout: layout, output: output.noting(repeated))
         xml = XMLStreamReader(handler: handler, url: url)
     }
 
@@ -85,24 +87,34 @@ public final class SDMXMLReader {
             throw StatisticsError(.malformed, "the message has no DataSet")
         }
         var summary = handler.summary
+        summary.warnings += handler.layout.warnings
+        if handler.droppedGroups > 0 {
+            summary.warnings.append(
+                "more than \(SDMXGroups.limit) groups in a data set: the attributes of \(handler.droppedGroups) were not kept")
+        }
         summary.append(repeated)
         return summary
     }
 
     /// Reads a whole message from `chunks`.
     public static func read(
-        dataset: String, attributeIDs: Set<String> = [], url: String? = nil, output: StatisticsOutput,
+        dataset: String, structure: DatasetStructure? = nil, codes: [String: Set<String>] = [:],
+        attributeIDs: Set<String> = [], url: String? = nil, output: StatisticsOutput,
         chunks: ((Data) throws -> Void) throws -> Void
     ) throws -> StatisticsSummary {
-        try read(naming: { _ in dataset }, attributeIDs: attributeIDs, url: url, output: output, chunks: chunks)
+        try read(
+            naming: { _ in dataset }, structure: structure, codes: codes, attributeIDs: attributeIDs, url: url,
+            output: output, chunks: chunks)
     }
 
     /// Reads a whole message from `chunks`, naming each data set's dataset with `naming`.
     public static func read(
-        naming: @escaping (SDMXReference) -> String, attributeIDs: Set<String> = [], url: String? = nil,
+        naming: @escaping (SDMXReference) -> String, structure: DatasetStructure? = nil,
+        codes: [String: Set<String>] = [:], attributeIDs: Set<String> = [], url: String? = nil,
         output: StatisticsOutput, chunks: ((Data) throws -> Void) throws -> Void
     ) throws -> StatisticsSummary {
-        let reader = SDMXMLReader(naming: naming, attributeIDs: attributeIDs, url: url, output: output)
+        let reader = SDMXMLReader(
+            naming: naming, structure: structure, codes: codes, attributeIDs: attributeIDs, url: url, output: output)
         try chunks { reader.feed($0) }
         return try reader.finish()
     }
@@ -114,20 +126,27 @@ public final class SDMXMLReader {
 
     // MARK: The SAX handler
 
-    private final class Handler: XMLStreamHandler {
+    final class Handler: XMLStreamHandler {
         static let dataRoots: Set<String> = [
             "GenericData", "GenericTimeSeriesData", "StructureSpecificData", "StructureSpecificTimeSeriesData",
         ]
 
         enum Context {
-            case dataSet, series, group, seriesKey, seriesAttributes, observation, observationKey,
-                observationAttributes, dataSetAttributes, other
+            case dataSet, series, group, groupKey, groupAttributes, seriesKey, seriesAttributes, observation,
+                observationKey, observationAttributes, dataSetAttributes, other
         }
 
         let naming: (SDMXReference) -> String
         /// The dataset id of the current data set's observations.
         var dataset = ""
+        let layout: SDMXDataLayout
+        /// The heuristic's attribute ids (`layout.heuristicAttributes`).
         let attributeIDs: Set<String>
+        var groups = SDMXGroups()
+        var droppedGroups = 0
+        /// The group being read: its generic `GroupKey`, and its values.
+        var groupKey: [SeriesKey.Dimension]?
+        var groupValues: [SeriesKey.Dimension] = []
         let output: StatisticsOutput
         var summary = StatisticsSummary()
         var failure: StatisticsError?
@@ -175,9 +194,10 @@ public final class SDMXMLReader {
         var observationPeriod: String?
         var context: [Context] = []
 
-        init(naming: @escaping (SDMXReference) -> String, attributes: Set<String>, output: StatisticsOutput) {
+        init(naming: @escaping (SDMXReference) -> String, layout: SDMXDataLayout, output: StatisticsOutput) {
             self.naming = naming
-            self.attributeIDs = attributes
+            self.layout = layout
+            self.attributeIDs = layout.heuristicAttributes
             self.output = output
         }
 
@@ -210,6 +230,10 @@ public final class SDMXMLReader {
                     } else {
                         appendObservationDimension(SeriesKey.Dimension(id: id, value: text))
                     }
+                case .groupKey:
+                    groupKey?.append(SeriesKey.Dimension(id: id, value: text))
+                case .groupAttributes:
+                    groupValues.append(SeriesKey.Dimension(id: id, value: text))
                 default: break
                 }
             case "Obs":
@@ -230,6 +254,7 @@ public final class SDMXMLReader {
                 case .observation: push(.observationAttributes)
                 case .dataSet: push(.dataSetAttributes)
                 case .series: push(.seriesAttributes)
+                case .group: push(.groupAttributes)
                 default: push(.other)
                 }
             case "Series":
@@ -237,7 +262,7 @@ public final class SDMXMLReader {
                 seriesDimensions = []
                 seriesAttributes = [:]
                 for attribute in attributes where attribute.name.namespace == nil {
-                    if attributeIDs.contains(attribute.name.local) {
+                    if isAttribute(attribute.name.local) {
                         setSeriesAttribute(attribute.name.local, attribute.value)
                     } else {
                         appendSeriesDimension(SeriesKey.Dimension(id: attribute.name.local, value: attribute.value))
@@ -246,6 +271,9 @@ public final class SDMXMLReader {
                 push(.series)
             case "SeriesKey":
                 push(.seriesKey)
+            case "GroupKey":
+                groupKey = []
+                push(.groupKey)
             case "ObsKey":
                 push(.observationKey)
             case "Footer":
@@ -278,9 +306,7 @@ public final class SDMXMLReader {
             case "DataSet":
                 startDataSet(attributes)
             case "Group":
-                // Group-level attributes would need the structure to know which series a group
-                // covers; they are not kept.
-                push(.group)
+                startGroup(attributes)
             default:
                 break
             }
@@ -295,8 +321,10 @@ public final class SDMXMLReader {
             case "Obs":
                 pop()
                 finishObservation()
-            case "SeriesKey", "Attributes", "ObsKey", "Group":
+            case "SeriesKey", "Attributes", "ObsKey", "GroupKey":
                 if !inFooter && !inError { pop() }
+            case "Group":
+                if !inFooter && !inError { finishGroup() }
             case "Series":
                 inSeries = false
                 pop()
@@ -333,14 +361,14 @@ public final class SDMXMLReader {
         // proves them all disjoint and no run-time exclusivity check is left per observation.
 
         @inline(__always)
-        private func push(_ entered: Context) {
+        func push(_ entered: Context) {
             var context = take(&self.context, leaving: [])
             context.append(entered)
             self.context = context
         }
 
         @inline(__always)
-        private func pop() {
+        func pop() {
             var context = take(&self.context, leaving: [])
             _ = context.popLast()
             self.context = context
@@ -396,6 +424,7 @@ public final class SDMXMLReader {
                 setAttributes[attribute.name.local] = attribute.value
             }
             dataSetAttributes = setAttributes
+            groups.removeAll()
             push(.dataSet)
         }
 
@@ -418,8 +447,7 @@ public final class SDMXMLReader {
                     observationPeriod = attribute.value
                 } else if id == "OBS_VALUE" {
                     observationValue = attribute.value
-                } else if id == dataSetObservationDimension || (!inSeries && !attributeIDs.contains(id)) {
-                    // A flat message: the observation carries the whole key.
+                } else if layout.isDimension(id) ?? isDimensionByHeuristic(id) {
                     observationDimensions.append(SeriesKey.Dimension(id: id, value: attribute.value))
                 } else {
                     observationAttributes[id] = attribute.value
@@ -443,40 +471,6 @@ public final class SDMXMLReader {
 
         static func isTime(_ id: String) -> Bool { id == "TIME_PERIOD" || id == "TIME" }
 
-        /// Attributes with the ones the model names pulled out: unit, unit multiplier, status.
-        /// UNIT_MEASURE is the unit; UNIT stands in when it is absent and is kept as an
-        /// attribute when both are given.
-        struct SplitAttributes {
-            var unitMeasure: String?
-            var unitOther: String?
-            var multiplier: String?
-            var status: String?
-            var others: [String: String] = [:]
-
-            init(_ attributes: [String: String]) {
-                for (id, value) in attributes { set(id, value) }
-            }
-
-            mutating func set(_ id: String, _ value: String) {
-                switch id {
-                case "UNIT_MEASURE": unitMeasure = value
-                case "UNIT": unitOther = value
-                case "UNIT_MULT": multiplier = value
-                case "OBS_STATUS": status = value
-                default: others[id] = value
-                }
-            }
-
-            var unit: String? { unitMeasure ?? unitOther }
-
-            var rest: [String: String] {
-                guard unitMeasure != nil, let unitOther else { return others }
-                var all = others
-                all["UNIT"] = unitOther
-                return all
-            }
-        }
-
         private func period(_ text: String) -> Period {
             // Looked up as a local (see `take`): hashing runs outside any access to the property.
             var periods = take(&self.periods, leaving: [:])
@@ -494,9 +488,8 @@ public final class SDMXMLReader {
                 period = dimensions[index].value
                 dimensions.remove(at: index)
             }
-            var base = dataSetAttributes
-            base.merge(seriesAttributes) { _, series in series }
-            return (dimensions.isEmpty ? nil : SeriesKey(dimensions), period, SplitAttributes(base))
+            dimensions = layout.arrange(dimensions)
+            return (dimensions.isEmpty ? nil : SeriesKey(dimensions), period, SplitAttributes(attributes(of: dimensions)))
         }
 
         private func finishObservation() {
@@ -524,10 +517,9 @@ public final class SDMXMLReader {
                     warn("an observation without a key was skipped")
                     return
                 }
+                dimensions = layout.arrange(dimensions)
                 key = SeriesKey(dimensions)
-                var merged = dataSetAttributes
-                merged.merge(seriesAttributes) { _, series in series }
-                base = SplitAttributes(merged)
+                base = SplitAttributes(attributes(of: dimensions))
             }
             guard let period else {
                 warn("an observation without a period was skipped")

@@ -4,7 +4,8 @@ import TradeWatchFormats
 import TradeWatchModel
 
 /// Reads a generated SDMX-ML 2.1 generic message (about 200 MB) and an SDMX-JSON message
-/// (about 50 MB), beside sdmx1 (`sdmx.read_sdmx`) on a 20 MB slice in the same run.
+/// (about 50 MB), beside sdmx1 (`sdmx.read_sdmx`) on a 20 MB slice in the same run; and a
+/// structure message of codelists (about 20 MB), beside the data reader's speed per MB.
 struct StatisticsBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats", abstract: "Observations per second and peak RSS reading SDMX, against sdmx1.")
@@ -18,6 +19,9 @@ struct StatisticsBenchmark: AsyncParsableCommand {
     @Option(help: "Size of the SDMX-ML slice sdmx1 reads, in MB.")
     var peerMegabytes = 20
 
+    @Option(help: "Size of the SDMX-ML structure message (codelists), in MB.")
+    var structureMegabytes = 20
+
     @Option(help: "Where the generated files go.")
     var directory = NSTemporaryDirectory()
 
@@ -25,10 +29,12 @@ struct StatisticsBenchmark: AsyncParsableCommand {
         let big = directory + "/tradewatch-bench-sdmx.xml"
         let slice = directory + "/tradewatch-bench-sdmx-slice.xml"
         let json = directory + "/tradewatch-bench-sdmx.json"
-        defer { for path in [big, slice, json] { try? FileManager.default.removeItem(atPath: path) } }
+        let structure = directory + "/tradewatch-bench-sdmx-structure.xml"
+        defer { for path in [big, slice, json, structure] { try? FileManager.default.removeItem(atPath: path) } }
         try generateML(path: big, megabytes: megabytes)
         try generateML(path: slice, megabytes: peerMegabytes)
         try generateJSON(path: json, megabytes: jsonMegabytes)
+        let codes = try SyntheticStructure.write(path: structure, megabytes: structureMegabytes)
 
         let peer = try? sdmx1(slice)
         let (sliceRate, _, _, _) = try readML(slice)
@@ -41,13 +47,22 @@ struct StatisticsBenchmark: AsyncParsableCommand {
             benchmark: "stats", figure: "SDMX-ML \(peerMegabytes) MB slice", unit: "obs/s", tradewatch: sliceRate,
             peer: peer, peerName: "sdmx1 read_sdmx", goal: ">= 30x sdmx1"
         ).emit()
-        Figure(
-            benchmark: "stats", figure: "SDMX-ML throughput", unit: "MB/s",
-            tradewatch: rate * Double(bytes) / Double(max(observations, 1)) / 1e6
-        ).emit()
+        let dataThroughput = rate * Double(bytes) / Double(max(observations, 1)) / 1e6
+        Figure(benchmark: "stats", figure: "SDMX-ML throughput", unit: "MB/s", tradewatch: dataThroughput).emit()
         Figure(
             benchmark: "stats", figure: "peak RSS reading the \(bytes / 1_000_000) MB SDMX-ML message", unit: "MiB",
             tradewatch: peak, goal: "< 100 MB"
+        ).emit()
+
+        let (structureThroughput, structureBytes, structurePeak) = try readStructure(structure, codes: codes)
+        Figure(
+            benchmark: "stats",
+            figure: "SDMX-ML structure, \(structureBytes / 1_000_000) MB of codelists (\(codes) codes, 2 languages)",
+            unit: "MB/s", tradewatch: structureThroughput, peer: dataThroughput,
+            peerName: "SDMX-ML data reader, same run", goal: ">= 1x the data reader per MB"
+        ).emit()
+        Figure(
+            benchmark: "stats", figure: "peak RSS reading the structure message", unit: "MiB", tradewatch: structurePeak
         ).emit()
 
         let (jsonRate, jsonObservations, jsonBytes, jsonPeak) = try readJSON(json)
@@ -72,6 +87,21 @@ struct StatisticsBenchmark: AsyncParsableCommand {
             bytes = try Self.chunks(of: path, feed)
         }
         return (Double(count) / ResourceUsage.seconds(.now - clock), count, bytes, ResourceUsage.peakMiB())
+    }
+
+    /// Reads the structure message in 1 MiB chunks: MB/s of the parse alone, the size, the peak
+    /// RSS. The labels are made from it afterwards, to check that every code came through.
+    private func readStructure(_ path: String, codes: Int) throws -> (Double, Int, Double) {
+        ResourceUsage.resetPeak()
+        var bytes = 0
+        let clock = ContinuousClock.now
+        let message = try SDMXStructureReader.read { feed in bytes = try Self.chunks(of: path, feed) }
+        let seconds = ResourceUsage.seconds(.now - clock)
+        let read = message.codelists.reduce(0) { $0 + $1.codes.count }
+        guard read == codes, let batch = message.batch(for: "BENCH_FLOW"), !batch.labels.isEmpty else {
+            throw ValidationError("the structure benchmark read \(read) of \(codes) codes")
+        }
+        return (Double(bytes) / seconds / 1e6, bytes, ResourceUsage.peakMiB())
     }
 
     /// Hands the file to `feed` in 1 MiB chunks; returns its size.
