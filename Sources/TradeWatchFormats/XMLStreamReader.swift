@@ -275,7 +275,11 @@ private func startElementCallback(
             guard let local = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else {
                 continue
             }
-            let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+            var value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+            // Without entity substitution libxml2 hands an ampersand in an attribute value
+            // (`&amp;`, `&#38;`) over as `&#38;`, and only an ampersand so: undo exactly that.
+            // (A literal "&#38;" in the document arrives as "&#38;#38;" and becomes "&#38;".)
+            if value.utf8.contains(UInt8(ascii: "&")) { value = value.replacingOccurrences(of: "&#38;", with: "&") }
             list.append(
                 XMLAttribute(
                     name: XMLName(reader.name(local), namespace: attributes[base + 2].map(reader.name)), value: value))

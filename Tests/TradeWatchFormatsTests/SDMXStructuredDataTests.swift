@@ -35,7 +35,8 @@ struct SDMXStructuredDataTests {
             #expect(summary.warnings.isEmpty, "\(name): \(summary.warnings)")
             #expect(observations.count == 12, "\(name)")
             figures[name] = Set(observations.map { "\($0.series.canonical)@\($0.period.text)=\($0.value ?? "")" })
-            let chf = try #require(observations.first { $0.series.canonical == key && $0.period.text == "2010-08" }, "\(name)")
+            let chf = try #require(
+                observations.first { $0.series.canonical == key && $0.period.text == "2010-08" }, "\(name)")
             #expect(chf.value == "1.3413")
             #expect(chf.status == "A")
             #expect(chf.unit == "CHF")
@@ -49,22 +50,29 @@ struct SDMXStructuredDataTests {
         // message happens to give), and the summary says the split was a guess.
         let (summary, observations) = try read(try file("ng-xs-ss.xml"))
         #expect(summary.warnings == [Self.heuristicWarning])
-        #expect(observations.contains { $0.series.canonical == "FREQ=M.CURRENCY_DENOM=EUR.EXR_TYPE=SP00.EXR_VAR=E.CURRENCY=CHF" })
+        #expect(
+            observations.contains {
+                $0.series.canonical == "FREQ=M.CURRENCY_DENOM=EUR.EXR_TYPE=SP00.EXR_VAR=E.CURRENCY=CHF"
+            })
         // A generic message names its dimensions itself: no guess to own up to.
         #expect(try read(try file("ng-ts.xml")).0.warnings.isEmpty)
     }
 
-    @Test("A group's attributes reach the series it covers; the structure tells an unfamiliar attribute from a dimension")
+    @Test(
+        "A group's attributes reach the series it covers; the structure tells an unfamiliar attribute from a dimension")
     func groups() throws {
         let batch = try #require(try readStructure(try structureFixture("trade-2.1.xml")).batch(for: "TRADE_CN_KP"))
         for file in ["trade-ss-groups.xml", "trade-generic-groups.xml"] {
             let (summary, observations) = try read(try structureFixture(file), batch: batch)
             #expect(summary.warnings.isEmpty, "\(file): \(summary.warnings)")
-            #expect(Set(observations.map(\.series.canonical)) == [
-                "FREQ=M.REPORTER=156.PARTNER=408.FLOW=M.CMD=6704", "FREQ=M.REPORTER=156.PARTNER=408.FLOW=X.CMD=6704",
-                "FREQ=M.REPORTER=408.PARTNER=156.FLOW=M.CMD=6704",
-            ])
-            let imports = try #require(observations.first { $0.series["FLOW"] == "M" && $0.series["REPORTER"] == "156" })
+            #expect(
+                Set(observations.map(\.series.canonical)) == [
+                    "FREQ=M.REPORTER=156.PARTNER=408.FLOW=M.CMD=6704",
+                    "FREQ=M.REPORTER=156.PARTNER=408.FLOW=X.CMD=6704",
+                    "FREQ=M.REPORTER=408.PARTNER=156.FLOW=M.CMD=6704",
+                ])
+            let imports = try #require(
+                observations.first { $0.series["FLOW"] == "M" && $0.series["REPORTER"] == "156" })
             #expect(imports.attributes["SOURCE_NOTE"] == "General Administration of Customs", "\(file)")
             #expect(imports.unitMultiplier == 3, "\(file)")
             #expect(imports.attributes["VALUATION"] == "CIF")
@@ -91,9 +99,13 @@ struct SDMXStructuredDataTests {
         #expect(guessed.unitMultiplier == 3)
     }
 
-    @Test("IMF WEO corpus: the indicator's and the country's groups give their attributes to the series, even unstructured")
+    @Test(
+        "IMF WEO corpus: the indicator's and the country's groups give their attributes to the series, even unstructured"
+    )
     func weoGroups() throws {
-        guard let path = Corpora.file("sdmx/IMF_RES/WEO-data.xml") else { return Corpora.skip("sdmx/IMF_RES/WEO-data.xml") }
+        guard let path = Corpora.file("sdmx/IMF_RES/WEO-data.xml") else {
+            return Corpora.skip("sdmx/IMF_RES/WEO-data.xml")
+        }
         let (summary, observations) = try read(try Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(summary.warnings == [Self.heuristicWarning])
         let only = try #require(observations.first)
@@ -101,12 +113,8 @@ struct SDMXStructuredDataTests {
         #expect(only.series["COUNTRY"] == "SVK" && only.series["INDICATOR"] == "NGDP_R")
         #expect(only.attributes["SERIES_NAME"] == "Gross domestic product (GDP), Constant prices, Domestic currency")
         #expect(only.unit == "XDC")
-        // libxml2, told not to replace entities, hands `&amp;` in an attribute value over as
-        // `&#38;`; XMLStreamReader passes it on as is (for its owner to decode, in one place).
-        withKnownIssue("XMLStreamReader leaves & in attribute values as &#38;") {
-            #expect(only.attributes["METHODOLOGY_NOTES"] == "Historical data source: Eurostat & Haver Analytics")
-        }
-        #expect(only.attributes["METHODOLOGY_NOTES"]?.hasPrefix("Historical data source: Eurostat") == true)
+        // `&amp;` in an attribute value is an ampersand (libxml2 hands it over as `&#38;`).
+        #expect(only.attributes["METHODOLOGY_NOTES"] == "Historical data source: Eurostat & Haver Analytics")
         #expect(only.attributes["PUBLISHER"] == "IMF")  // the data set's own
     }
 
@@ -115,10 +123,12 @@ struct SDMXStructuredDataTests {
         let batch = try #require(try readStructure(try structureFixture("trade-2.1.xml")).batch(for: "TRADE_CN_KP"))
         let (summary, observations) = try read(try structureFixture("trade-ss-mismatch.xml"), batch: batch)
         #expect(observations.count == 3)
-        #expect(Set(observations.map(\.series.canonical)) == [
-            "FREQ=M.REPORTER=156.PARTNER=408.CMD=6704", "FREQ=M.REPORTER=156.PARTNER=408.FLOW=M.CMD=6704.CUSTOMS=C00",
-            "FREQ=M.REPORTER=156.PARTNER=XX.FLOW=M.CMD=999999",
-        ])
+        #expect(
+            Set(observations.map(\.series.canonical)) == [
+                "FREQ=M.REPORTER=156.PARTNER=408.CMD=6704",
+                "FREQ=M.REPORTER=156.PARTNER=408.FLOW=M.CMD=6704.CUSTOMS=C00",
+                "FREQ=M.REPORTER=156.PARTNER=XX.FLOW=M.CMD=999999",
+            ])
         #expect(
             summary.warnings == [
                 "keys lack the dimension FLOW of the data structure PUB:TRADE(1.0)",

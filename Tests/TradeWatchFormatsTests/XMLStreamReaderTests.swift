@@ -73,6 +73,15 @@ struct XMLStreamReaderTests {
         }
     }
 
+    @Test("An ampersand in an attribute value arrives as one, however it was written; a literal '&#38;' stays")
+    func ampersandsInAttributes() {
+        let document =
+            #"<a href="https://x.example/?a=1&amp;b=2" b="R&#38;D" c="x&#x26;y" d="&amp;#38;" e="&lt;&amp;&gt;"/>"#
+        let (recorder, report) = read(document)
+        #expect(report.wellFormed)
+        #expect(recorder.events.first == "<a href=https://x.example/?a=1&b=2 b=R&D c=x&y d=&#38; e=<&>>")
+    }
+
     @Test("Billion laughs expands nothing and ends at once")
     func billionLaughs() {
         var document = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n<!ENTITY lol \"lol\">\n"

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import TradeWatchCache
 import TradeWatchFetch
@@ -43,6 +44,7 @@ enum DecodedPull: Sendable {
                 for payload in payloads {
                     var decoder = PayloadDecoder(source: source, url: payload.url, contentType: payload.contentType)
                     decoder.structures = context.structures
+                    decoder.structureSeen = context.structureSeen
                     let summary = try decoder.decodeStatistics(
                         payload,
                         into: StatisticsOutput(
@@ -64,6 +66,19 @@ enum DecodedPull: Sendable {
     }
 }
 
+/// The data structures the SDMX messages of one sync named (their DSD ids), gathered on the
+/// writer's thread where the messages are read, looked at by the sync afterwards.
+final class StructureSeen: Sendable {
+    private let ids = Mutex<Set<String>>([])
+
+    func note(_ reference: SDMXReference) {
+        guard let id = reference.structure else { return }
+        ids.withLock { _ = $0.insert(id) }
+    }
+
+    var structures: Set<String> { ids.withLock { $0 } }
+}
+
 /// What a statistics read knows from earlier syncs.
 struct StatisticsContext: Sendable {
     /// Components whose names a fetched reference list gives: the data's own names for them
@@ -72,6 +87,7 @@ struct StatisticsContext: Sendable {
     /// The stored structures of the source's datasets, by dataset id, with the codes their
     /// codelists list: structure-specific SDMX-ML is split by them.
     var structures: [String: (structure: DatasetStructure, codes: [String: Set<String>])] = [:]
+    var structureSeen: StructureSeen?
 }
 
 /// Picks the parser for a source's payload and checks that the payload is what the source
@@ -83,6 +99,8 @@ struct PayloadDecoder {
     var contentType: String?
     /// See `StatisticsContext.structures`.
     var structures: [String: (structure: DatasetStructure, codes: [String: Set<String>])] = [:]
+    /// Told which structure an SDMX message says its data follow.
+    var structureSeen: StructureSeen?
 
     /// A feed document as one pull, its entries prepared for the cache with the feed parser's
     /// own HTML-to-text (`HTMLCleaner.text`) as their search text. The parser is handed the
@@ -125,10 +143,23 @@ struct PayloadDecoder {
                     try body.data(), dataset: SourcePlanner.comtradeDataset(comtrade),
                     recordCap: comtrade.preview ? 500 : 100_000, into: output)
             case .sdmx(let sdmx):
-                let naming = { (reference: SDMXReference) in SourcePlanner.sdmxDataset(sdmx, reference: reference) }
+                let seen = structureSeen
+                let naming = { (reference: SDMXReference) in
+                    seen?.note(reference)
+                    return SourcePlanner.sdmxDataset(sdmx, reference: reference)
+                }
                 switch try sdmxFormat(kind, head: try body.prefix(64), configured: sdmx.format) {
                 case .ml:
-                    return try SDMXMLReader.read(naming: naming, url: url, output: output) { feed in
+                    // The stored structure of the flow the source reads splits a structure-specific
+                    // message's dimensions from its attributes, and checks its keys.
+                    let flow =
+                        SourcePlanner.sdmxDataset(sdmx)
+                        ?? sdmx.url.flatMap(SourcePlanner.flowInURL).map(SourcePlanner.flowID)
+                    let known = flow.flatMap { structures[$0] }
+                    return try SDMXMLReader.read(
+                        naming: naming, structure: known?.structure, codes: known?.codes ?? [:], url: url,
+                        output: output
+                    ) { feed in
                         try body.withChunks { try feed($0) }
                     }
                 case .json:
@@ -175,6 +206,14 @@ struct PayloadDecoder {
         case UInt8(ascii: "<"): return .ml
         default: return configured
         }
+    }
+
+    /// Whether a document's first character (after a BOM and white space) is `{` or `[`.
+    static func startsWithBrace(_ head: Data) -> Bool {
+        var bytes = head[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
     }
 
     private func expect(_ kind: PayloadKind, _ allowed: [PayloadKind], _ what: String) throws {

@@ -49,6 +49,44 @@ extension SyncEngine {
         return named
     }
 
+    /// What the statistics read of `source` takes from earlier syncs: the stored structures
+    /// of its SDMX datasets with their codes, and the components a reference list names.
+    func statisticsContext(_ source: SourceConfiguration) -> StatisticsContext {
+        var context = StatisticsContext(namedElsewhere: componentsNamedByReferences(source))
+        guard case .sdmx = source.kind else { return context }
+        context.structureSeen = StructureSeen()
+        for info in (try? cache.datasets(sources: [source.name])) ?? [] {
+            guard let structure = info.structure else { continue }
+            let labels = (try? cache.labels(source: source.name, dataset: info.dataset)) ?? DatasetLabels()
+            var codes: [String: Set<String>] = [:]
+            // Only dimensions whose codelist came with codes: an external list says nothing.
+            for dimension in structure.dimensions {
+                if let named = labels.codes[dimension.id], !named.isEmpty { codes[dimension.id] = Set(named.keys) }
+            }
+            context.structures[info.dataset] = (structure, codes)
+        }
+        return context
+    }
+
+    /// The structure id the data named when it is not the stored structure's, else nil.
+    func structureChanged(_ context: StatisticsContext) -> String? {
+        guard let seen = context.structureSeen?.structures, !seen.isEmpty, !context.structures.isEmpty else {
+            return nil
+        }
+        let stored = Set(context.structures.values.compactMap { Self.structureID($0.structure.reference) })
+        guard !stored.isEmpty else { return nil }
+        return seen.subtracting(stored).sorted().first
+    }
+
+    /// `ECB:ECB_EXR1(1.0)` → `ECB_EXR1`.
+    static func structureID(_ reference: String?) -> String? {
+        guard let reference else { return nil }
+        var rest = reference[...]
+        if let colon = rest.firstIndex(of: ":") { rest = rest[rest.index(after: colon)...] }
+        let id = rest.prefix { $0 != "(" }
+        return id.isEmpty ? nil : String(id)
+    }
+
     /// One document: fetch, decode, record. Returns what went wrong, or nil.
     private func syncReference(
         _ document: ReferenceDocument, state: ReferenceState?, source: SourceConfiguration, daemon: DaemonSettings,
@@ -167,11 +205,14 @@ struct ReferenceDecoder {
             default:
                 break
             }
-            let message = try SDMXStructureReader.read { feed in try payload.body.withChunks { try feed($0) } }
+            let message =
+                try payload.kind == .sdmxJSON || PayloadDecoder.startsWithBrace(try payload.body.prefix(64))
+                ? SDMXStructureJSONReader.read(chunks: { feed in try payload.body.withChunks { try feed($0) } })
+                : SDMXStructureReader.read(url: url) { feed in try payload.body.withChunks { try feed($0) } }
             var batches = message.batches()
             // The configured flow's batch, stored under the source's dataset id; a whole-url
             // source keeps the batch of the flow its URL names (every one when it names none).
-            if let dataflow, let match = batches.first(where: { $0.dataset == dataflow }) {
+            if let dataflow, let match = message.batch(for: dataflow) {
                 var batch = match
                 batch.dataset = dataset ?? match.dataset
                 if var structure = batch.structure {

@@ -86,7 +86,7 @@ public enum SourcePlanner {
     }
 
     /// `AGENCY,ID,VERSION` → `ID`; a bare id stays.
-    private static func flowID(_ flow: String) -> String {
+    static func flowID(_ flow: String) -> String {
         let parts = flow.split(separator: ",", omittingEmptySubsequences: false)
         return parts.count >= 2 ? String(parts[1]) : flow
     }

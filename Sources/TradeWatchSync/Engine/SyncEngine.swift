@@ -111,10 +111,18 @@ public final class SyncEngine: Sendable {
             logger = logger.hiding(secrets)
             // Names first (structures, reference lists), when due: the data read that follows
             // splits a structure-specific message by the structure. Never fails the sync.
-            let referenceFailures = await syncReferences(source, daemon: daemon, logger: logger)
+            var referenceFailures = await syncReferences(source, daemon: daemon, logger: logger)
+            let context = statisticsContext(source)
             let record = try await perform(
                 requests, source: source, daemon: daemon, state: state, logger: logger, nextDue: outcome.nextDue,
-                secrets: secrets, namedElsewhere: componentsNamedByReferences(source))
+                secrets: secrets, context: context)
+            // The data name another structure than the one stored: it changed; fetch it now
+            // (conditionally), for the next pull.
+            if let named = structureChanged(context) {
+                logger.notice("the data follow another structure (\(named)): fetching it again")
+                referenceFailures += await syncReferences(
+                    source, daemon: daemon, logger: logger, forced: ["structure"])
+            }
             outcome.requests = requests.count
             outcome.outcome = record.outcome
             outcome.warnings = record.warnings + referenceFailures
@@ -175,7 +183,7 @@ public final class SyncEngine: Sendable {
     /// one revision.
     private func perform(
         _ requests: [PlannedRequest], source: SourceConfiguration, daemon: DaemonSettings, state: SyncState?,
-        logger: Logger, nextDue: Date, secrets: [String], namedElsewhere: Set<String>
+        logger: Logger, nextDue: Date, secrets: [String], context: StatisticsContext
     ) async throws -> FetchRecord {
         let started = Date()
         var fetched: [Fetched] = []
@@ -260,7 +268,7 @@ public final class SyncEngine: Sendable {
             for request in requests.dropFirst() { scope.formUnion(request.scope) }
             decoded = .statistics(
                 mode: requests[0].mode, scope: scope, payloads: payloads,
-                context: StatisticsContext(namedElsewhere: namedElsewhere))
+                context: context)
         }
 
         // Record: one call. A feed, prepared already, may share a transaction with other
