@@ -60,26 +60,21 @@ extension SQLiteCache {
             sql: "INSERT INTO reference_state (source_id, document) VALUES (?, ?) ON CONFLICT DO NOTHING",
             arguments: [sourceID, fetch.document])
         let attempt = fetch.attempt
-        var arguments: [String: (any DatabaseValueConvertible)?] = [
-            "source": sourceID, "document": fetch.document, "url": attempt.url,
-            "now": Timestamp.format(fetch.finishedAt), "due": fetch.nextDue.map(Timestamp.format),
-        ]
+        let (now, due) = (Timestamp.format(fetch.finishedAt), fetch.nextDue.map(Timestamp.format))
         if outcome == .failed {
-            arguments["code"] = error.0
-            arguments["message"] = error.1
             try db.run(
                 sql: """
                     UPDATE reference_state SET url = :url, consecutive_failures = consecutive_failures + 1,
                         last_attempt = :now, last_error_code = :code, last_error_message = :message,
                         next_due = coalesce(:due, next_due)
                     WHERE source_id = :source AND document = :document
-                    """, arguments: StatementArguments(arguments))
+                    """,
+                arguments: [
+                    "url": attempt.url, "now": now, "code": error.0, "message": error.1, "due": due,
+                    "source": sourceID, "document": fetch.document,
+                ])
         } else {
             // A 304 carries no payload: keep the validators and payload hash we had.
-            arguments["notModified"] = outcome == .notModified
-            arguments["etag"] = attempt.etag
-            arguments["lastModified"] = attempt.lastModified
-            arguments["sha"] = attempt.payloadSHA256
             try db.run(
                 sql: """
                     UPDATE reference_state SET url = :url, consecutive_failures = 0, last_attempt = :now,
@@ -90,7 +85,12 @@ extension SQLiteCache {
                             ELSE :lastModified END,
                         payload_sha256 = coalesce(:sha, payload_sha256)
                     WHERE source_id = :source AND document = :document
-                    """, arguments: StatementArguments(arguments))
+                    """,
+                arguments: [
+                    "url": attempt.url, "now": now, "due": due, "notModified": outcome == .notModified,
+                    "etag": attempt.etag, "lastModified": attempt.lastModified, "sha": attempt.payloadSHA256,
+                    "source": sourceID, "document": fetch.document,
+                ])
         }
     }
 
