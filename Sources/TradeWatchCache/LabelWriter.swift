@@ -163,7 +163,8 @@ final class LabelWriter {
             if stored == text { return }
             if from == revision {
                 try db.run(
-                    sql: "UPDATE dataset_structure SET structure = ? WHERE source_id = ? AND dataset = ? AND from_rev = ?",
+                    sql:
+                        "UPDATE dataset_structure SET structure = ? WHERE source_id = ? AND dataset = ? AND from_rev = ?",
                     arguments: [text, sourceID, dataset, revision])
             } else {
                 try db.run(

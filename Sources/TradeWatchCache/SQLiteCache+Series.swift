@@ -50,7 +50,8 @@ extension SQLiteCache {
                 summaries.append(
                     SeriesSummary(
                         source: source, dataset: dataset, key: key, dimensions: dimensions, periods: span.current,
-                        firstPeriod: span.first?.period, lastPeriod: span.last?.period, lastRevision: span.lastRevision))
+                        firstPeriod: span.first?.period, lastPeriod: span.last?.period, lastRevision: span.lastRevision)
+                )
             }
             return summaries
         }
@@ -72,7 +73,8 @@ private struct PeriodSpan {
             case (_?, nil): return false
             case let (a?, b?):
                 return a == b
-                    ? period.utf8.lexicographicallyPrecedes(other.period.utf8) : a.utf8.lexicographicallyPrecedes(b.utf8)
+                    ? period.utf8.lexicographicallyPrecedes(other.period.utf8)
+                    : a.utf8.lexicographicallyPrecedes(b.utf8)
             }
         }
     }

@@ -17,13 +17,13 @@ extension Row {
     /// A column as `verify` names it in a violation.
     func verifyText(_ index: Int) -> String {
         let value: DatabaseValue = self[index]
-    switch value.storage {
-    case .null: return "NULL"
-    case .int64(let number): return String(number)
-    case .double(let number): return String(number)
-    case .string(let string): return string
-    case .blob(let data): return "<\(data.count) bytes>"
-    }
+        switch value.storage {
+        case .null: return "NULL"
+        case .int64(let number): return String(number)
+        case .double(let number): return String(number)
+        case .string(let string): return string
+        case .blob(let data): return "<\(data.count) bytes>"
+        }
     }
 }
 
@@ -64,7 +64,9 @@ extension SQLiteCache {
                 try check(
                     "\(table): from_rev < to_rev",
                     "SELECT \(key), from_rev, to_rev FROM \(table) WHERE to_rev IS NOT NULL AND to_rev <= from_rev"
-                ) { "key \($0.verifyText(0))/\($0.verifyText(1)) opens at \($0.verifyText(2)) and closes at \($0.verifyText(3))" }
+                ) {
+                    "key \($0.verifyText(0))/\($0.verifyText(1)) opens at \($0.verifyText(2)) and closes at \($0.verifyText(3))"
+                }
                 try check(
                     "\(table): version intervals of one key do not overlap",
                     """

@@ -12,7 +12,8 @@ extension SQLiteCache {
             checks.append(VerifyReport.Check(name: name, passed: rows.isEmpty, violations: rows.map(describe)))
         }
         let tables = [
-            ("code_label", "source_id, dataset, component, code, language"), ("dataset_structure", "source_id, dataset"),
+            ("code_label", "source_id, dataset, component, code, language"),
+            ("dataset_structure", "source_id, dataset"),
         ]
         for (table, key) in tables {
             let named = "'source ' || source_id || ', ' || \(key.replacingOccurrences(of: ", ", with: " || '/' || "))"

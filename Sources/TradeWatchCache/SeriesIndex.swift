@@ -40,7 +40,9 @@ struct SeriesIndex {
                 arguments: [last])
             guard let end = slice.last else { return }
             for row in slice {
-                let (seriesID, sourceID, dataset, key): (Int64, Int64, String, String) = (row[0], row[1], row[2], row[3])
+                let (seriesID, sourceID, dataset, key): (Int64, Int64, String, String) = (
+                    row[0], row[1], row[2], row[3]
+                )
                 let dimensions = Self.dimensions(of: key)
                 for dimension in dimensions {
                     insertDimension.reset()
@@ -89,7 +91,8 @@ struct SeriesIndex {
             }
             for seriesID in series.keys.sorted() {
                 guard let key = series[seriesID] else { continue }
-                let text = try document(sourceID: sourceID, dataset: dataset, key: key, dimensions: Self.dimensions(of: key))
+                let text = try document(
+                    sourceID: sourceID, dataset: dataset, key: key, dimensions: Self.dimensions(of: key))
                 try updateDocument.execute(arguments: [text, seriesID])
             }
         }

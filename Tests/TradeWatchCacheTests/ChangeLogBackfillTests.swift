@@ -38,7 +38,8 @@ struct ChangeLogBackfillTests {
                     if table == "entry_fts" { columns.insert("rowid", at: 0) }
                     let list = columns.joined(separator: ", ")
                     // (OR REPLACE: rows a migration wrote itself, like cache_setting's, take the live values.)
-                    try db.execute(sql: "INSERT OR REPLACE INTO main.\"\(table)\" (\(list)) SELECT \(list) FROM live.\"\(table)\"")
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO main.\"\(table)\" (\(list)) SELECT \(list) FROM live.\"\(table)\"")
                 }
                 return .commit
             }

@@ -29,8 +29,9 @@ struct LabelMigrationTests {
         // Then every series is found by its codes and dimensions, and verify passes
         #expect(try cache.verify().passed)
         #expect(try cache.series(SeriesQuery()).count == 3)
-        #expect(try cache.series(SeriesQuery(dimensions: ["PARTNER": ["408"]])).map(\.key)
-            == [tradeKey("0901", "408"), tradeKey("6704", "408")])
+        #expect(
+            try cache.series(SeriesQuery(dimensions: ["PARTNER": ["408"]])).map(\.key)
+                == [tradeKey("0901", "408"), tradeKey("6704", "408")])
         #expect(try cache.series(SeriesQuery(words: ["6704", "392"])).map(\.key) == [tradeKey("6704", "392")])
         #expect(try cache.log().allSatisfy { $0.labels == 0 })
         let summary = try #require(try cache.series(SeriesQuery(words: ["0901"])).first)

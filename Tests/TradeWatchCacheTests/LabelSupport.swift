@@ -62,7 +62,9 @@ enum Names {
 }
 
 /// A monthly import figure of China from `partner` of HS heading `cmd`.
-func trade(_ cmd: String, _ partner: String, _ period: String, _ value: String, dataset: String = "TRADE")
+func trade(
+    _ cmd: String, _ partner: String, _ period: String, _ value: String, dataset: String = "TRADE"
+)
     -> Observation
 {
     Observation(

@@ -5,7 +5,9 @@ import TradeWatchModel
 
 @Suite("Labels and structures are versioned")
 struct LabelTests {
-    @Test("A renamed code gets a new version; its history shows both with their revisions", arguments: CacheBackend.allCases)
+    @Test(
+        "A renamed code gets a new version; its history shows both with their revisions",
+        arguments: CacheBackend.allCases)
     func renamedCode(backend: CacheBackend) throws {
         // Given data with its codelists
         var fixture = try Fixture(backend)
@@ -26,7 +28,9 @@ struct LabelTests {
         #expect(try fixture.cache.revision(second.id)?.labels == 1)
         let history = try fixture.cache.labelHistory(LabelQuery(component: "CMD", code: "6704"))
         #expect(
-            history.map { "\($0.label.language) \($0.label.name) \($0.fromRevision)..\($0.toRevision.map(String.init) ?? "")" }
+            history.map {
+                "\($0.label.language) \($0.label.name) \($0.fromRevision)..\($0.toRevision.map(String.init) ?? "")"
+            }
                 == [
                     "en \(Names.wigs) \(first.id)..\(second.id)", "fr \(Names.wigsFrench) \(first.id)..",
                     "en Wigs and false beards \(second.id)..",
@@ -43,13 +47,17 @@ struct LabelTests {
         renamed.labels[2].parent = "09.01"
         #expect(try fixture.reference(.pulled([renamed])).revision?.labels == 1)
         #expect(
-            try fixture.cache.labelHistory(LabelQuery(source: "customs", dataset: "TRADE", component: "CMD", code: "0901"))
-                .map(\.label.parent) == ["09", "09.01"])
+            try fixture.cache.labelHistory(
+                LabelQuery(source: "customs", dataset: "TRADE", component: "CMD", code: "0901")
+            )
+            .map(\.label.parent) == ["09", "09.01"])
         #expect(try fixture.cache.labelHistory(LabelQuery(source: "other", component: "CMD", code: "0901")).isEmpty)
         try fixture.expectVerified()
     }
 
-    @Test("A complete list withdraws the codes it lacks; labels that come with data never withdraw", arguments: CacheBackend.allCases)
+    @Test(
+        "A complete list withdraws the codes it lacks; labels that come with data never withdraw",
+        arguments: CacheBackend.allCases)
     func completeAndAdditive(backend: CacheBackend) throws {
         var fixture = try Fixture(backend)
         try fixture.pull(threeSeries(), batches: [tradeLabels()])
@@ -89,8 +97,11 @@ struct LabelTests {
         // A complete list of one dataset leaves another dataset's labels alone.
         try fixture.reference(.pulled([tradeLabels(dataset: "OTHER")]), document: "other")
         try fixture.reference(.pulled([LabelBatch(dataset: "OTHER", labels: [], complete: ["CMD"])]), document: "other")
-        #expect(try fixture.cache.labels(source: "customs", dataset: "OTHER").name(component: "CMD", code: "6704") == nil)
-        #expect(try fixture.cache.labels(source: "customs", dataset: "TRADE").name(component: "CMD", code: "6704") == "Wigs")
+        #expect(
+            try fixture.cache.labels(source: "customs", dataset: "OTHER").name(component: "CMD", code: "6704") == nil)
+        #expect(
+            try fixture.cache.labels(source: "customs", dataset: "TRADE").name(component: "CMD", code: "6704") == "Wigs"
+        )
         try fixture.expectVerified()
     }
 
@@ -114,7 +125,10 @@ struct LabelTests {
     func structureVersions(backend: CacheBackend) throws {
         var fixture = try Fixture(backend)
         try fixture.pull(threeSeries())
-        #expect(try fixture.cache.datasets(sources: nil).map { "\($0.source)/\($0.dataset) \($0.series) \($0.title ?? "-")" } == ["customs/TRADE 3 -"])
+        #expect(
+            try fixture.cache.datasets(sources: nil).map {
+                "\($0.source)/\($0.dataset) \($0.series) \($0.title ?? "-")"
+            } == ["customs/TRADE 3 -"])
 
         let v1 = tradeStructure(title: "Trade by partner")
         let first = try #require(
@@ -127,13 +141,15 @@ struct LabelTests {
         #expect(info.series == 3)
 
         // The same structure again: nothing changes.
-        #expect(try fixture.reference(.pulled([LabelBatch(dataset: "TRADE", structure: v1, labels: [])])).revision == nil)
+        #expect(
+            try fixture.reference(.pulled([LabelBatch(dataset: "TRADE", structure: v1, labels: [])])).revision == nil)
         // A batch without a structure keeps the stored one.
         try fixture.reference(.pulled([tradeLabels()]))
         #expect(try fixture.cache.datasets(sources: nil).first?.structure == v1)
 
         // A changed structure is a new version.
-        let v2 = tradeStructure(title: "Trade by partner and flow", dimensions: ["FREQ", "REPORTER", "PARTNER", "FLOW", "CMD"])
+        let v2 = tradeStructure(
+            title: "Trade by partner and flow", dimensions: ["FREQ", "REPORTER", "PARTNER", "FLOW", "CMD"])
         let second = try #require(
             try fixture.reference(.pulled([LabelBatch(dataset: "TRADE", structure: v2, labels: [])])).revision)
         #expect(second.labels == 1)
@@ -142,7 +158,8 @@ struct LabelTests {
         #expect(info.structureRevision == second.id)
 
         // A dataset known by its structure alone is listed too; other sources are not.
-        try fixture.reference(.pulled([LabelBatch(dataset: "PLANNED", structure: tradeStructure(title: "Later"), labels: [])]))
+        try fixture.reference(
+            .pulled([LabelBatch(dataset: "PLANNED", structure: tradeStructure(title: "Later"), labels: [])]))
         try fixture.pull([trade("6704", "408", "2019-01", "1")], source: "imf")
         #expect(
             try fixture.cache.datasets(sources: ["customs"]).map { "\($0.dataset) \($0.series) \($0.title ?? "-")" }
@@ -151,7 +168,9 @@ struct LabelTests {
         try fixture.expectVerified()
     }
 
-    @Test("A pull that changes only labels is a revision; one that changes nothing is none", arguments: CacheBackend.allCases)
+    @Test(
+        "A pull that changes only labels is a revision; one that changes nothing is none",
+        arguments: CacheBackend.allCases)
     func labelsOnlyRevision(backend: CacheBackend) throws {
         var fixture = try Fixture(backend)
         try fixture.pull(threeSeries())

@@ -5,7 +5,9 @@ import TradeWatchModel
 
 @Suite("Reference documents keep their own state")
 struct ReferenceTests {
-    @Test("A reference fetch leaves the data's validators, schedule and failures alone, and keeps its own", arguments: CacheBackend.allCases)
+    @Test(
+        "A reference fetch leaves the data's validators, schedule and failures alone, and keeps its own",
+        arguments: CacheBackend.allCases)
     func ownState(backend: CacheBackend) throws {
         // Given a source whose data was fetched with an ETag and a due time
         var fixture = try Fixture(backend)
@@ -78,7 +80,8 @@ struct ReferenceTests {
     func documents(backend: CacheBackend) throws {
         var fixture = try Fixture(backend)
         try fixture.reference(.pulled([tradeLabels()]), document: "comtrade:Reporters", source: "comtrade")
-        try fixture.reference(.failed(code: "dns", message: "no such host"), document: "comtrade:HS", source: "comtrade")
+        try fixture.reference(
+            .failed(code: "dns", message: "no such host"), document: "comtrade:HS", source: "comtrade")
         let states = try fixture.cache.referenceStates(source: "comtrade")
         #expect(states.map(\.document) == ["comtrade:HS", "comtrade:Reporters"])
         #expect(states.map(\.consecutiveFailures) == [1, 0])

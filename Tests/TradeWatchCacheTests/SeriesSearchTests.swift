@@ -36,7 +36,9 @@ struct SeriesSearchTests {
         #expect(try cache.series(SeriesQuery(words: ["korea"], sources: ["imf"])).isEmpty)
     }
 
-    @Test("Dimensions select by codes (several per dimension), intersected with each other and with words", arguments: CacheBackend.allCases)
+    @Test(
+        "Dimensions select by codes (several per dimension), intersected with each other and with words",
+        arguments: CacheBackend.allCases)
     func dimensions(backend: CacheBackend) throws {
         let (fixture, _) = try Self.labelledCache(backend)
         let cache = fixture.cache
@@ -58,7 +60,9 @@ struct SeriesSearchTests {
                 == [tradeKey("0901", "408")])
     }
 
-    @Test("A summary names each dimension (English first), counts periods and names the last revision", arguments: CacheBackend.allCases)
+    @Test(
+        "A summary names each dimension (English first), counts periods and names the last revision",
+        arguments: CacheBackend.allCases)
     func summary(backend: CacheBackend) throws {
         let labelled = try Self.labelledCache(backend)
         var fixture = labelled.0
@@ -85,11 +89,16 @@ struct SeriesSearchTests {
     @Test("Hostile words are searched as text, never as query syntax", arguments: CacheBackend.allCases)
     func hostileWords(backend: CacheBackend) throws {
         let (fixture, _) = try Self.labelledCache(backend)
-        for word in ["\"", "\"wigs", "wigs\"", "NEAR(", "*", "-", "korea)", "AND", "OR", "NOT", "^wigs", "'", "\u{0}", "a:b", "{CMD}"] {
+        for word in [
+            "\"", "\"wigs", "wigs\"", "NEAR(", "*", "-", "korea)", "AND", "OR", "NOT", "^wigs", "'", "\u{0}", "a:b",
+            "{CMD}",
+        ] {
             _ = try fixture.cache.series(SeriesQuery(words: [word]))
             _ = try fixture.cache.series(SeriesQuery(words: ["wigs", word]))
         }
-        #expect(Self.keys(try fixture.cache.series(SeriesQuery(words: ["\"wigs\"", "korea)"]))) == [tradeKey("6704", "408")])
+        #expect(
+            Self.keys(try fixture.cache.series(SeriesQuery(words: ["\"wigs\"", "korea)"]))) == [tradeKey("6704", "408")]
+        )
         // "not" is a word of the coffee heading ("whether or not roasted"), not an operator.
         #expect(Self.keys(try fixture.cache.series(SeriesQuery(words: ["NOT"]))) == [tradeKey("0901", "408")])
         // A word with nothing to search for adds no condition.
@@ -102,7 +111,8 @@ struct SeriesSearchTests {
         #expect(try fixture.cache.series(SeriesQuery(words: ["japan"])).count == 1)
         try fixture.reference(.pulled([tradeLabels(japan: "Nippon")]))
         #expect(try fixture.cache.series(SeriesQuery(words: ["japan"])).isEmpty)
-        #expect(Self.keys(try fixture.cache.series(SeriesQuery(words: ["nippon", "wigs"]))) == [tradeKey("6704", "392")])
+        #expect(
+            Self.keys(try fixture.cache.series(SeriesQuery(words: ["nippon", "wigs"]))) == [tradeKey("6704", "392")])
         #expect(try fixture.cache.series(SeriesQuery(words: ["nippon"])).first?.dimensions[2].name == "Nippon")
         try fixture.expectVerified()
 
@@ -119,7 +129,8 @@ struct SeriesSearchTests {
         #expect(Self.keys(try fixture.cache.series(SeriesQuery(words: ["kaffee"]))) == [tradeKey("0901", "408")])
         // A new series is searchable by the labels stored before it came.
         try fixture.pull(threeSeries(round: 1) + [trade("0901", "392", "2019-01", "5")])
-        #expect(Self.keys(try fixture.cache.series(SeriesQuery(words: ["kaffee", "nippon"]))) == [tradeKey("0901", "392")])
+        #expect(
+            Self.keys(try fixture.cache.series(SeriesQuery(words: ["kaffee", "nippon"]))) == [tradeKey("0901", "392")])
         try fixture.expectVerified()
     }
 
