@@ -31,7 +31,7 @@ extension SQLiteCache {
                     row[0], row[1], row[2], row[3], row[4]
                 )
                 var dimensions: [SeriesSummary.Dimension] = []
-                for dimension in SeriesKey(canonical: key)?.dimensions ?? [] {
+                for dimension in SeriesIndex.dimensions(of: key) {
                     let stored = try labels.labels(
                         sourceID: sourceID, dataset: dataset, component: dimension.id, code: dimension.value)
                     dimensions.append(

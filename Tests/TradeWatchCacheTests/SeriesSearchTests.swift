@@ -86,6 +86,21 @@ struct SeriesSearchTests {
         #expect(coffee.periods == 1)
     }
 
+    @Test("The index reads a key's dimensions as SeriesKey does, escapes and malformed keys included")
+    func keyDimensions() {
+        let keys = [
+            tradeKey("6704", "408"), SeriesKey(["A.B": "1=2", "C%": "%2E", "D": ""]).canonical, "", "NOEQUALS", "=x",
+            "A=", "A=1..B=2", "A=1.A=1.B=2", "PARTNER=Corée.CMD=67%", "A=1.=2", "A=b=c", "A=%2", "😀=🇰🇵",
+        ]
+        for key in keys {
+            var expected: [SeriesKey.Dimension] = []
+            for dimension in SeriesKey(canonical: key)?.dimensions ?? [] where !expected.contains(dimension) {
+                expected.append(dimension)
+            }
+            #expect(SeriesIndex.dimensions(of: key) == expected, "\(key)")
+        }
+    }
+
     @Test("Hostile words are searched as text, never as query syntax", arguments: CacheBackend.allCases)
     func hostileWords(backend: CacheBackend) throws {
         let (fixture, _) = try Self.labelledCache(backend)
