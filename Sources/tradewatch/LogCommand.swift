@@ -47,24 +47,24 @@ struct LogCommand: AsyncParsableCommand {
         if let format {
             try RowOutput.print(
                 revisions, format: format,
-                header: ["id", "source", "fetchID", "createdAt", "added", "changed", "removed"]
+                header: ["id", "source", "fetchID", "createdAt", "added", "changed", "removed", "labels"]
             ) { r in
                 [
                     String(r.id), r.source, r.fetchID.map(String.init), Timestamp.format(r.createdAt), String(r.added),
-                    String(r.changed), String(r.removed),
+                    String(r.changed), String(r.removed), String(r.labels),
                 ]
             }
             return
         }
         var table = Table([
             ("REV", .right), ("TIME", .left), ("AGE", .right), ("SOURCE", .left), ("ADDED", .right),
-            ("CHANGED", .right), ("REMOVED", .right),
+            ("CHANGED", .right), ("REMOVED", .right), ("LABELS", .right),
         ])
         for revision in revisions {
             table.add([
                 String(revision.id), Timestamp.format(revision.createdAt), Human.relative(revision.createdAt),
                 revision.source, Human.count(revision.added), Human.count(revision.changed),
-                Human.count(revision.removed),
+                Human.count(revision.removed), Human.count(revision.labels),
             ])
         }
         Terminal.print(revisions.isEmpty ? "no revisions" : table.render())

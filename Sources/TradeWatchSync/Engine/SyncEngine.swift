@@ -26,6 +26,7 @@ public struct SyncOutcome: Sendable {
         var line = "\(TerminalText.line(source)): \(outcome.rawValue)"
         if let revision {
             line += " — revision \(revision.id): +\(revision.added) ~\(revision.changed) -\(revision.removed)"
+            if revision.labels > 0 { line += " (\(revision.labels) labels)" }
         }
         if let errorCode { line += " — " + TerminalText.line("\(errorCode): \(errorMessage ?? "")") }
         if let warning = warnings.first {
