@@ -13,9 +13,11 @@ struct SeriesIndex {
     private let insertDocument: RawStatement
     private let updateDocument: Statement
 
-    /// Above this many renamed codes in one dataset, every series of it is rewritten rather
-    /// than looked up code by code.
-    static let wholeDatasetAbove = 200
+    /// A dataset with more series than this, of which few codes were renamed, has the series
+    /// that use them found through the index (whose rows for one code span every source);
+    /// otherwise its series are listed and those using a renamed code picked out.
+    static let listDatasetUpTo = 20_000
+    static let fewCodes = 16
 
     init(_ db: Database) throws {
         self.db = db
@@ -68,25 +70,34 @@ struct SeriesIndex {
         for dataset in changed.keys.sorted() {
             guard let codes = changed[dataset], !codes.isEmpty else { continue }
             var series: [Int64: String] = [:]
-            if codes.count > Self.wholeDatasetAbove {
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT id, series_key FROM series WHERE source_id = ? AND dataset = ? AND id <= ?",
-                    arguments: [sourceID, dataset, id])
-                {
-                    series[row[0]] = row[1]
-                }
-            } else {
+            let listed =
+                try Int.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT count(*) FROM series WHERE source_id = ? AND dataset = ? AND id <= ?"),
+                    arguments: [sourceID, dataset, id]) ?? 0
+            if listed == 0 { continue }
+            if codes.count <= Self.fewCodes && listed > Self.listDatasetUpTo {
                 let lookup = try db.cachedStatement(
                     sql: """
                         SELECT se.id, se.series_key FROM series_dimension d CROSS JOIN series se ON se.id = d.series_id
-                        WHERE d.component = ? AND d.code = ? AND se.source_id = ? AND se.dataset = ? AND se.id <= ?
+                        WHERE d.component = ? AND d.code = ? AND d.series_id <= ? AND se.source_id = ? AND se.dataset = ?
                         """)
                 for code in codes {
-                    for row in try Row.fetchAll(
-                        lookup, arguments: [code.component, code.code, sourceID, dataset, id])
-                    {
+                    for row in try Row.fetchAll(lookup, arguments: [code.component, code.code, id, sourceID, dataset]) {
                         series[row[0]] = row[1]
                     }
+                }
+            } else {
+                let rows = try Row.fetchCursor(
+                    db.cachedStatement(
+                        sql: "SELECT id, series_key FROM series WHERE source_id = ? AND dataset = ? AND id <= ?"),
+                    arguments: [sourceID, dataset, id])
+                while let row = try rows.next() {
+                    let key: String = row[1]
+                    let uses = Self.dimensions(of: key).contains {
+                        codes.contains(ComponentCode(component: $0.id, code: $0.value))
+                    }
+                    if uses { series[row[0]] = key }
                 }
             }
             for seriesID in series.keys.sorted() {

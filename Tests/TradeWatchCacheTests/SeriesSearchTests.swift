@@ -149,6 +149,40 @@ struct SeriesSearchTests {
         try fixture.expectVerified()
     }
 
+    @Test(
+        "In a dataset of many series, renaming a few codes rewrites exactly the documents of the series using them",
+        arguments: CacheBackend.allCases)
+    func renameInLargeDataset(backend: CacheBackend) throws {
+        // 21,000 series (more than the index lists whole), 21 partners by 1,000 headings.
+        var fixture = try Fixture(backend)
+        let many = (0..<21_000).map { trade(String(10_000 + $0 / 21), String(100 + $0 % 21), "2019-01", "1") }
+        let partners = (0..<21).map {
+            CodeLabel(component: "PARTNER", code: String(100 + $0), language: "en", name: "Area \($0)")
+        }
+        try fixture.pull(many, batches: [LabelBatch(dataset: "TRADE", labels: partners, complete: ["PARTNER"])])
+        #expect(try fixture.cache.series(SeriesQuery(words: ["area"])).count == 21_000)
+
+        var renamed = partners
+        renamed[3].name = "Atlantis"
+        try fixture.reference(.pulled([LabelBatch(dataset: "TRADE", labels: renamed, complete: ["PARTNER"])]))
+        #expect(try fixture.cache.series(SeriesQuery(words: ["atlantis"])).count == 1_000)
+        #expect(try fixture.cache.series(SeriesQuery(words: ["area", "3"])).isEmpty)  // the old name is gone
+        // Many codes renamed at once: the dataset's series are listed instead.
+        try fixture.reference(
+            .pulled([
+                LabelBatch(
+                    dataset: "TRADE",
+                    labels: partners.map {
+                        var label = $0
+                        label.name = "Zone"
+                        return label
+                    }, complete: ["PARTNER"])
+            ]))
+        #expect(try fixture.cache.series(SeriesQuery(words: ["zone"])).count == 21_000)
+        #expect(try fixture.cache.series(SeriesQuery(words: ["atlantis"])).isEmpty)
+        try fixture.expectVerified()
+    }
+
     @Test("Dimensions and words narrow a diff, its stream and the as-of reads", arguments: CacheBackend.allCases)
     func rowFilter(backend: CacheBackend) throws {
         let labelled = try Self.labelledCache(backend)
