@@ -90,7 +90,9 @@ final class SDMXDataLayout {
         if ordered { return dimensions }
         return dimensions.enumerated()
             .sorted {
-                (dimensionIndex[$0.element.id] ?? Int.max, $0.offset) < (dimensionIndex[$1.element.id] ?? Int.max, $1.offset)
+                (dimensionIndex[$0.element.id] ?? Int.max, $0.offset) < (
+                    dimensionIndex[$1.element.id] ?? Int.max, $1.offset
+                )
             }
             .map(\.element)
     }

@@ -90,26 +90,26 @@ extension SDMXMLReader.Handler {
         var others: [String: String] = [:]
 
         init(_ attributes: [String: String]) {
-        for (id, value) in attributes { set(id, value) }
+            for (id, value) in attributes { set(id, value) }
         }
 
         mutating func set(_ id: String, _ value: String) {
-        switch id {
-        case "UNIT_MEASURE": unitMeasure = value
-        case "UNIT": unitOther = value
-        case "UNIT_MULT": multiplier = value
-        case "OBS_STATUS": status = value
-        default: others[id] = value
-        }
+            switch id {
+            case "UNIT_MEASURE": unitMeasure = value
+            case "UNIT": unitOther = value
+            case "UNIT_MULT": multiplier = value
+            case "OBS_STATUS": status = value
+            default: others[id] = value
+            }
         }
 
         var unit: String? { unitMeasure ?? unitOther }
 
         var rest: [String: String] {
-        guard unitMeasure != nil, let unitOther else { return others }
-        var all = others
-        all["UNIT"] = unitOther
-        return all
+            guard unitMeasure != nil, let unitOther else { return others }
+            var all = others
+            all["UNIT"] = unitOther
+            return all
         }
     }
 }

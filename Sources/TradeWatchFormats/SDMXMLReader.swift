@@ -90,7 +90,8 @@ public final class SDMXMLReader {
         summary.warnings += handler.layout.warnings
         if handler.droppedGroups > 0 {
             summary.warnings.append(
-                "more than \(SDMXGroups.limit) groups in a data set: the attributes of \(handler.droppedGroups) were not kept")
+                "more than \(SDMXGroups.limit) groups in a data set: the attributes of \(handler.droppedGroups) were not kept"
+            )
         }
         summary.append(repeated)
         return summary
@@ -489,7 +490,9 @@ public final class SDMXMLReader {
                 dimensions.remove(at: index)
             }
             dimensions = layout.arrange(dimensions)
-            return (dimensions.isEmpty ? nil : SeriesKey(dimensions), period, SplitAttributes(attributes(of: dimensions)))
+            return (
+                dimensions.isEmpty ? nil : SeriesKey(dimensions), period, SplitAttributes(attributes(of: dimensions))
+            )
         }
 
         private func finishObservation() {

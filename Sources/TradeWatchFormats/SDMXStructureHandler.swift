@@ -330,7 +330,9 @@ final class SDMXStructureHandler: XMLStreamHandler {
         guard let finished = codelist else { return }
         codelist = nil
         if skippedCodes > 0 {
-            warn("codelist \(finished.reference): \(skippedCodes) code\(skippedCodes == 1 ? "" : "s") without an id skipped")
+            warn(
+                "codelist \(finished.reference): \(skippedCodes) code\(skippedCodes == 1 ? "" : "s") without an id skipped"
+            )
         }
         if finished.isExternal && finished.codes.isEmpty {
             warn("codelist \(finished.reference) is external; its codes are not in this message")
@@ -370,7 +372,9 @@ final class SDMXStructureHandler: XMLStreamHandler {
             finished.id = finished.concept ?? fixed[componentKind] ?? ""
         }
         guard !finished.id.isEmpty else {
-            warn("data structure \(structure?.reference.description ?? ""): a component (\(componentKind)) without an id was skipped")
+            warn(
+                "data structure \(structure?.reference.description ?? ""): a component (\(componentKind)) without an id was skipped"
+            )
             return
         }
         switch componentKind {

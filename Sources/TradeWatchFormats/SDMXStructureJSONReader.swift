@@ -115,8 +115,12 @@ public enum SDMXStructureJSONReader {
                     }
                     codes.append(Message.Code(id: id, names: names(code), parent: text(code["parent"]).map(local)))
                 }
-                if skipped > 0 { warn("codelist \(reference): \(skipped) code\(skipped == 1 ? "" : "s") without an id skipped") }
-                if external && codes.isEmpty { warn("codelist \(reference) is external; its codes are not in this message") }
+                if skipped > 0 {
+                    warn("codelist \(reference): \(skipped) code\(skipped == 1 ? "" : "s") without an id skipped")
+                }
+                if external && codes.isEmpty {
+                    warn("codelist \(reference) is external; its codes are not in this message")
+                }
                 message.codelists.append(
                     Message.Codelist(
                         reference: reference, names: names(item), codes: codes, isExternal: external,
@@ -125,25 +129,31 @@ public enum SDMXStructureJSONReader {
                 let concepts = (item["concepts"] as? [Any] ?? []).compactMap { $0 as? [String: Any] }.compactMap {
                     concept -> Message.Concept? in
                     guard let id = text(concept["id"]) else { return nil }
-                    return Message.Concept(id: id, names: names(concept), codelist: enumeration(concept["coreRepresentation"]))
+                    return Message.Concept(
+                        id: id, names: names(concept), codelist: enumeration(concept["coreRepresentation"]))
                 }
                 if external { warn("concept scheme \(reference) is external; its concepts are not in this message") }
                 message.conceptSchemes.append(
-                    Message.ConceptScheme(reference: reference, names: names(item), concepts: concepts, isExternal: external))
+                    Message.ConceptScheme(
+                        reference: reference, names: names(item), concepts: concepts, isExternal: external))
             case "dataStructures":
                 message.dataStructures.append(structure(item, reference, external: external))
             default:
                 let structure = text(item["structure"]).flatMap { Message.Reference.urn($0)?.reference }
                 message.dataflows.append(
-                    Message.Dataflow(reference: reference, names: names(item), structure: structure, isExternal: external))
+                    Message.Dataflow(
+                        reference: reference, names: names(item), structure: structure, isExternal: external))
             }
         }
 
-        private func structure(_ item: [String: Any], _ reference: Message.Reference, external: Bool) -> Message.DataStructure {
+        private func structure(
+            _ item: [String: Any], _ reference: Message.Reference, external: Bool
+        ) -> Message.DataStructure {
             var made = Message.DataStructure(reference: reference, names: names(item), isExternal: external)
             let parts = item["dataStructureComponents"] as? [String: Any] ?? [:]
             let dimensions = parts["dimensionList"] as? [String: Any] ?? [:]
-            made.dimensions = objects(dimensions["dimensions"]).compactMap { component($0) }
+            made.dimensions =
+                objects(dimensions["dimensions"]).compactMap { component($0) }
                 + objects(dimensions["measureDimensions"]).compactMap { component($0) }
             made.timeDimension =
                 objects(dimensions["timeDimensions"]).compactMap { component($0, fixed: "TIME_PERIOD") }.first
@@ -161,7 +171,9 @@ public enum SDMXStructureJSONReader {
             let measures = parts["measureList"] as? [String: Any] ?? [:]
             made.measures =
                 objects(measures["measures"]).compactMap { component($0, fixed: "OBS_VALUE") }
-                + ((measures["primaryMeasure"] as? [String: Any]).flatMap { component($0, fixed: "OBS_VALUE") }.map { [$0] } ?? [])
+                + ((measures["primaryMeasure"] as? [String: Any]).flatMap { component($0, fixed: "OBS_VALUE") }.map {
+                    [$0]
+                } ?? [])
             made.arrange()
             if external { warn("data structure \(reference) is external; its components are not in this message") }
             return made
@@ -188,7 +200,8 @@ public enum SDMXStructureJSONReader {
             }
             return Message.Component(
                 id: id, conceptScheme: identity?.item == nil ? nil : identity?.reference, concept: concept,
-                codelist: enumeration(item["localRepresentation"]), position: text(item["position"]).flatMap { Int($0) })
+                codelist: enumeration(item["localRepresentation"]), position: text(item["position"]).flatMap { Int($0) }
+            )
         }
 
         private func enumeration(_ representation: Any?) -> Message.Reference? {
@@ -204,8 +217,10 @@ public enum SDMXStructureJSONReader {
         /// Every language of `names`, else the one `name` without a language.
         private func names(_ item: [String: Any]) -> [Message.Name] {
             if let all = item["names"] as? [String: Any], !all.isEmpty {
-                return all.compactMap { language, value in text(value).map { Message.Name(language: language, text: $0) } }
-                    .sorted { $0.language < $1.language }
+                return all.compactMap { language, value in
+                    text(value).map { Message.Name(language: language, text: $0) }
+                }
+                .sorted { $0.language < $1.language }
             }
             return text(item["name"]).map { [Message.Name(language: "", text: $0)] } ?? []
         }
@@ -215,7 +230,9 @@ public enum SDMXStructureJSONReader {
             text.hasPrefix("urn:") ? Message.Reference.urn(text)?.item ?? text : text
         }
 
-        private func objects(_ value: Any?) -> [[String: Any]] { (value as? [Any] ?? []).compactMap { $0 as? [String: Any] } }
+        private func objects(_ value: Any?) -> [[String: Any]] {
+            (value as? [Any] ?? []).compactMap { $0 as? [String: Any] }
+        }
 
         private func strings(_ value: Any?) -> [String] { (value as? [Any] ?? []).compactMap(text).map(local) }
 

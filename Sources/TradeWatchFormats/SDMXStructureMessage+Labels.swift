@@ -21,7 +21,9 @@ extension SDMXStructureMessage {
         if let flow = dataflows.first(where: { $0.reference.id == id }) {
             return structure(of: flow).map { batch(dataset: id, names: flow.names, $0) }
         }
-        return dataStructures.first { $0.reference.id == id && !$0.isExternal }.map { batch(dataset: id, names: [], $0) }
+        return dataStructures.first { $0.reference.id == id && !$0.isExternal }.map {
+            batch(dataset: id, names: [], $0)
+        }
     }
 
     /// The data structure definition a dataflow follows, when the message defines it.
@@ -126,7 +128,11 @@ extension SDMXStructureMessage.DataStructure {
     mutating func arrange() {
         if dimensions.contains(where: { $0.position != nil }) {
             dimensions = dimensions.enumerated()
-                .sorted { ($0.element.position ?? $0.offset + 1, $0.offset) < ($1.element.position ?? $1.offset + 1, $1.offset) }
+                .sorted {
+                    ($0.element.position ?? $0.offset + 1, $0.offset) < (
+                        $1.element.position ?? $1.offset + 1, $1.offset
+                    )
+                }
                 .map(\.element)
         }
         let declared = Dictionary(groups.map { ($0.id, $0.dimensions) }, uniquingKeysWith: { first, _ in first })

@@ -37,13 +37,15 @@ public final class SDMXStructureReader {
         let namespace = handler.rootNamespace ?? ""
         guard root == "Structure", namespace.hasPrefix(SDMXStructureHandler.sdmxSchemas) else {
             if SDMXMLReader.Handler.dataRoots.contains(root) {
-                throw StatisticsError(.malformed, "an SDMX data message, not a structure message (the document is <\(root)>)")
+                throw StatisticsError(
+                    .malformed, "an SDMX data message, not a structure message (the document is <\(root)>)")
             }
             throw StatisticsError(.malformed, "not an SDMX structure message (the document is <\(root)>)")
         }
         guard namespace.contains("/v2_1/") || namespace.contains("/v3_") else {
             throw StatisticsError(
-                .malformed, "an SDMX-ML structure message of a version not read (namespace \(namespace)); 2.1 and 3.0 are")
+                .malformed,
+                "an SDMX-ML structure message of a version not read (namespace \(namespace)); 2.1 and 3.0 are")
         }
         if !report.wellFormed {
             let first = report.issues.first { $0.isError } ?? report.issues.first

@@ -71,7 +71,7 @@ public struct SeriesKey: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     private static func unescape(_ text: Substring) -> String {
-        guard text.contains("%") else { return String(text) }
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
         return text.replacingOccurrences(of: "%2E", with: ".").replacingOccurrences(of: "%3D", with: "=")
             .replacingOccurrences(of: "%25", with: "%")
     }

@@ -158,7 +158,9 @@ extension DiffCommand {
     /// the end, so a diff of a million figures is never held whole. (A failure midway leaves
     /// the document unfinished, and the command fails.)
     static func printJSON(_ db: any CacheReader, _ ranges: [(from: Int64, to: Int64, filter: RowFilter)]) throws {
+        // Read before the figures stream: the cache is not asked again from inside its read.
         let labeller = Labeller(db)
+        try labeller.preload(sources: nil)
         var json = JSONStreamWriter()
         json.beginObject()
         json.key("diffs")

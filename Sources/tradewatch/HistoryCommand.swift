@@ -69,7 +69,13 @@ struct HistoryCommand: AsyncParsableCommand {
         if let key, let at = key.lastIndex(of: "@"), key[..<at].contains("=") {
             figure = (String(key[..<at]), String(key[key.index(after: at)...]))
         }
-        if !selector.isEmpty || figure.map({ Self.isGlob($0.series) }) == true {
+        // An exact key first: a publisher's code may hold `[` or `*` itself.
+        var exact: [ObservationVersion] = []
+        if let figure {
+            exact = try db.history(source: source, series: figure.series, period: figure.period)
+            if let dataset { exact = exact.filter { $0.dataset == dataset } }
+        }
+        if exact.isEmpty && (!selector.isEmpty || figure.map({ Self.isGlob($0.series) }) == true) {
             guard let period = figure?.period ?? period else {
                 throw CommandFailure(message: "name the period: --period 2019-03 (or SERIES@PERIOD)", exitCode: 2)
             }
@@ -91,11 +97,9 @@ struct HistoryCommand: AsyncParsableCommand {
             return
         }
         guard let key else { return }
-        if let figure {
-            var versions = try db.history(source: source, series: figure.series, period: figure.period)
-            if let dataset { versions = versions.filter { $0.dataset == dataset } }
-            guard !versions.isEmpty else { throw CommandFailure(message: "no figure \(key) in the cache", exitCode: 1) }
-            try printFigure(db, name: key, versions: versions)
+        if figure != nil {
+            guard !exact.isEmpty else { throw CommandFailure(message: "no figure \(key) in the cache", exitCode: 1) }
+            try printFigure(db, name: key, versions: exact)
             return
         }
         let versions = try db.entryHistory(source: source, key: key)

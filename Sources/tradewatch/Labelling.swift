@@ -15,10 +15,24 @@ final class Labeller {
         self.showsLabels = showsLabels
     }
 
+    /// Set by `preload`: the labels are all in memory, and the cache is not asked again.
+    private var preloaded = false
+
+    /// Reads the labels of every dataset of `sources` (all when nil) now: for output written
+    /// while the cache streams rows, when asking it again from inside would re-enter it.
+    func preload(sources: [String]?) throws {
+        for info in try db.datasets(sources: sources) {
+            _ = try labels(source: info.source, dataset: info.dataset)
+        }
+        _ = try structure(source: "", dataset: "")
+        preloaded = true
+    }
+
     /// The current labels of a dataset (empty when it has none).
     func labels(source: String, dataset: String) throws -> DatasetLabels {
         let id = source + "\u{0}" + dataset
         if let known = labels[id] { return known }
+        if preloaded { return DatasetLabels() }
         let read = try db.labels(source: source, dataset: dataset)
         labels[id] = read
         return read

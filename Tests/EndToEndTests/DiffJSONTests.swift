@@ -68,7 +68,12 @@ struct DiffJSONTests {
         #expect(figures.map { $0["kind"] as? String } == ["changed", "removed"])
         let changed = figures[0]
         #expect(
-            Set(changed.keys) == ["dataset", "kind", "new", "old", "period", "relativeChange", "series", "source"])
+            Set(changed.keys) == [
+                "dataset", "kind", "labels", "new", "old", "period", "relativeChange", "series", "source",
+            ])
+        // Each dimension's code (no names are stored here), the hostile code exactly.
+        let labels = try #require(changed["labels"] as? [String: [String: String]])
+        #expect(labels == ["CMD": ["code": "6704" + Self.awkward]])
         #expect((changed["series"] as? String)?.hasSuffix(Self.awkward) == true)
         #expect(changed["relativeChange"] as? Double == 0.25)
         let old = try #require(changed["old"] as? [String: Any])
@@ -79,7 +84,7 @@ struct DiffJSONTests {
         #expect(new["attributes"] as? [String: String] == ["NOTE" + Self.awkward: Self.awkward])
         #expect(new["revision"] as? Int == 2 && new["value"] as? String == "5")
         // A removed figure has no new version and no relative change: the keys are left out.
-        #expect(Set(figures[1].keys) == ["dataset", "kind", "old", "period", "series", "source"])
+        #expect(Set(figures[1].keys) == ["dataset", "kind", "labels", "old", "period", "series", "source"])
         #expect((figures[1]["old"] as? [String: Any]).map { Set($0.keys) } == ["attributes", "revision", "value"])
 
         let articles = try #require(diff["entries"] as? [[String: Any]])

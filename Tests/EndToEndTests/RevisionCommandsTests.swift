@@ -141,7 +141,11 @@ struct RevisionCommandsTests {
         let db = try Self.scriptedCache(directory)
         let figure = try run(cli, ["history", "--db", db, "FREQ=M.REPORTER=156.PARTNER=408.CMD=6704@2019-03"])
         #expect(figure.status == 0, "\(figure.stderr)")
-        let rows = figure.stdout.split(separator: "\n").dropFirst()
+        // What the figure is, dimension by dimension, then its versions.
+        let lines = figure.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("customs / TRADE @ 2019-03") == true)
+        #expect(lines.contains { $0.contains("PARTNER") && $0.contains("408") })
+        let rows = lines.drop { !$0.hasPrefix("FROM") }.dropFirst()
         #expect(rows.count == 2)
         #expect(rows.first?.contains("1000") == true && rows.first?.contains("P") == true)
         #expect(rows.last?.contains("1250") == true && rows.last?.contains("now") == true)
@@ -206,9 +210,11 @@ struct ShowCommandTests {
         let db = try RevisionCommandsTests.scriptedCache(directory)
         let result = try run(cli, ["sources", "--db", db])
         #expect(result.status == 0)
-        let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 3)
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines[1].hasPrefix("customs") && lines[1].hasSuffix("3"))
         #expect(lines[2].hasPrefix("news") && lines[2].hasSuffix("4"))
+        // Then each dataset, with its series (and its title when the publisher gave one).
+        #expect(lines[3].isEmpty && lines[4].hasPrefix("SOURCE") && lines[4].contains("DATASET"))
+        #expect(lines[5].hasPrefix("customs") && lines[5].contains("TRADE"))
     }
 }

@@ -59,7 +59,8 @@ struct SDMXStructureInputTests {
     @Test("A control character XML forbids is an error with its line, not a name cut short")
     func forbiddenCharacter() throws {
         let error = try refusal(
-            Self.head + "\n<s:Codelist id=\"CL\"><c:Name>L</c:Name>\n<s:Code id=\"A\"><c:Name>A&#x1B;[31m</c:Name></s:Code>"
+            Self.head
+                + "\n<s:Codelist id=\"CL\"><c:Name>L</c:Name>\n<s:Code id=\"A\"><c:Name>A&#x1B;[31m</c:Name></s:Code>"
                 + "</s:Codelist>" + Self.tail)
         #expect(error.code == .malformed)
         #expect(error.place?.hasPrefix("line 5") == true, "\(error)")
@@ -70,21 +71,21 @@ struct SDMXStructureInputTests {
         let huge = String(repeating: "9", count: 200_000)
         let text =
             Self.head
-            + """
-            <s:Codelist agencyID="X"><c:Name>No id</c:Name><s:Code id="A"><c:Name>A</c:Name></s:Code></s:Codelist>
-            <s:Codelist id="CL" agencyID="X" version="1.0"><c:Name>List</c:Name>
-            <s:Code><c:Name>No id</c:Name></s:Code>
-            <s:Code id="\(huge)"><c:Name xml:lang="en">\(String(repeating: "long ", count: 100_000))</c:Name><s:Parent><Ref/></s:Parent></s:Code>
-            <s:Code id="B"><c:Name>B</c:Name><s:Parent></s:Parent></s:Code>
-            <s:Code id="C">\(String(repeating: "<c:Annotations>", count: 200))\(String(repeating: "</c:Annotations>", count: 200))<c:Name>C</c:Name></s:Code>
-            </s:Codelist></s:Codelists>
-            <s:DataStructures><s:DataStructure id="D" agencyID="X" version="1.0"><c:Name>D</c:Name>
-            <s:DataStructureComponents><s:DimensionList><s:Dimension position="99999999999999999999999"/>
-            <s:Dimension id="A" position="-5"/></s:DimensionList>
-            <s:AttributeList><s:Attribute><s:AttributeRelationship><s:Dimension/></s:AttributeRelationship></s:Attribute></s:AttributeList>
-            </s:DataStructureComponents></s:DataStructure></s:DataStructures>
-            <s:Codelists>
-            """ + Self.tail
+                + """
+                <s:Codelist agencyID="X"><c:Name>No id</c:Name><s:Code id="A"><c:Name>A</c:Name></s:Code></s:Codelist>
+                <s:Codelist id="CL" agencyID="X" version="1.0"><c:Name>List</c:Name>
+                <s:Code><c:Name>No id</c:Name></s:Code>
+                <s:Code id="\(huge)"><c:Name xml:lang="en">\(String(repeating: "long ", count: 100_000))</c:Name><s:Parent><Ref/></s:Parent></s:Code>
+                <s:Code id="B"><c:Name>B</c:Name><s:Parent></s:Parent></s:Code>
+                <s:Code id="C">\(String(repeating: "<c:Annotations>", count: 200))\(String(repeating: "</c:Annotations>", count: 200))<c:Name>C</c:Name></s:Code>
+                </s:Codelist></s:Codelists>
+                <s:DataStructures><s:DataStructure id="D" agencyID="X" version="1.0"><c:Name>D</c:Name>
+                <s:DataStructureComponents><s:DimensionList><s:Dimension position="99999999999999999999999"/>
+                <s:Dimension id="A" position="-5"/></s:DimensionList>
+                <s:AttributeList><s:Attribute><s:AttributeRelationship><s:Dimension/></s:AttributeRelationship></s:Attribute></s:AttributeList>
+                </s:DataStructureComponents></s:DataStructure></s:DataStructures>
+                <s:Codelists>
+                """ + Self.tail
         let message = try readStructure(Data(text.utf8), chunk: 4096)
         #expect(message.codelists.map(\.reference.id) == ["CL"])
         let codes = try #require(message.codelists.first?.codes)

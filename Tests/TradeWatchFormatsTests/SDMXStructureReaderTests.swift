@@ -64,7 +64,8 @@ struct SDMXStructureReaderTests {
         let structure = try #require(batch.structure)
         #expect(structure.dataset == "ECB_EXR_NG")
         #expect(structure.reference == "ECB:ECB_EXR_NG(1.0)")
-        #expect(structure.names.preferred == "Sample Data Structure Definition for exchange rates, with no group defined.")
+        #expect(
+            structure.names.preferred == "Sample Data Structure Definition for exchange rates, with no group defined.")
         #expect(structure.dimension("CURRENCY")?.codelist == "ISO:CL_CURRENCY(1.0)")
         #expect(structure.dimension("FREQ")?.codelist == nil)  // the concept's scheme is not in the message
         let collection = try #require(structure.attribute("COLL_METHOD"))
@@ -130,11 +131,13 @@ struct SDMXStructureReaderTests {
         #expect(batch.label("REPORTER", "408")?.name == "Korea, Democratic People's Republic of")
         #expect(batch.label("PARTNER", "408", "fr")?.name == "Corée, République populaire démocratique de")
         // An annotation's text and a description are not names.
-        #expect(batch.labels.filter { $0.component == "REPORTER" && $0.code == "156" }.map(\.name) == ["China", "Chine"])
+        #expect(
+            batch.labels.filter { $0.component == "REPORTER" && $0.code == "156" }.map(\.name) == ["China", "Chine"])
         #expect(batch.label("OBS_STATUS", "P")?.name == "Provisional value")
         // Markup-like text and control characters come out as the characters they are.
         #expect(
-            batch.label("CMD", "9999")?.name == "<b>Bold</b> & <i>raw</i> \u{202E}reversed\u{202C}\ttab\u{85}next\u{9B}31m")
+            batch.label("CMD", "9999")?.name
+                == "<b>Bold</b> & <i>raw</i> \u{202E}reversed\u{202C}\ttab\u{85}next\u{9B}31m")
 
         // Complete lists only: the partial VALUATION list is labels to add, the external units none.
         #expect(batch.complete == ["FREQ", "REPORTER", "PARTNER", "FLOW", "CMD", "OBS_STATUS"])
@@ -198,7 +201,8 @@ struct SDMXStructureReaderTests {
         #expect(flowOnly.batches().isEmpty)
         #expect(flowOnly.batch(for: "TRADE_CN_KP") == nil)
         #expect(
-            flowOnly.warnings.contains("dataflow PUB:TRADE_CN_KP(1.0): its data structure PUB:TRADE(1.0) is not in this message"),
+            flowOnly.warnings.contains(
+                "dataflow PUB:TRADE_CN_KP(1.0): its data structure PUB:TRADE(1.0) is not in this message"),
             "\(flowOnly.warnings)")
         #expect(flowOnly.dataflows.first?.names.count == 2)
     }

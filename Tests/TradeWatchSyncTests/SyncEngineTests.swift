@@ -98,7 +98,7 @@ struct SyncEngineTests {
             firsts[source.name] = outcome.revision?.id
         }
         // Comtrade's 12 months in calls of 5 become one fetch and one revision.
-        let comtradeRevisions = try cache.log(sources: ["comtrade"])
+        let comtradeRevisions = try cache.log(sources: ["comtrade"]).filter { $0.added + $0.changed + $0.removed > 0 }
         #expect(comtradeRevisions.count == 1)
 
         try await publisher.advance()
@@ -134,7 +134,8 @@ struct SyncEngineTests {
         #expect(await engine.sync(preview, daemon: daemon).outcome == .changed)
         let again = await engine.sync(preview, daemon: daemon)
         #expect(again.outcome == .unchanged)
-        #expect(try cache.log(sources: ["preview"]).count == 1)
+        // One revision of figures (the reference lists that name their codes have their own).
+        #expect(try cache.log(sources: ["preview"]).filter { $0.added + $0.changed + $0.removed > 0 }.count == 1)
     }
 
     @Test("A failing source is recorded with a clear error and backs off; the next success resets it")
