@@ -82,6 +82,29 @@ struct CLIBenchmark: AsyncParsableCommand {
         _ = try time(["log", "--limit", "50"], "log --limit 50")
         _ = try time(["diff", "\(before)..\(after)", "--format", "csv"], "diff of 10,000 changes (csv)")
 
+        // Finding series by name, and one figure by its dimensions, each against sqlite3 running
+        // the bare lookup on the same file (a process start and one indexed query).
+        func timeAgainstSQLite(_ arguments: [String], _ label: String, sql: String) throws {
+            let seconds = try Self.timeProcess(tradewatch, arguments + ["--db", path])
+            let peer = try Self.timeProcess("/usr/bin/env", ["sqlite3", path, sql])
+            Figure(
+                benchmark: "cli", figure: label, unit: "ms", tradewatch: seconds * 1000, peer: peer * 1000,
+                peerName: "sqlite3, the bare index lookup", goal: "< 50 ms"
+            ).emit()
+        }
+        try timeAgainstSQLite(
+            ["series", "wigs"], "series wigs (\(labelledSeries) labelled series)",
+            sql: "SELECT count(*) FROM series_fts WHERE series_fts MATCH '\"wigs\"*'")
+        try timeAgainstSQLite(
+            [
+                "history", "--source", "source-0010", "--where", "CMD=6704", "--where", "PARTNER=408", "--where",
+                "FLOW=M", "--where", "REPORTER=156", "--period", "2019-03",
+            ], "history --where ×4 --period",
+            sql: """
+                SELECT o.value FROM observation o JOIN series se ON se.id = o.series_id
+                WHERE se.series_key = 'FREQ=M.REPORTER=156.PARTNER=408.FLOW=M.CMD=6704' AND o.period = '2019-03';
+                """)
+
         let exportSeconds = try Self.timeProcess(
             tradewatch, ["export", "--db", path, "--out", folder + "/export", "--format", "csv"])
         let shellSeconds = try Self.timeProcess(
