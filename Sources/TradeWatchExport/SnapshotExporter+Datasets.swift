@@ -22,7 +22,9 @@ extension SnapshotExporter {
             guard let position = index[id] else {
                 // The first pass saw every dataset of this revision: a new one means the rows changed.
                 throw ExportError(
-                    .write, "the cache's rows of revision changed while exporting (dataset \(id.dataset) of \(id.source))")
+                    .write,
+                    "the cache's rows changed while the export read them: dataset \(id.dataset) of \(id.source) "
+                        + "was not there on the first pass")
             }
             return (tables[position], labels[id] ?? DatasetLabels())
         }
@@ -34,7 +36,9 @@ extension SnapshotExporter {
         guard !collected.order.isEmpty else { return DatasetTables(tables: [], index: [:], labels: [:]) }
         var structures = [DatasetID: DatasetStructure]()
         for info in try cache.datasets(sources: sources) {
-            if let structure = info.structure { structures[DatasetID(source: info.source, dataset: info.dataset)] = structure }
+            if let structure = info.structure {
+                structures[DatasetID(source: info.source, dataset: info.dataset)] = structure
+            }
         }
         let stems = DatasetTableNames.stems(for: collected.order)
         var tables = [DatasetTable]()
@@ -167,7 +171,9 @@ extension SnapshotExporter {
 
     /// Creates each dataset's table in the snapshot and fills it, inside the snapshot's write
     /// transaction.
-    func writeDatasetTables(_ tables: DatasetTables, into db: Database, revision: Int64, filter: RowFilter, progress: RowProgress) throws {
+    func writeDatasetTables(
+        _ tables: DatasetTables, into db: Database, revision: Int64, filter: RowFilter, progress: RowProgress
+    ) throws {
         for table in tables.tables {
             let columns = table.fields.map { field -> String in
                 var column = SQLName.quoted(field.name) + " " + SQLName.type(of: field.type)
@@ -188,7 +194,9 @@ extension SnapshotExporter {
                 let (table, labels) = try tables.table(id)
                 if open?.id != id {
                     let marks = Array(repeating: "?", count: table.fields.count).joined(separator: ",")
-                    open = (id, try db.makeStatement(sql: "INSERT INTO \(SQLName.quoted(table.stem)) VALUES (\(marks))"))
+                    open = (
+                        id, try db.makeStatement(sql: "INSERT INTO \(SQLName.quoted(table.stem)) VALUES (\(marks))")
+                    )
                 }
                 cells = table.cells(key: o.series, labels: labels)
             }
@@ -230,7 +238,8 @@ struct SeriesTracker {
     /// Whether (source, dataset, key) differs from the previous call's; when it does, the
     /// new values are kept as text.
     mutating func changed(
-        _ source: UnsafeBufferPointer<UInt8>?, _ dataset: UnsafeBufferPointer<UInt8>?, _ key: UnsafeBufferPointer<UInt8>?
+        _ source: UnsafeBufferPointer<UInt8>?, _ dataset: UnsafeBufferPointer<UInt8>?,
+        _ key: UnsafeBufferPointer<UInt8>?
     ) -> Bool {
         let source = source ?? UnsafeBufferPointer(start: nil, count: 0)
         let datasetBytes = dataset ?? UnsafeBufferPointer(start: nil, count: 0)

@@ -153,7 +153,8 @@ public struct SnapshotExporter {
                     mediatype: mediatype, fields: Self.entryFields, primaryKey: ["source", "key"])
                 files += [observationFile, entryFile]
                 files += try writeDatasetFiles(
-                    try tablesOnce(collector), format: format, folder: folder, revision: options.revision, filter: filter,
+                    try tablesOnce(collector), format: format, folder: folder, revision: options.revision,
+                    filter: filter,
                     package: &package, progress: progress)
             case .sqlite:
                 observationCount = try writeSQLite(
@@ -288,7 +289,8 @@ public struct SnapshotExporter {
                 count += 1
                 progress.tick()
             }
-            try writeDatasetTables(try tables(collector), into: db, revision: revision, filter: filter, progress: progress)
+            try writeDatasetTables(
+                try tables(collector), into: db, revision: revision, filter: filter, progress: progress)
             let entry = try db.makeStatement(sql: "INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
             for version in entries {
                 let e = version.entry
@@ -353,7 +355,8 @@ public struct SnapshotExporter {
     }
 
     private static func shellQuoted(_ argument: String) -> String {
-        let plain = !argument.isEmpty
+        let plain =
+            !argument.isEmpty
             && argument.unicodeScalars.allSatisfy {
                 ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
                     || "-_=+.,/:@~".unicodeScalars.contains($0)

@@ -107,8 +107,10 @@ struct ExportCommandTests {
 
         let several = try run(
             cli,
-            ["export", "--db", db, "--out", directory.file("s"), "--where", "PARTNER=408+410", "--where", "CMD=6704",
-             "--dataset", "TRADE", "--source", "customs"])
+            [
+                "export", "--db", db, "--out", directory.file("s"), "--where", "PARTNER=408+410", "--where", "CMD=6704",
+                "--dataset", "TRADE", "--source", "customs",
+            ])
         #expect(several.status == 0, "\(several.stderr)")
         #expect(try rows(directory.file("s/observations.csv")).count == 2)
         #expect(try rows(directory.file("s/customs.TRADE.csv")).allSatisfy { $0.contains(",6704,") })

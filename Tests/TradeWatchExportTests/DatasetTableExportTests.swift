@@ -18,14 +18,18 @@ struct DatasetTableExportTests {
     /// below do not follow.
     static let structure = DatasetStructure(
         dataset: "TRADE",
-        names: [.init(language: "fr", text: "Commerce international"), .init(language: "en", text: "International trade")],
+        names: [
+            .init(language: "fr", text: "Commerce international"), .init(language: "en", text: "International trade"),
+        ],
         reference: "TW:DSD_TRADE(1.0)",
         dimensions: [
             .init(id: "FREQ", names: [.init(language: "en", text: "Frequency")], codelist: "SDMX:CL_FREQ(2.1)"),
             .init(id: "REPORTER", names: [.init(language: "en", text: "Reporting area")], codelist: "TW:CL_AREA(1.0)"),
             .init(
                 id: "PARTNER",
-                names: [.init(language: "fr", text: "Zone partenaire"), .init(language: "en", text: "Counterpart area")],
+                names: [
+                    .init(language: "fr", text: "Zone partenaire"), .init(language: "en", text: "Counterpart area"),
+                ],
                 codelist: "TW:CL_AREA(1.0)"),
             .init(id: "CMD", names: [.init(language: "en", text: "Commodity")], codelist: "TW:CL_HS(2017)"),
         ],
@@ -127,11 +131,14 @@ struct DatasetTableExportTests {
     func ndjsonTable() throws {
         let directory = TemporaryDirectory()
         let out = directory.file("out")
-        try SnapshotExporter(cache: try Self.cache(in: directory)).export(to: out, options: .init(revision: 1, formats: [.ndjson]))
+        try SnapshotExporter(cache: try Self.cache(in: directory)).export(
+            to: out, options: .init(revision: 1, formats: [.ndjson]))
         let text = try String(contentsOfFile: out + "/customs.TRADE.ndjson", encoding: .utf8)
         let lines = text.split(separator: "\n")
         #expect(lines.count == 4)
-        let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let objects = try lines.map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
         let wigs = try #require(objects.first { $0["CMD"] as? String == "6704" && $0["PARTNER"] as? String == "408" })
         #expect(wigs["CMD_label"] as? String == Self.wigs)
         #expect(wigs["PARTNER_label"] as? String == "Korea, Dem. People's Rep.")
@@ -146,7 +153,8 @@ struct DatasetTableExportTests {
     func sqliteTable() throws {
         let directory = TemporaryDirectory()
         let out = directory.file("out")
-        try SnapshotExporter(cache: try Self.cache(in: directory)).export(to: out, options: .init(revision: 1, formats: [.sqlite]))
+        try SnapshotExporter(cache: try Self.cache(in: directory)).export(
+            to: out, options: .init(revision: 1, formats: [.sqlite]))
         let queue = try DatabaseQueue(path: out + "/snapshot.sqlite")
         try queue.read { db in
             let columns = try Row.fetchAll(db, sql: #"PRAGMA table_info("customs.TRADE")"#).map { $0["name"] as String }
@@ -154,9 +162,12 @@ struct DatasetTableExportTests {
             let label = try String.fetchOne(
                 db, sql: #"SELECT PARTNER_label FROM "customs.TRADE" WHERE CMD = '6704' AND PARTNER = '408'"#)
             #expect(label == "Korea, Dem. People's Rep.")
-            #expect(try String.fetchOne(db, sql: #"SELECT CMD_label FROM "customs.TRADE" WHERE CMD = '6704' LIMIT 1"#) == Self.wigs)
+            #expect(
+                try String.fetchOne(db, sql: #"SELECT CMD_label FROM "customs.TRADE" WHERE CMD = '6704' LIMIT 1"#)
+                    == Self.wigs)
             #expect(try Int.fetchOne(db, sql: #"SELECT count(*) FROM "customs.TRADE" WHERE REPORTER IS NULL"#) == 1)
-            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            let tables = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             #expect(tables.count == 4)
             #expect(tables.contains("observations") && tables.contains("entries") && tables.contains("customs.TRADE"))
             let hostile = try #require(tables.first { $0.hasPrefix("customs.___up__x.") })
@@ -222,7 +233,10 @@ struct DatasetTableExportTests {
         force.force = true
         try SnapshotExporter(cache: cache).export(to: directory.file("a"), options: force)
         #expect(a == (try contents(directory.file("a"))))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).allSatisfy { !$0.contains(".tradewatch-") })
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).allSatisfy {
+                !$0.contains(".tradewatch-")
+            })
     }
 
     @Test("Selectors narrow every table of figures")
@@ -232,7 +246,10 @@ struct DatasetTableExportTests {
         let summary = try SnapshotExporter(cache: try Self.cache(in: directory))
             .export(to: out, options: .init(revision: 1, dimensions: ["PARTNER": ["410"]], formats: [.csv, .sqlite]))
         #expect(summary.observations == 1)
-        #expect(summary.files.filter { $0.hasSuffix(".csv") }.sorted() == ["customs.TRADE.csv", "entries.csv", "observations.csv"])
+        #expect(
+            summary.files.filter { $0.hasSuffix(".csv") }.sorted() == [
+                "customs.TRADE.csv", "entries.csv", "observations.csv",
+            ])
         let rows = try CSV.parse(try String(contentsOfFile: out + "/customs.TRADE.csv", encoding: .utf8))
         #expect(rows.count == 2)
         #expect(rows.last?[7] == "410" && rows.last?[8] == "Korea, Rep.")

@@ -50,7 +50,8 @@ struct DatasetTableNameTests {
         // T and t would be one file on a case-insensitive disk and one SQLite table: both hashed.
         let upper = try #require(stems[DatasetID(source: "customs", dataset: "T")])
         let lower = try #require(stems[DatasetID(source: "customs", dataset: "t")])
-        #expect(upper.hasPrefix("customs.T.") && lower.hasPrefix("customs.t.") && upper.lowercased() != lower.lowercased())
+        #expect(
+            upper.hasPrefix("customs.T.") && lower.hasPrefix("customs.t.") && upper.lowercased() != lower.lowercased())
 
         #expect(DatasetTableNames.stems(for: Self.hostile.reversed()) == stems)
         // Alone, each keeps the name it has among the others (but for a case clash).
@@ -79,7 +80,9 @@ struct DatasetTableNameTests {
         let resources = listing.map { #"{"path": "\#($0)"}"# }.joined(separator: ",")
         try Data(#"{"tradewatch": {"export": 1}, "resources": [\#(resources)]}"#.utf8).write(
             to: URL(fileURLWithPath: out + "/datapackage.json"))
-        for name in ["README.md", "customs.T.csv"] { try Data("x".utf8).write(to: URL(fileURLWithPath: out + "/" + name)) }
+        for name in ["README.md", "customs.T.csv"] {
+            try Data("x".utf8).write(to: URL(fileURLWithPath: out + "/" + name))
+        }
         return out
     }
 
