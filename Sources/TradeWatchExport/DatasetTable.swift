@@ -57,7 +57,7 @@ struct DatasetTable {
             let label = claim(code + "_label")
             return Dimension(
                 id: id, codeColumn: code, labelColumn: label,
-                codeDescription: Self.codeDescription(id: id, component: component),
+                codeDescription: Self.codeDescription(id: id, component: component, structure: structure != nil),
                 labelDescription: "the name of the \(id) code (English when given); empty when none is stored")
         }
     }
@@ -75,11 +75,15 @@ struct DatasetTable {
 
     var columnNames: [String] { fields.map(\.name) }
 
-    private static func codeDescription(id: String, component: DatasetStructure.Component?) -> String {
+    private static func codeDescription(
+        id: String, component: DatasetStructure.Component?, structure: Bool
+    ) -> String {
         var text = "dimension \(id)"
-        if let concept = component?.names.preferred { text += ": " + concept }
-        if let codelist = component?.codelist { text += " (codelist \(codelist))" }
-        if component == nil { text += " (from the series keys; no structure stored)" }
+        guard let component else {
+            return text + (structure ? " (in the series keys, not in the dataset's structure)" : " (no structure stored)")
+        }
+        if let concept = component.names.preferred { text += ": " + concept }
+        if let codelist = component.codelist { text += " (codelist \(codelist))" }
         return text
     }
 

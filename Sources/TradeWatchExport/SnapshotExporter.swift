@@ -335,7 +335,6 @@ public struct SnapshotExporter {
                 cache's current labels. `datapackage.json` describes every column and gives each table's \
                 source and dataset as stored.
 
-
                 """
         }
         return text

@@ -202,7 +202,7 @@ struct DatasetTableExportTests {
         let description = try #require(partner["description"] as? String)
         #expect(description.contains("Counterpart area") && description.contains("TW:CL_AREA(1.0)"))
         let customs = try #require(fields.first { $0["name"] as? String == "CUSTOMS" })
-        #expect((customs["description"] as? String)?.contains("no structure") == true)
+        #expect((customs["description"] as? String)?.contains("not in the dataset's structure") == true)
         // Every dimension column says what it holds.
         for field in fields[3..<13] {
             #expect((field["description"] as? String)?.isEmpty == false, "\(field)")
