@@ -26,9 +26,13 @@ public struct RevisionSummary: Sendable, Hashable, Codable {
     public var added: Int
     public var changed: Int
     public var removed: Int
+    /// Labels and structures it added, changed or withdrew (each code in each language, and
+    /// each dataset's structure, counts once).
+    public var labels: Int
 
     public init(
-        id: Int64, source: String, fetchID: Int64?, createdAt: Date, added: Int, changed: Int, removed: Int
+        id: Int64, source: String, fetchID: Int64?, createdAt: Date, added: Int, changed: Int, removed: Int,
+        labels: Int = 0
     ) {
         self.id = id
         self.source = source
@@ -37,5 +41,6 @@ public struct RevisionSummary: Sendable, Hashable, Codable {
         self.added = added
         self.changed = changed
         self.removed = removed
+        self.labels = labels
     }
 }

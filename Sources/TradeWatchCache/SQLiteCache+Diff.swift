@@ -16,16 +16,15 @@ extension SQLiteCache {
             }
             return CacheDiff(
                 from: from, to: to, observations: observations,
-                entries: filter.dataset == nil && filter.keyGlob == nil
-                    ? try Self.entryChanges(db, from, to, filter) : [])
+                entries: filter.narrowsSeries ? [] : try Self.entryChanges(db, from, to, filter))
         }
     }
 
-    /// The articles `diff(from:to:filter:)` lists (none under a dataset or key filter, which
-    /// only figures have).
+    /// The articles `diff(from:to:filter:)` lists (none under a dataset, key, dimension or
+    /// words filter, which only figures have).
     public func entryChanges(from: Int64, to: Int64, filter: RowFilter) throws -> [EntryChange] {
         if from > to { return try entryChanges(from: to, to: from, filter: filter).map { $0.reversed() } }
-        guard from < to, filter.dataset == nil, filter.keyGlob == nil else { return [] }
+        guard from < to, !filter.narrowsSeries else { return [] }
         return try read { db in try Self.entryChanges(db, from, to, filter) }
     }
 
@@ -263,5 +262,13 @@ extension Entry {
         if categories != other.categories || categoryLabels != other.categoryLabels { fields.append("categories") }
         if enclosures != other.enclosures { fields.append("enclosures") }
         return fields
+    }
+}
+
+extension RowFilter {
+    /// Whether the filter names series (a dataset, a key glob, dimensions, words): articles,
+    /// which have none, never match it.
+    var narrowsSeries: Bool {
+        dataset != nil || keyGlob != nil || !dimensions.isEmpty || SeriesIndex.match(words) != nil
     }
 }

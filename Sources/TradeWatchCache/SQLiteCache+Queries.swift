@@ -191,7 +191,7 @@ extension SQLiteCache {
     public func log(_ query: LogQuery) throws -> [RevisionSummary] {
         let (sources, since, until, limit) = (query.sources, query.since, query.until, query.limit)
         var sql = """
-            SELECT r.id, s.name, r.fetch_id, r.created_at, r.added, r.changed, r.removed
+            SELECT r.id, s.name, r.fetch_id, r.created_at, r.added, r.changed, r.removed, r.labels
             FROM revision r JOIN source s ON s.id = r.source_id WHERE 1
             """
         var arguments = StatementArguments()
@@ -214,7 +214,7 @@ extension SQLiteCache {
                 RevisionSummary(
                     id: row[0], source: row[1], fetchID: row[2],
                     createdAt: Timestamp.parse(row[3]) ?? Date(timeIntervalSince1970: 0), added: row[4],
-                    changed: row[5], removed: row[6])
+                    changed: row[5], removed: row[6], labels: row[7])
             }
         }
     }
@@ -277,6 +277,29 @@ extension SQLiteCache {
                 clause += " AND se.series_key GLOB ?"
                 arguments += [glob]
             }
+            let (series, seriesArguments) = seriesIndexSQL(words: filter.words, dimensions: filter.dimensions)
+            clause += series
+            arguments += seriesArguments
+        }
+        return (clause, arguments)
+    }
+
+    /// SQL conditions (each starting with AND) on `se.id` for the words and dimensions that
+    /// select series through the series index (`SeriesQuery`, `RowFilter`): each set of a
+    /// dimension's codes through `series_dimension`, the words through `series_fts`.
+    static func seriesIndexSQL(words: [String], dimensions: [String: Set<String>]) -> (String, StatementArguments) {
+        var clause = ""
+        var arguments = StatementArguments()
+        for component in dimensions.keys.sorted() {
+            clause += """
+                 AND se.id IN (SELECT series_id FROM series_dimension
+                    WHERE component = ? AND code IN (SELECT value FROM json_each(?)))
+                """
+            arguments += [component, JSONText.array((dimensions[component] ?? []).sorted())]
+        }
+        if let match = SeriesIndex.match(words) {
+            clause += " AND se.id IN (SELECT rowid FROM series_fts WHERE series_fts MATCH ?)"
+            arguments += [match]
         }
         return (clause, arguments)
     }

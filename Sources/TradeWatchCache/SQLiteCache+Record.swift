@@ -46,6 +46,8 @@ extension SQLiteCache {
             sql: "INSERT INTO revision (source_id, created_at, added, changed, removed) VALUES (?, ?, 0, 0, 0)",
             arguments: [sourceID, Timestamp.format(fetch.finishedAt)])
         let revisionID = db.lastInsertedRowID
+        // Series above this id are the pull's own: indexed once it is written.
+        let lastSeries = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM series")) ?? 0
         let observations = try ObservationReconciler(
             db: db, sourceID: sourceID, revision: revisionID, mode: content.mode, scope: content.observationScope)
         let sink = PullSink(observations: observations)
@@ -57,24 +59,26 @@ extension SQLiteCache {
         if observations.changed + observations.removed > 0 {
             for sql in Self.changeLogSQL { try db.run(sql: sql, arguments: [revisionID]) }
         }
+        let labels = try Self.writeLabels(db, sourceID: sourceID, revision: revisionID, sink: sink)
+        try Self.indexSeries(db, sourceID: sourceID, createdAbove: lastSeries, renamed: labels.renamed)
 
         let (added, changed, removed) = (
             observations.added + entries.added, observations.changed + entries.changed,
             observations.removed + entries.removed
         )
         var revision: RevisionSummary?
-        if added + changed + removed == 0 {
+        if added + changed + removed + labels.count == 0 {
             try db.run(sql: "DELETE FROM revision WHERE id = ?", arguments: [revisionID])
         } else {
             try db.run(
-                sql: "UPDATE revision SET added = ?, changed = ?, removed = ? WHERE id = ?",
-                arguments: [added, changed, removed, revisionID])
+                sql: "UPDATE revision SET added = ?, changed = ?, removed = ?, labels = ? WHERE id = ?",
+                arguments: [added, changed, removed, labels.count, revisionID])
             try db.run(
                 sql: "UPDATE source_state SET current_observations = current_observations + ? WHERE source_id = ?",
                 arguments: [observations.countDelta, sourceID])
             revision = RevisionSummary(
                 id: revisionID, source: fetch.source, fetchID: nil, createdAt: fetch.finishedAt, added: added,
-                changed: changed, removed: removed)
+                changed: changed, removed: removed, labels: labels.count)
         }
         var fetch = fetch
         fetch.attempt.warnings += sink.warnings
@@ -98,18 +102,34 @@ extension SQLiteCache {
             fetch.source, fetch.kind, fetch.attempt, fetch.nextDue, fetch.finishedAt
         )
         let sourceID = try sourceID(db, name: source, kind: kind, at: attempt.startedAt)
+        let (fetchID, revision) = try insertFetch(
+            db, sourceID: sourceID, attempt: attempt, outcome: outcome, error: error, revision: revision, document: nil)
+        if let raw, outcome != .failed, let sha = attempt.payloadSHA256 {
+            try keepPayload(raw, sha256: sha, sourceID: sourceID, db: db, at: finishedAt)
+        }
+        try updateState(
+            db, sourceID: sourceID, attempt: attempt, outcome: outcome, error: error, nextDue: nextDue, at: finishedAt)
+        return FetchRecord(fetchID: fetchID, outcome: outcome, revision: revision, warnings: attempt.warnings)
+    }
+
+    /// The fetch row, pointed to by the revision it created (if any): every recorded fetch,
+    /// of data (`document` nil) or of a reference document, writes one.
+    static func insertFetch(
+        _ db: Database, sourceID: Int64, attempt: FetchAttempt, outcome: FetchRecord.Outcome,
+        error: (String?, String?), revision: RevisionSummary?, document: String?
+    ) throws -> (Int64, RevisionSummary?) {
         try db.run(
             sql: """
                 INSERT INTO fetch (source_id, started_at, url, http_status, bytes, etag, last_modified,
                     content_type, payload_sha256, duration_ms, outcome, error_code, error_message, revision_id,
-                    warnings)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    warnings, document)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 sourceID, Timestamp.format(attempt.startedAt), attempt.url, attempt.httpStatus, attempt.bytes,
                 attempt.etag, attempt.lastModified, attempt.contentType, attempt.payloadSHA256,
                 attempt.durationMilliseconds, outcome.rawValue, error.0, error.1, revision?.id,
-                attempt.warnings.isEmpty ? nil : JSONText.array(attempt.warnings),
+                attempt.warnings.isEmpty ? nil : JSONText.array(attempt.warnings), document,
             ])
         let fetchID = db.lastInsertedRowID
         var revision = revision
@@ -117,12 +137,7 @@ extension SQLiteCache {
             try db.run(sql: "UPDATE revision SET fetch_id = ? WHERE id = ?", arguments: [fetchID, id])
             revision?.fetchID = fetchID
         }
-        if let raw, outcome != .failed, let sha = attempt.payloadSHA256 {
-            try keepPayload(raw, sha256: sha, sourceID: sourceID, db: db, at: finishedAt)
-        }
-        try updateState(
-            db, sourceID: sourceID, attempt: attempt, outcome: outcome, error: error, nextDue: nextDue, at: finishedAt)
-        return FetchRecord(fetchID: fetchID, outcome: outcome, revision: revision, warnings: attempt.warnings)
+        return (fetchID, revision)
     }
 
     /// Runs `body` in one write transaction, translating SQLite failures into `CacheError`.
@@ -226,6 +241,7 @@ extension SQLiteCache {
                 DELETE FROM payload WHERE source_id = :source AND sha256 NOT IN (
                     SELECT payload_sha256 FROM fetch
                     WHERE source_id = :source AND payload_sha256 IS NOT NULL AND outcome != 'failed'
+                        AND document IS NULL
                     ORDER BY id DESC LIMIT :keep)
                 """,
             arguments: ["source": sourceID, "keep": max(1, raw.keep)])

@@ -10,7 +10,7 @@ extension SQLiteCache {
             try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT r.id, s.name, r.fetch_id, r.created_at, r.added, r.changed, r.removed
+                        SELECT r.id, s.name, r.fetch_id, r.created_at, r.added, r.changed, r.removed, r.labels
                         FROM revision r JOIN source s ON s.id = r.source_id WHERE r.id = ?
                         """),
                 arguments: [id]
@@ -18,7 +18,7 @@ extension SQLiteCache {
                 RevisionSummary(
                     id: row[0], source: row[1], fetchID: row[2],
                     createdAt: Timestamp.parse(row[3]) ?? Date(timeIntervalSince1970: 0), added: row[4],
-                    changed: row[5], removed: row[6])
+                    changed: row[5], removed: row[6], labels: row[7])
             }
         }
     }

@@ -55,6 +55,13 @@ extension SQLiteCache {
             try db.execute(sql: "ALTER TABLE fetch ADD COLUMN warnings TEXT")
             try db.execute(sql: "ALTER TABLE source_state ADD COLUMN last_warnings TEXT")
         }
+        migrator.registerMigration(labelsMigration) { db in
+            try db.execute(sql: labelsSchema)
+            // Series stored before this migration get their index rows and search documents
+            // now (no labels exist yet, so a document is the key's ids and codes).
+            var index = try SeriesIndex(db)
+            try index.add(seriesAbove: 0)
+        }
         return migrator
     }
 

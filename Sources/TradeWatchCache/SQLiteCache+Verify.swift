@@ -13,14 +13,17 @@ public struct VerifyReport: Sendable, Codable {
     public var passed: Bool { checks.allSatisfy(\.passed) }
 }
 
-private func text(_ row: Row, _ index: Int) -> String {
-    let value: DatabaseValue = row[index]
-    switch value.storage {
-    case .null: return "NULL"
-    case .int64(let number): return String(number)
-    case .double(let number): return String(number)
-    case .string(let string): return string
-    case .blob(let data): return "<\(data.count) bytes>"
+extension Row {
+    /// A column as `verify` names it in a violation.
+    func verifyText(_ index: Int) -> String {
+        let value: DatabaseValue = self[index]
+        switch value.storage {
+        case .null: return "NULL"
+        case .int64(let number): return String(number)
+        case .double(let number): return String(number)
+        case .string(let string): return string
+        case .blob(let data): return "<\(data.count) bytes>"
+        }
     }
 }
 
@@ -57,11 +60,13 @@ extension SQLiteCache {
                 try check(
                     "\(table): at most one open version per key",
                     "SELECT \(key), count(*) FROM \(table) WHERE to_rev IS NULL GROUP BY \(key) HAVING count(*) > 1"
-                ) { "key \(text($0, 0))/\(text($0, 1)) has \(text($0, 2)) open versions" }
+                ) { "key \($0.verifyText(0))/\($0.verifyText(1)) has \($0.verifyText(2)) open versions" }
                 try check(
                     "\(table): from_rev < to_rev",
                     "SELECT \(key), from_rev, to_rev FROM \(table) WHERE to_rev IS NOT NULL AND to_rev <= from_rev"
-                ) { "key \(text($0, 0))/\(text($0, 1)) opens at \(text($0, 2)) and closes at \(text($0, 3))" }
+                ) {
+                    "key \($0.verifyText(0))/\($0.verifyText(1)) opens at \($0.verifyText(2)) and closes at \($0.verifyText(3))"
+                }
                 try check(
                     "\(table): version intervals of one key do not overlap",
                     """
@@ -71,8 +76,8 @@ extension SQLiteCache {
                     WHERE n > 1 AND (previous_to IS NULL OR previous_to > from_rev)
                     """
                 ) {
-                    "key \(text($0, 0))/\(text($0, 1)): a version opens at \(text($0, 2)) before the previous one "
-                        + "closes (\(text($0, 3)))"
+                    "key \($0.verifyText(0))/\($0.verifyText(1)): a version opens at \($0.verifyText(2)) before the previous one "
+                        + "closes (\($0.verifyText(3)))"
                 }
                 try check(
                     "\(table): every revision referenced exists",
@@ -82,13 +87,13 @@ extension SQLiteCache {
                        OR (to_rev IS NOT NULL AND NOT EXISTS (SELECT 1 FROM revision r WHERE r.id = t.to_rev))
                     """
                 ) {
-                    "key \(text($0, 0))/\(text($0, 1)) names revisions \(text($0, 2))..\(text($0, 3)), not all recorded"
+                    "key \($0.verifyText(0))/\($0.verifyText(1)) names revisions \($0.verifyText(2))..\($0.verifyText(3)), not all recorded"
                 }
             }
             try check(
                 "every observation belongs to a known series",
                 "SELECT DISTINCT series_id FROM observation WHERE series_id NOT IN (SELECT id FROM series)"
-            ) { "observations name series \(text($0, 0)), which does not exist" }
+            ) { "observations name series \($0.verifyText(0)), which does not exist" }
             try check(
                 "revision counts match the rows they opened and closed",
                 """
@@ -102,7 +107,7 @@ extension SQLiteCache {
                 WHERE opened != r.added + r.changed OR closed != r.removed + r.changed
                 """
             ) {
-                "revision \(text($0, 0)) says +\(text($0, 1)) ~\(text($0, 2)) -\(text($0, 3)) but opened \(text($0, 4)) and closed \(text($0, 5)) rows"
+                "revision \($0.verifyText(0)) says +\($0.verifyText(1)) ~\($0.verifyText(2)) -\($0.verifyText(3)) but opened \($0.verifyText(4)) and closed \($0.verifyText(5)) rows"
             }
             try check(
                 "the change log holds exactly what each revision closed and what replaced it",
@@ -127,7 +132,7 @@ extension SQLiteCache {
                     AND NOT EXISTS (SELECT 1 FROM observation_change c WHERE c.revision = o.from_rev
                         AND c.series_id = o.series_id AND c.period = o.period AND c.side = 1)
                 """
-            ) { "revision \(text($0, 1)), series \(text($0, 2)) at \(text($0, 3)): \(text($0, 0))" }
+            ) { "revision \($0.verifyText(1)), series \($0.verifyText(2)) at \($0.verifyText(3)): \($0.verifyText(0))" }
             try check(
                 "full-text index holds exactly the current entries",
                 """
@@ -135,7 +140,7 @@ extension SQLiteCache {
                 UNION ALL
                 SELECT 'stale in index', rowid FROM entry_fts WHERE rowid NOT IN (SELECT id FROM entry WHERE to_rev IS NULL)
                 """
-            ) { "entry \(text($0, 1)): \(text($0, 0))" }
+            ) { "entry \($0.verifyText(1)): \($0.verifyText(0))" }
             try check(
                 "per-source row counts match the current rows",
                 """
@@ -146,8 +151,10 @@ extension SQLiteCache {
                 FROM source_state st WHERE st.current_observations != obs OR st.current_entries != ent
                 """
             ) {
-                "source \(text($0, 0)) counts \(text($0, 1)) observations and \(text($0, 2)) entries, holds \(text($0, 3)) and \(text($0, 4))"
+                "source \($0.verifyText(0)) counts \($0.verifyText(1)) observations and \($0.verifyText(2)) entries, holds \($0.verifyText(3)) and \($0.verifyText(4))"
             }
+            checks += try Self.labelChecks(db)
+            checks += try Self.seriesIndexChecks(db)
             return VerifyReport(checks: checks)
         }
     }

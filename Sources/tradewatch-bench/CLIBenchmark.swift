@@ -15,6 +15,9 @@ struct CLIBenchmark: AsyncParsableCommand {
     @Option(help: "Observations in all.")
     var rows = 1_000_000
 
+    @Option(help: "Series whose codes are labelled (their sources' pulls carry the codelists).")
+    var labelledSeries = 10_000
+
     @Option(help: "The tradewatch executable to time.")
     var tradewatch: String
 
@@ -32,13 +35,23 @@ struct CLIBenchmark: AsyncParsableCommand {
         let cache = try SQLiteCache(path: path)
         let perSource = max(1, rows / sources)
         let synthetic = SyntheticStatistics(observations: perSource)
+        // Each source's series have keys of their own (see `LabelledTrade`); the first sources'
+        // pulls carry the codelists, so that about `labelledSeries` series have names.
+        let seriesPerSource = synthetic.seriesCount
+        let labelledSources = (labelledSeries + seriesPerSource - 1) / seriesPerSource
+        func tradeObservation(_ row: Int, source index: Int) -> Observation {
+            var observation = synthetic.observation(row)
+            observation.series = LabelledTrade.key(index * seriesPerSource + row / synthetic.periods.count)
+            return observation
+        }
         for index in 0..<sources {
             try cache.record(
                 source: String(format: "source-%04d", index), kind: "sdmx",
                 attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/\(index)"),
                 result: .pulled(
                     PullContent(mode: .snapshot, observationScope: .wholeSource) { sink in
-                        for row in 0..<synthetic.count { try sink.add(synthetic.observation(row)) }
+                        for row in 0..<synthetic.count { try sink.add(tradeObservation(row, source: index)) }
+                        if index < labelledSources { sink.labels(LabelledTrade.batch) }
                     }))
         }
         // 10,000 changes spread over ten sources, ten revisions.
@@ -51,7 +64,7 @@ struct CLIBenchmark: AsyncParsableCommand {
                 result: .pulled(
                     PullContent(mode: .snapshot, observationScope: .wholeSource) { sink in
                         for row in 0..<synthetic.count {
-                            var observation = synthetic.observation(row)
+                            var observation = tradeObservation(row, source: index)
                             if row < 10_000 / changedSources { observation.value = (observation.value ?? "") + "1" }
                             try sink.add(observation)
                         }
