@@ -80,7 +80,8 @@ struct DatasetTable {
     ) -> String {
         var text = "dimension \(id)"
         guard let component else {
-            return text + (structure ? " (in the series keys, not in the dataset's structure)" : " (no structure stored)")
+            return text
+                + (structure ? " (in the series keys, not in the dataset's structure)" : " (no structure stored)")
         }
         if let concept = component.names.preferred { text += ": " + concept }
         if let codelist = component.codelist { text += " (codelist \(codelist))" }
