@@ -100,7 +100,7 @@ extension SnapshotExporter {
             if series.changed(row.text(0), row.text(1), row.text(2)) {
                 let id = series.id
                 if open?.table.id != id {
-                    if let open { finished(open.table, try open.writer.close()) }
+                    if let open { finished(open.table, try open.writer.close(sync: false)) }
                     let (table, _) = try tables.table(id)
                     let writer = try RowFileWriter(path: folder + "/" + table.stem + ".csv")
                     try writer.writeRow(table.columnNames)
@@ -130,7 +130,7 @@ extension SnapshotExporter {
             }
             progress.tick()
         }
-        if let open { finished(open.table, try open.writer.close()) }
+        if let open { finished(open.table, try open.writer.close(sync: false)) }
     }
 
     private func writeDatasetNDJSON(
@@ -145,7 +145,7 @@ extension SnapshotExporter {
             if last?.id != id || last?.key != o.series {
                 last = (id, o.series)
                 if open?.table.id != id {
-                    if let open { finished(open.table, try open.writer.close()) }
+                    if let open { finished(open.table, try open.writer.close(sync: false)) }
                     let (table, _) = try tables.table(id)
                     open = (table, try RowFileWriter(path: folder + "/" + table.stem + ".ndjson"), table.columnNames)
                 }
@@ -157,7 +157,7 @@ extension SnapshotExporter {
             try open.writer.writeLine(JSONText.object(zip(open.names, fields)))
             progress.tick()
         }
-        if let open { finished(open.table, try open.writer.close()) }
+        if let open { finished(open.table, try open.writer.close(sync: false)) }
     }
 
     /// An observation's fields after the key (`period` to `from_rev`), as `observations.ndjson` writes them.
@@ -244,7 +244,7 @@ struct SeriesTracker {
         let source = source ?? UnsafeBufferPointer(start: nil, count: 0)
         let datasetBytes = dataset ?? UnsafeBufferPointer(start: nil, count: 0)
         let key = key ?? UnsafeBufferPointer(start: nil, count: 0)
-        if started, bytes.2.elementsEqual(key), bytes.1.elementsEqual(datasetBytes), bytes.0.elementsEqual(source) {
+        if started, Self.same(bytes.2, key), Self.same(bytes.1, datasetBytes), Self.same(bytes.0, source) {
             return false
         }
         started = true
@@ -253,6 +253,18 @@ struct SeriesTracker {
             source: String(decoding: bytes.0, as: UTF8.self), dataset: String(decoding: bytes.1, as: UTF8.self))
         self.key = String(decoding: bytes.2, as: UTF8.self)
         return true
+    }
+}
+
+extension SeriesTracker {
+    /// Byte equality by `memcmp`: called for every row, where a generic comparison shows.
+    fileprivate static func same(_ kept: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard kept.count == bytes.count else { return false }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
+        return kept.withUnsafeBufferPointer { kept in
+            guard let start = kept.baseAddress else { return false }
+            return memcmp(start, base, bytes.count) == 0
+        }
     }
 }
 

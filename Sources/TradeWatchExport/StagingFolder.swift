@@ -125,7 +125,7 @@ struct StagingFolder {
     }
 
     private func flushToDisk() throws(SystemCalls.Failure) {
-        for name in try SystemCalls.names(in: path) { try SystemCalls.sync(path + "/" + name) }
+        try SystemCalls.syncAll(try SystemCalls.names(in: path).map { path + "/" + $0 })
         try SystemCalls.sync(path)
     }
 
