@@ -25,12 +25,29 @@ public struct DataPackage: Codable, Sendable {
     public struct Resource: Codable, Sendable {
         public var name: String
         public var path: String
+        /// What the file holds, for a person: a dataset table's title is the dataset's.
+        public var title: String?
+        public var description: String?
         public var format: String
         public var mediatype: String
         public var encoding: String?
         public var bytes: Int64
         public var hash: String
         public var schema: Schema?
+        /// Which dataset a per-dataset table holds, as stored (its file name may have had to
+        /// change the ids), and its table in `snapshot.sqlite`.
+        public var tradewatch: Origin?
+    }
+
+    /// The dataset behind a per-dataset resource (a property of tradewatch's own, which the
+    /// Frictionless spec allows).
+    public struct Origin: Codable, Sendable, Equatable {
+        public var source: String
+        public var dataset: String
+        /// The table's name in `snapshot.sqlite` (quote it: it holds a dot).
+        public var table: String
+        /// The structure definition the columns come from, `AGENCY:ID(VERSION)`, when stored.
+        public var structure: String?
     }
 
     /// Marks the descriptor as tradewatch's: `export --force` replaces only a folder whose
@@ -60,18 +77,19 @@ public struct DataPackage: Codable, Sendable {
     /// Adds a file whose size and SHA-256 are already known (from the writer that wrote it).
     public mutating func addResource(
         name: String, path: String, written: WrittenFile, format: String, mediatype: String, fields: [Field]? = nil,
-        primaryKey: [String]? = nil
+        primaryKey: [String]? = nil, title: String? = nil, description: String? = nil, origin: Origin? = nil
     ) {
         resources.append(
             Resource(
-                name: name, path: path, format: format, mediatype: mediatype, encoding: "utf-8", bytes: written.bytes,
-                hash: "sha256:" + written.sha256, schema: fields.map { Schema(fields: $0, primaryKey: primaryKey) }))
+                name: name, path: path, title: title, description: description, format: format, mediatype: mediatype,
+                encoding: "utf-8", bytes: written.bytes, hash: "sha256:" + written.sha256,
+                schema: fields.map { Schema(fields: $0, primaryKey: primaryKey) }, tradewatch: origin))
     }
 
     /// Adds the file at `directory/path`, measuring its size and SHA-256 by reading it.
     public mutating func addResource(
         name: String, path: String, in directory: String, format: String, mediatype: String,
-        fields: [Field]? = nil, primaryKey: [String]? = nil
+        fields: [Field]? = nil, primaryKey: [String]? = nil, description: String? = nil
     ) throws {
         let url = URL(fileURLWithPath: directory).appendingPathComponent(path)
         let handle = try FileHandle(forReadingFrom: url)
@@ -84,7 +102,7 @@ public struct DataPackage: Codable, Sendable {
         }
         resources.append(
             Resource(
-                name: name, path: path, format: format, mediatype: mediatype,
+                name: name, path: path, description: description, format: format, mediatype: mediatype,
                 encoding: format == "sqlite" ? nil : "utf-8", bytes: size, hash: "sha256:" + hasher.finalizeHex(),
                 schema: fields.map { Schema(fields: $0, primaryKey: primaryKey) }))
     }

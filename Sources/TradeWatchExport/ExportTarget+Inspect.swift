@@ -52,27 +52,40 @@ extension ExportTargetState {
     private static func inspectDirectory(_ path: String) throws(SystemCalls.Failure) -> ExportTargetState {
         let names = try SystemCalls.names(in: path)
         if names.isEmpty { return .emptyDirectory }
-        if let stranger = names.first(where: { !ExportLayout.files.contains($0) }) {
+        if let stranger = names.first(where: { !ExportLayout.files.contains($0) && !ExportLayout.isDatasetFile($0) }) {
             return .foreignDirectory(.unexpectedEntry(stranger))
         }
         for name in names where try SystemCalls.type(of: path + "/" + name) != .regular {
             return .foreignDirectory(.notAFile(name))
         }
-        guard names.contains(ExportLayout.manifest), hasMarker(path + "/" + ExportLayout.manifest) else {
-            return .foreignDirectory(.noMarker)
+        // Read only now that it is known to be a regular file (never a FIFO that would block).
+        guard names.contains(ExportLayout.manifest), let manifest = Manifest.read(path + "/" + ExportLayout.manifest)
+        else { return .foreignDirectory(.noMarker) }
+        // A dataset table's name is a pattern, not a fixed list: one the manifest does not
+        // list is the user's, whatever it looks like.
+        if let stranger = names.first(where: { !ExportLayout.files.contains($0) && !manifest.paths.contains($0) }) {
+            return .foreignDirectory(.unexpectedEntry(stranger))
         }
         return .previousExport
     }
+}
 
-    /// Whether the descriptor at `path` is a JSON object with `"tradewatch": {"export": N}`.
-    private static func hasMarker(_ path: String) -> Bool {
-        // A descriptor is a few kilobytes; a huge file is no export's.
-        guard let size = try? SystemCalls.size(of: path), size < 16 << 20,
+/// What tradewatch reads back from a previous export's `datapackage.json`.
+struct Manifest {
+    /// The `path` of every resource it lists.
+    var paths: Set<String>
+
+    /// The descriptor at `path` when it is a JSON object with `"tradewatch": {"export": N}`;
+    /// nil otherwise.
+    static func read(_ path: String) -> Manifest? {
+        // A descriptor is at most a few megabytes; a huge file is no export's.
+        guard let size = try? SystemCalls.size(of: path), size < ExportLayout.manifestLimit,
             let data = FileManager.default.contents(atPath: path),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let marker = object[ExportLayout.markerKey] as? [String: Any],
-            let version = marker["export"] as? Int
-        else { return false }
-        return version >= 1
+            let version = marker["export"] as? Int, version >= 1
+        else { return nil }
+        let resources = object["resources"] as? [[String: Any]] ?? []
+        return Manifest(paths: Set(resources.compactMap { $0["path"] as? String }))
     }
 }

@@ -4,11 +4,19 @@ public enum ExportLayout {
     public static let manifest = "datapackage.json"
     public static let readme = "README.md"
 
-    /// Every file a finished export may hold, whatever its formats.
+    /// Every file of fixed name a finished export may hold, whatever its formats.
     public static let files: Set<String> = [
         "observations.csv", "entries.csv", "observations.ndjson", "entries.ndjson", "snapshot.sqlite", manifest,
         readme,
     ]
+
+    /// Whether `name` has the form of a per-dataset table (`SOURCE.DATASET[.HASH].csv` or
+    /// `.ndjson`, see `DatasetTableNames`). A previous export holds such a file only when its
+    /// `datapackage.json` lists it too.
+    public static func isDatasetFile(_ name: String) -> Bool { DatasetTableNames.isDatasetFile(name) }
+
+    /// The largest `datapackage.json` read back (one with thousands of dataset tables is a few MiB).
+    static let manifestLimit: Int64 = 64 << 20
 
     /// What SQLite may leave beside `snapshot.sqlite` while writing it (removed from a failed
     /// export's hidden folder, never accepted in a previous export).

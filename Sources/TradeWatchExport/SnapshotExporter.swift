@@ -21,15 +21,33 @@ public struct SnapshotExporter {
     public struct Options: Sendable {
         public var revision: Int64
         public var sources: [String]?
+        /// Only this dataset (`--dataset`).
+        public var dataset: String?
+        /// dimension → accepted codes: only series whose key has one of them (`--where`).
+        public var dimensions: [String: Set<String>]
+        /// Only series whose codes or labels hold every word (`--match`).
+        public var words: [String]
         public var formats: [Format]
         /// Replace a previous tradewatch export (never anything else).
         public var force: Bool
 
-        public init(revision: Int64, sources: [String]? = nil, formats: [Format] = [.csv], force: Bool = false) {
+        public init(
+            revision: Int64, sources: [String]? = nil, dataset: String? = nil,
+            dimensions: [String: Set<String>] = [:], words: [String] = [], formats: [Format] = [.csv],
+            force: Bool = false
+        ) {
             self.revision = revision
             self.sources = sources
+            self.dataset = dataset
+            self.dimensions = dimensions
+            self.words = words
             self.formats = formats
             self.force = force
+        }
+
+        /// What narrows the series of every table (articles are narrowed by source alone).
+        var filter: RowFilter {
+            RowFilter(sources: sources, dataset: dataset, dimensions: dimensions, words: words)
         }
     }
 
@@ -94,7 +112,7 @@ public struct SnapshotExporter {
     }
 
     private func write(into folder: String, options: Options) throws -> Summary {
-        let filter = RowFilter(sources: options.sources)
+        let filter = options.filter
         var package = DataPackage(name: "tradewatch-snapshot-r\(options.revision)", version: TradeWatch.version)
         let revisionTime = try cache.revision(options.revision)?.createdAt
         package.created = revisionTime.map(Timestamp.format)
@@ -104,6 +122,16 @@ public struct SnapshotExporter {
         var observationCount = 0
         let entries = try cache.entries(at: options.revision, sources: options.sources)
             .sorted { ($0.source, $0.entry.key) < ($1.source, $1.entry.key) }
+        let progress = RowProgress(self.progress)
+        // The first pass over the rows (whichever format) collects the datasets' dimensions.
+        var collector: DatasetDimensionCollector? = DatasetDimensionCollector()
+        var tables: DatasetTables?
+        func tablesOnce(_ collected: DatasetDimensionCollector?) throws -> DatasetTables {
+            if let tables { return tables }
+            let made = try datasetTables(collected ?? DatasetDimensionCollector(), sources: options.sources)
+            tables = made
+            return made
+        }
 
         for format in options.formats {
             switch format {
@@ -111,7 +139,8 @@ public struct SnapshotExporter {
                 let observationFile = "observations.\(format.rawValue)"
                 let entryFile = "entries.\(format.rawValue)"
                 let (count, observationsFile) = try writeObservations(
-                    folder + "/" + observationFile, format: format, revision: options.revision, filter: filter)
+                    folder + "/" + observationFile, format: format, revision: options.revision, filter: filter,
+                    collector: &collector, progress: progress)
                 observationCount = count
                 let entriesFile = try writeEntries(folder + "/" + entryFile, format: format, entries: entries)
                 let mediatype = format == .csv ? "text/csv" : "application/x-ndjson"
@@ -123,19 +152,27 @@ public struct SnapshotExporter {
                     name: "entries-\(format.rawValue)", path: entryFile, written: entriesFile, format: format.rawValue,
                     mediatype: mediatype, fields: Self.entryFields, primaryKey: ["source", "key"])
                 files += [observationFile, entryFile]
+                files += try writeDatasetFiles(
+                    try tablesOnce(collector), format: format, folder: folder, revision: options.revision,
+                    filter: filter,
+                    package: &package, progress: progress)
             case .sqlite:
                 observationCount = try writeSQLite(
-                    folder + "/snapshot.sqlite", revision: options.revision, filter: filter, entries: entries)
+                    folder + "/snapshot.sqlite", revision: options.revision, filter: filter, entries: entries,
+                    collector: &collector, progress: progress, tables: tablesOnce)
                 try package.addResource(
                     name: "snapshot-sqlite", path: "snapshot.sqlite", in: folder, format: "sqlite",
-                    mediatype: "application/vnd.sqlite3")
+                    mediatype: "application/vnd.sqlite3",
+                    description: "tables observations and entries, and one table per dataset named as its files "
+                        + "without the extension (quote the name: it holds a dot), with the same columns")
                 files.append("snapshot.sqlite")
             }
+            collector = nil
         }
         try SystemCalls.writeNewFile(folder + "/" + ExportLayout.manifest, Array(try package.encoded()))
         let readme = provenance(
-            revision: options.revision, time: revisionTime, sources: options.sources, observations: observationCount,
-            entries: entries.count, files: files)
+            options, time: revisionTime, observations: observationCount, entries: entries.count, files: files,
+            tables: try tablesOnce(nil).tables)
         try SystemCalls.writeNewFile(folder + "/" + ExportLayout.readme, Array(readme.utf8))
         return Summary(
             directory: folder, revision: options.revision, observations: observationCount, entries: entries.count,
@@ -169,7 +206,8 @@ public struct SnapshotExporter {
     }
 
     private func writeObservations(
-        _ path: String, format: Format, revision: Int64, filter: RowFilter
+        _ path: String, format: Format, revision: Int64, filter: RowFilter,
+        collector: inout DatasetDimensionCollector?, progress: RowProgress
     ) throws
         -> (Int, WrittenFile)
     {
@@ -181,21 +219,19 @@ public struct SnapshotExporter {
             let columns = Self.observationFields.count
             try cache.forEachObservationText(at: revision, filter: filter) { row in
                 try writer.writeRow(count: columns) { row.text($0) }
+                collector?.add(row)
                 count += 1
-                if count % 100_000 == 0 { progress?(count) }
+                progress.tick()
             }
             return (count, try writer.close())
         }
         // NDJSON: one object per line, keyed by the field names.
         try cache.forEachObservation(at: revision, filter: filter) { o in
-            let fields: [String?] = [
-                o.source, o.dataset, o.series, o.period, o.periodStart, o.periodEnd, o.value,
-                o.number.map { String($0) }, o.unit, o.unitMultiplier.map(String.init), o.status,
-                o.attributes.isEmpty ? nil : JSONText.sortedObject(o.attributes), String(o.fromRevision),
-            ]
+            let fields: [String?] = [o.source, o.dataset, o.series] + Self.observationTail(o)
             try writer.writeLine(JSONText.object(zip(Self.observationFields.map(\.name), fields)))
+            collector?.add(o)
             count += 1
-            if count % 100_000 == 0 { progress?(count) }
+            progress.tick()
         }
         return (count, try writer.close())
     }
@@ -222,7 +258,9 @@ public struct SnapshotExporter {
     }
 
     private func writeSQLite(
-        _ path: String, revision: Int64, filter: RowFilter, entries: [EntryVersion]
+        _ path: String, revision: Int64, filter: RowFilter, entries: [EntryVersion],
+        collector: inout DatasetDimensionCollector?, progress: RowProgress,
+        tables: (DatasetDimensionCollector?) throws -> DatasetTables
     ) throws
         -> Int
     {
@@ -247,9 +285,12 @@ public struct SnapshotExporter {
                     o.unitMultiplier, o.status, o.attributes.isEmpty ? nil : JSONText.sortedObject(o.attributes),
                     o.fromRevision,
                 ])
+                collector?.add(o)
                 count += 1
-                if count % 100_000 == 0 { progress?(count) }
+                progress.tick()
             }
+            try writeDatasetTables(
+                try tables(collector), into: db, revision: revision, filter: filter, progress: progress)
             let entry = try db.makeStatement(sql: "INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
             for version in entries {
                 let e = version.entry
@@ -266,20 +307,60 @@ public struct SnapshotExporter {
     }
 
     private func provenance(
-        revision: Int64, time: Date?, sources: [String]?, observations: Int, entries: Int, files: [String]
+        _ options: Options, time: Date?, observations: Int, entries: Int, files: [String], tables: [DatasetTable]
     ) -> String {
-        """
-        # tradewatch snapshot
+        var text = """
+            # tradewatch snapshot
 
-        - Revision: \(revision)\(time.map { " (created \(Timestamp.format($0)))" } ?? "")
-        - Sources: \(sources?.joined(separator: ", ") ?? "all")
-        - Rows: \(observations) observations, \(entries) entries
-        - Written by tradewatch \(TradeWatch.version)
-        - Files: \(files.joined(separator: ", ")); `datapackage.json` lists each with its size and SHA-256.
+            - Revision: \(options.revision)\(time.map { " (created \(Timestamp.format($0)))" } ?? "")
+            - Sources: \(options.sources?.joined(separator: ", ") ?? "all")
+            - Rows: \(observations) observations, \(entries) entries
+            - Written by tradewatch \(TradeWatch.version)
+            - Files: \(files.joined(separator: ", ")); `datapackage.json` lists each with its size and SHA-256.
 
-        The same revision exported again gives byte-identical files: reproduce with
-        `tradewatch export --as-of \(revision)\(sources.map { " " + $0.map { "--source \($0)" }.joined(separator: " ") } ?? "")`.
+            The same revision exported again gives byte-identical files: reproduce with
+            `\(Self.command(options))`.
 
-        """
+            """
+        if !tables.isEmpty {
+            text += """
+
+                ## One table per dataset
+
+                `observations.*` has one row per figure with the series key as one string. Each dataset also \
+                has its own table (`SOURCE.DATASET.csv`, `.ndjson`, and a table of that name in \
+                `snapshot.sqlite`) with a column per dimension holding its code and a `_label` column holding \
+                the code's name (English when given, empty when none is stored): filter by partner without \
+                splitting the key. Column order is the dataset structure's when one is stored. Names are the \
+                cache's current labels. `datapackage.json` describes every column and gives each table's \
+                source and dataset as stored.
+
+                """
+        }
+        return text
+    }
+
+    /// The command that writes this export again (arguments quoted for a POSIX shell).
+    static func command(_ options: Options) -> String {
+        var arguments = ["tradewatch", "export", "--as-of", String(options.revision)]
+        for source in options.sources ?? [] { arguments += ["--source", source] }
+        if let dataset = options.dataset { arguments += ["--dataset", dataset] }
+        for dimension in options.dimensions.keys.sorted() {
+            let codes = (options.dimensions[dimension] ?? []).sorted().joined(separator: "+")
+            arguments += ["--where", dimension + "=" + codes]
+        }
+        if !options.words.isEmpty { arguments += ["--match", options.words.joined(separator: " ")] }
+        return arguments.map(shellQuoted).joined(separator: " ")
+    }
+
+    private static func shellQuoted(_ argument: String) -> String {
+        let plain =
+            !argument.isEmpty
+            && argument.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || "-_=+.,/:@~".unicodeScalars.contains($0)
+            }
+        if plain { return argument }
+        return "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -70,8 +70,16 @@ struct StagingFolder {
 
     /// Removes the files an export writes from `directory`, then the folder itself if that
     /// emptied it. False when other files remain (they, and the folder, are left alone).
+    ///
+    /// `includingSidecars` is for the new export's own hidden folder, which may be left
+    /// half-written: there every dataset table's name is removed. In a previous export only
+    /// the dataset tables its `datapackage.json` lists are (read before it is removed).
     static func removeExportFiles(in directory: String, includingSidecars: Bool) throws(SystemCalls.Failure) -> Bool {
-        for name in ExportLayout.files.sorted() + (includingSidecars ? ExportLayout.sqliteSidecars : []) {
+        let listed = includingSidecars ? nil : Manifest.read(directory + "/" + ExportLayout.manifest)?.paths ?? []
+        let tables = try SystemCalls.names(in: directory).filter {
+            ExportLayout.isDatasetFile($0) && !ExportLayout.files.contains($0) && listed?.contains($0) != false
+        }
+        for name in tables + ExportLayout.files.sorted() + (includingSidecars ? ExportLayout.sqliteSidecars : []) {
             try SystemCalls.removeFile(directory + "/" + name)
         }
         do {
@@ -117,7 +125,7 @@ struct StagingFolder {
     }
 
     private func flushToDisk() throws(SystemCalls.Failure) {
-        for name in try SystemCalls.names(in: path) { try SystemCalls.sync(path + "/" + name) }
+        try SystemCalls.syncAll(try SystemCalls.names(in: path).map { path + "/" + $0 })
         try SystemCalls.sync(path)
     }
 

@@ -14,6 +14,11 @@ struct ExportCommand: AsyncParsableCommand {
             whole. DIR may be absent or an empty folder; a previous tradewatch export is replaced only with \
             --force. A file, a symbolic link (unless it leads to a previous export and --force is given) or \
             any other folder is refused, whatever the flags.
+
+            Besides observations.* (one row per figure, the series key as one string), each dataset gets its \
+            own table, SOURCE.DATASET.csv / .ndjson and a table of that name in snapshot.sqlite, with a \
+            column per dimension (its code) and one per label (PARTNER, PARTNER_label). --source, --dataset, \
+            --where and --match narrow every table of figures.
             """)
 
     @OptionGroup var cache: CacheOptions
@@ -26,6 +31,11 @@ struct ExportCommand: AsyncParsableCommand {
 
     @Option(help: "Only these sources (repeatable).")
     var source: [String] = []
+
+    @Option(help: "Only this dataset.")
+    var dataset: String?
+
+    @OptionGroup var selector: SeriesSelector
 
     @Option(help: "Comma-separated: csv, ndjson, sqlite.")
     var format: String = "csv"
@@ -61,7 +71,8 @@ struct ExportCommand: AsyncParsableCommand {
             summary = try exporter.export(
                 to: out,
                 options: .init(
-                    revision: revision, sources: source.isEmpty ? nil : source, formats: formats, force: force))
+                    revision: revision, sources: source.isEmpty ? nil : source, dataset: dataset,
+                    dimensions: selector.dimensions, words: selector.words, formats: formats, force: force))
         } catch let error as ExportError {
             if showProgress { FileHandle.standardError.write(Data("\r".utf8)) }
             throw CommandFailure(message: error.message, exitCode: 1)

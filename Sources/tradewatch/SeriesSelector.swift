@@ -1,51 +1,65 @@
 import ArgumentParser
 import TradeWatchCache
 
-/// Names series by what they are rather than by their whole key: `--where DIM=CODE`
-/// (repeatable; `CODE+CODE` for several codes of one dimension, as SDMX keys write them) and
-/// `--match WORDS` over codes and labels.
+/// The series selectors every command that names series shares: `--where DIM=CODE`
+/// (repeatable; `DIM=CODE+CODE` for several codes of one dimension, as SDMX keys write them)
+/// and `--match WORDS` over codes and labels. Conditions on different dimensions must all
+/// hold; codes given for one dimension, in one `--where` or several, are alternatives.
 struct SeriesSelector: ParsableArguments {
     @Option(
         name: .customLong("where"),
         help: ArgumentHelp(
-            "Only series whose dimension DIM has CODE (repeatable; CODE+CODE for any of several).",
+            "Only series whose key has this code for this dimension (repeatable; CODE+CODE for several).",
             valueName: "DIM=CODE"))
     var conditions: [String] = []
 
-    @Option(help: ArgumentHelp("Only series whose codes or labels contain all these words.", valueName: "WORDS"))
-    var match: String?
+    @Option(
+        name: .customLong("match"),
+        help: ArgumentHelp(
+            "Only series whose codes or labels hold every one of these words (any language).", valueName: "WORDS"))
+    var matches: [String] = []
 
-    func validate() throws { _ = try parsedDimensions() }
-
-    /// dimension → accepted codes; conditions on one dimension must all hold.
-    var dimensions: [String: Set<String>] { (try? parsedDimensions()) ?? [:] }
-
-    var words: [String] { match.map(Self.words) ?? [] }
-
-    var isEmpty: Bool { conditions.isEmpty && words.isEmpty }
-
-    func rowFilter(sources: [String]?, dataset: String?, keyGlob: String?) -> RowFilter {
-        RowFilter(sources: sources, dataset: dataset, keyGlob: keyGlob, dimensions: dimensions, words: words)
-    }
-
-    private func parsedDimensions() throws -> [String: Set<String>] {
+    /// dimension → accepted codes, from every `--where`.
+    var dimensions: [String: Set<String>] {
         var result: [String: Set<String>] = [:]
         for condition in conditions {
-            let parts = condition.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw ValidationError("--where: '\(condition)' is not DIM=CODE (e.g. PARTNER=408 or CMD=6704+9701)")
-            }
-            let codes = parts[1].split(separator: "+", omittingEmptySubsequences: false).map(String.init)
-            guard !codes.contains(where: \.isEmpty) else {
-                throw ValidationError("--where: '\(condition)' has an empty code")
-            }
-            let dimension = String(parts[0])
-            result[dimension] = result[dimension].map { $0.intersection(codes) } ?? Set(codes)
+            guard let (dimension, codes) = try? Self.parse(condition) else { continue }
+            result[dimension, default: []].formUnion(codes)
         }
         return result
     }
 
-    static func words(_ text: String) -> [String] {
-        text.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+    /// The words of every `--match`, split at white space.
+    var words: [String] {
+        matches.flatMap { $0.split(whereSeparator: { $0.isWhitespace }).map(String.init) }
+    }
+
+    /// Whether any selector was given.
+    var isEmpty: Bool { dimensions.isEmpty && words.isEmpty }
+
+    func validate() throws {
+        for condition in conditions { _ = try Self.parse(condition) }
+    }
+
+    /// The filter these selectors and the command's own options make.
+    func rowFilter(sources: [String]?, dataset: String?, keyGlob: String? = nil) -> RowFilter {
+        RowFilter(sources: sources, dataset: dataset, keyGlob: keyGlob, dimensions: dimensions, words: words)
+    }
+
+    /// `DIM=CODE+CODE` → (DIM, [CODE, CODE]); the dimension and every code must be non-empty.
+    static func parse(_ condition: String) throws(ValidationError) -> (String, [String]) {
+        guard let equals = condition.firstIndex(of: "=") else {
+            throw ValidationError("--where: '\(condition)' is not DIM=CODE (e.g. --where PARTNER=408)")
+        }
+        let dimension = String(condition[..<equals])
+        let codes = condition[condition.index(after: equals)...].split(separator: "+", omittingEmptySubsequences: false)
+        guard !dimension.isEmpty else {
+            throw ValidationError("--where: '\(condition)' names no dimension before '=' (e.g. --where PARTNER=408)")
+        }
+        guard !codes.contains(where: \.isEmpty) else {
+            throw ValidationError(
+                "--where: '\(condition)' has an empty code after '=' (write DIM=CODE, or DIM=CODE+CODE for several)")
+        }
+        return (dimension, codes.map(String.init))
     }
 }

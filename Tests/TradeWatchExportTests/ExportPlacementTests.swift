@@ -101,8 +101,11 @@ struct ExportPlacementTests {
         try exporter.export(to: out, options: .init(revision: 1, formats: [.csv, .sqlite]))
         let summary = try exporter.export(to: out, options: .init(revision: 1, formats: [.ndjson], force: true))
         #expect(summary.previousExportKept == nil)
+        // The previous export's dataset table (customs.T.csv) went with it.
         #expect(
-            Set(try contents(out).keys) == ["observations.ndjson", "entries.ndjson", "datapackage.json", "README.md"])
+            Set(try contents(out).keys) == [
+                "observations.ndjson", "entries.ndjson", "customs.T.ndjson", "datapackage.json", "README.md",
+            ])
         #expect(try hidden(directory).isEmpty)
     }
 
