@@ -143,6 +143,8 @@ extension SQLiteCache {
             {
                 found[Pair(row[0], row[1])] = DatasetInfo(source: row[0], dataset: row[1], series: row[2])
             }
+            // Sources of one flow store the same structure: each distinct text is decoded once.
+            var decoded: [String: DatasetStructure] = [:]
             for row in try Row.fetchAll(
                 db,
                 sql: """
@@ -152,7 +154,11 @@ extension SQLiteCache {
             {
                 let pair = Pair(row[0], row[1])
                 var info = found[pair] ?? DatasetInfo(source: row[0], dataset: row[1])
-                info.structure = try Self.structure(row[2], source: pair.source, dataset: pair.dataset)
+                let json: String = row[2]
+                var structure = try decoded[json] ?? Self.structure(json, source: pair.source, dataset: pair.dataset)
+                decoded[json] = structure
+                structure.dataset = pair.dataset
+                info.structure = structure
                 info.structureRevision = row[3]
                 found[pair] = info
             }

@@ -102,7 +102,9 @@ struct CLIBenchmark: AsyncParsableCommand {
             ], "history --where ×4 --period",
             sql: """
                 SELECT o.value FROM observation o JOIN series se ON se.id = o.series_id
-                WHERE se.series_key = 'FREQ=M.REPORTER=156.PARTNER=408.FLOW=M.CMD=6704' AND o.period = '2019-03';
+                JOIN source s ON s.id = se.source_id
+                WHERE s.name = 'source-0010' AND se.dataset = 'TRADE'
+                    AND se.series_key = 'FREQ=M.REPORTER=156.PARTNER=408.FLOW=M.CMD=6704' AND o.period = '2019-03';
                 """)
 
         let exportSeconds = try Self.timeProcess(

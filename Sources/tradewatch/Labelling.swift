@@ -8,7 +8,8 @@ final class Labeller {
     private let db: any CacheReader
     let showsLabels: Bool
     private var labels: [String: DatasetLabels] = [:]
-    private var structures: [String: DatasetStructure]?
+    private var structures: [String: DatasetStructure] = [:]
+    private var structuresRead: Set<String> = []
 
     init(_ db: any CacheReader, showsLabels: Bool = true) {
         self.db = db
@@ -23,8 +24,8 @@ final class Labeller {
     func preload(sources: [String]?) throws {
         for info in try db.datasets(sources: sources) {
             _ = try labels(source: info.source, dataset: info.dataset)
+            if let structure = info.structure { structures[info.source + "\u{0}" + info.dataset] = structure }
         }
-        _ = try structure(source: "", dataset: "")
         preloaded = true
     }
 
@@ -38,16 +39,26 @@ final class Labeller {
         return read
     }
 
-    /// The stored structure of a dataset, nil without one.
-    func structure(source: String, dataset: String) throws -> DatasetStructure? {
-        if structures == nil {
-            var all: [String: DatasetStructure] = [:]
-            for info in try db.datasets(sources: nil) {
-                if let structure = info.structure { all[info.source + "\u{0}" + info.dataset] = structure }
-            }
-            structures = all
+    /// Reads the structures of `sources` in one go (a list of many series of many sources).
+    func readStructures<Names: Sequence>(of sources: Names) throws where Names.Element == String {
+        let wanted = Set(sources).subtracting(structuresRead).sorted()
+        guard !preloaded, !wanted.isEmpty else { return }
+        for info in try db.datasets(sources: wanted) {
+            if let structure = info.structure { structures[info.source + "\u{0}" + info.dataset] = structure }
         }
-        return structures?[source + "\u{0}" + dataset]
+        structuresRead.formUnion(wanted)
+    }
+
+    /// The stored structure of a dataset, nil without one. Read a source at a time (a series
+    /// list may name a few sources of a cache of thousands).
+    func structure(source: String, dataset: String) throws -> DatasetStructure? {
+        if !preloaded && !structuresRead.contains(source) {
+            for info in try db.datasets(sources: [source]) {
+                if let structure = info.structure { structures[info.source + "\u{0}" + info.dataset] = structure }
+            }
+            structuresRead.insert(source)
+        }
+        return structures[source + "\u{0}" + dataset]
     }
 
     func name(source: String, dataset: String, dimension: String, code: String) throws -> String? {
@@ -131,14 +142,24 @@ struct KeyLayout {
 
 extension Labeller {
     /// The lines above a table that name what all its rows share: `PARTNER  408 Democratic…`.
-    func sharedLines(source: String, dataset: String, layout: KeyLayout) throws -> [String] {
+    /// `names` gives names already known (a series list has them), else the labels are read.
+    func sharedLines(
+        source: String, dataset: String, layout: KeyLayout, names: [String: String]? = nil
+    ) throws -> [String] {
         let width = max(layout.shared.map(\.id.count).max() ?? 0, 1)
         return try layout.shared.map { dimension in
             let padded = dimension.id.padding(toLength: width, withPad: " ", startingAt: 0)
-            let cell = try self.cell(
-                source: source, dataset: dataset, dimension: dimension.id, code: dimension.code, width: 80)
+            let cell =
+                try names.map { self.cell(code: dimension.code, name: $0[dimension.id], width: 80) }
+                ?? self.cell(source: source, dataset: dataset, dimension: dimension.id, code: dimension.code, width: 80)
             return "  " + TerminalText.line(padded) + "  " + TerminalText.line(cell)
         }
+    }
+
+    /// `code name` from a name already known.
+    func cell(code: String, name: String?, width: Int) -> String {
+        guard showsLabels, let name else { return code }
+        return code + " " + TerminalText.line(Self.displayName(name, code: code), limit: max(8, width))
     }
 
     /// A title line for a dataset: `source / dataset — title`.

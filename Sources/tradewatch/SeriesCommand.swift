@@ -27,7 +27,7 @@ struct SeriesCommand: AsyncParsableCommand {
     @OptionGroup var selector: SeriesSelector
 
     @Option(help: "At most this many series.")
-    var limit: Int = 200
+    var limit: Int = 50
 
     @Flag(help: "Show codes only, no labels.")
     var codes = false
@@ -42,7 +42,8 @@ struct SeriesCommand: AsyncParsableCommand {
     func run() async throws {
         let db = try cache.open()
         let query = SeriesQuery(
-            words: words.flatMap(SeriesSelector.words) + selector.words, sources: source.isEmpty ? nil : source,
+            words: words.flatMap { $0.split(whereSeparator: \.isWhitespace).map(String.init) } + selector.words,
+            sources: source.isEmpty ? nil : source,
             dataset: dataset, dimensions: selector.dimensions, limit: limit + 1)
         var found = try db.series(query)
         let truncated = found.count > limit
@@ -64,6 +65,7 @@ struct SeriesCommand: AsyncParsableCommand {
     static func render(_ series: [SeriesSummary], labeller: Labeller) throws -> String {
         var blocks: [String] = []
         var start = 0
+        if labeller.showsLabels { try labeller.readStructures(of: series.map(\.source)) }
         while start < series.count {
             let first = series[start]
             var end = start + 1
@@ -74,8 +76,12 @@ struct SeriesCommand: AsyncParsableCommand {
             start = end
             let keys = group.map { SeriesKey($0.dimensions.map { SeriesKey.Dimension(id: $0.id, value: $0.code) }) }
             let layout = KeyLayout(keys)
+            // The names come with the series: no label is read again.
+            var names: [String: String] = [:]
+            for dimension in first.dimensions { names[dimension.id] = dimension.name }
             var lines = [try labeller.heading(source: first.source, dataset: first.dataset)]
-            lines += try labeller.sharedLines(source: first.source, dataset: first.dataset, layout: layout)
+            lines += try labeller.sharedLines(
+                source: first.source, dataset: first.dataset, layout: layout, names: names)
             let width = Labeller.labelWidth(columns: layout.varying.count, reserved: 40)
             var table = Table(
                 layout.varying.map { ($0, Table.Alignment.left) } + [
@@ -84,13 +90,8 @@ struct SeriesCommand: AsyncParsableCommand {
             for summary in group {
                 var row: [String] = []
                 for dimension in layout.varying {
-                    let code = summary.dimensions.first { $0.id == dimension }?.code
-                    row.append(
-                        try code.map {
-                            try labeller.cell(
-                                source: summary.source, dataset: summary.dataset, dimension: dimension, code: $0,
-                                width: width)
-                        } ?? "")
+                    let found = summary.dimensions.first { $0.id == dimension }
+                    row.append(found.map { labeller.cell(code: $0.code, name: $0.name, width: width) } ?? "")
                 }
                 row += [
                     Human.count(summary.periods), summary.firstPeriod ?? "", summary.lastPeriod ?? "",

@@ -37,9 +37,9 @@ enum Terminal {
 
     /// Colour only on a terminal, and never with NO_COLOR set.
     /// The terminal's width in columns: `COLUMNS` when set, else the window size of standard
-    /// output; nil when it is not a terminal.
-    static var width: Int? {
-        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 {
+    /// output; nil when it is not a terminal. Read once (a table asks for every block).
+    static let width: Int? = {
+        if let columns = getenv("COLUMNS").flatMap({ Int(String(cString: $0)) }), columns > 0 {
             return columns
         }
         var size = winsize()
@@ -47,7 +47,7 @@ enum Terminal {
             return nil
         }
         return Int(size.ws_col)
-    }
+    }()
 
     static var useColour: Bool {
         ProcessInfo.processInfo.environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
