@@ -102,7 +102,11 @@ struct ExportSafetyTests {
         expectOneSentence(refused, mentioning: ["previous tradewatch export", "--force"])
         let replaced = try run(cli, ["export", "--db", db, "--out", out, "--force", "--format", "ndjson"])
         #expect(replaced.status == 0, "\(replaced.stderr)")
-        #expect(Set(tree(out).keys) == ["observations.ndjson", "entries.ndjson", "datapackage.json", "README.md"])
+        // The old export's files are gone (its CSV dataset table too), the new one's are there.
+        #expect(
+            Set(tree(out).keys) == [
+                "observations.ndjson", "entries.ndjson", "customs.TRADE.ndjson", "datapackage.json", "README.md",
+            ])
         #expect(String(decoding: tree(out)["README.md"] ?? Data(), as: UTF8.self).contains("Revision: 4"))
         #expect(try hiddenLeftovers(in: directory.path).isEmpty)
     }
