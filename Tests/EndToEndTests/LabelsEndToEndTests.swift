@@ -181,3 +181,73 @@ struct LabelsEndToEndTests {
         #expect(try reader.verify().passed)
     }
 }
+
+/// A structure-specific message read through the daemon with the structure it follows, and
+/// without: the structure tells dimensions from attributes and gives groups their series.
+@Suite("Structure-specific SDMX-ML through the daemon, split by the stored structure")
+struct StructureSplitEndToEndTests {
+    let directory = TemporaryDirectory()
+    let cli = builtProduct("tradewatch")
+
+    @Test(
+        "With the structure: keys in its order, VALUATION an attribute, group attributes kept; without: the heuristic, said"
+    )
+    func splitByStructure() throws {
+        let server = try FolderServer(folder: repositoryRoot + "/Tests/Fixtures/statistics/structure")
+        let db = directory.file("cache.db")
+        let config = directory.file("tradewatch.toml")
+        try """
+        [daemon]
+        cache = "\(db)"
+        jitter = "0s"
+        startup_spread = "0s"
+
+        [[source]]
+        name = "with"
+        kind = "sdmx"
+        url = "\(server.url("/trade-ss-groups.xml"))"
+        structure_url = "\(server.url("/trade-2.1.xml"))"
+
+        [[source]]
+        name = "without"
+        kind = "sdmx"
+        url = "\(server.url("/trade-ss-groups.xml"))"
+        structure = false
+
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let once = try run(builtProduct("tradewatchd"), ["--config", config, "--once"])
+        #expect(once.status == 0, "\(once.stdout)\n\(once.stderr)")
+        let lines = once.stdout.split(separator: "\n")
+        let without = try #require(lines.first { $0.hasPrefix("without:") })
+        #expect(without.contains("without the data structure definition"), "\(without)")
+        let with = try #require(lines.first { $0.hasPrefix("with:") })
+        #expect(!with.contains("without the data structure definition"), "\(with)")
+
+        func observations(_ source: String) throws -> [[String: Any]] {
+            let shown = try run(cli, ["show", source, "--db", db, "--json"])
+            let document = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]
+            return try #require(document?["observations"] as? [[String: Any]])
+        }
+        let split = try observations("with")
+        let wigs = try #require(
+            split.first {
+                $0["series"] as? String == "FREQ=M.REPORTER=156.PARTNER=408.FLOW=M.CMD=6704"
+                    && $0["period"] as? String == "2019-01"
+            }, "\(split.map { $0["series"] ?? "" })")
+        let attributes = try #require(wigs["attributes"] as? [String: String])
+        #expect(attributes["VALUATION"] == "CIF")
+        #expect(attributes["SOURCE_NOTE"] == "General Administration of Customs")  // from its group
+        #expect(wigs["status"] as? String == "A")
+        // The labels of the structure's codelists name the codes in show's JSON.
+        let labels = try #require(wigs["labels"] as? [String: [String: String]])
+        #expect(labels["CMD"]?["name"]?.hasPrefix("Wigs") == true, "\(labels)")
+        // The group's attributes reach only the series it covers (reporter 156, partner 408).
+        let reverse = try #require(split.first { ($0["series"] as? String)?.contains("REPORTER=408") == true })
+        #expect((reverse["attributes"] as? [String: String])?["SOURCE_NOTE"] == nil)
+
+        // Without the structure VALUATION is taken for a dimension: the keys say so.
+        let guessed = try observations("without")
+        #expect(guessed.contains { ($0["series"] as? String)?.contains("VALUATION=CIF") == true })
+        #expect(!split.contains { ($0["series"] as? String)?.contains("VALUATION") == true })
+    }
+}

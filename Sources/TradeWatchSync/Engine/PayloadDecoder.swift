@@ -155,7 +155,8 @@ struct PayloadDecoder {
                     let flow =
                         SourcePlanner.sdmxDataset(sdmx)
                         ?? sdmx.url.flatMap(SourcePlanner.flowInURL).map(SourcePlanner.flowID)
-                    let known = flow.flatMap { structures[$0] }
+                    // (A URL that names no flow: the one structure the source has, if one.)
+                    let known = flow.flatMap { structures[$0] } ?? (structures.count == 1 ? structures.first?.value : nil)
                     return try SDMXMLReader.read(
                         naming: naming, structure: known?.structure, codes: known?.codes ?? [:], url: url,
                         output: output
