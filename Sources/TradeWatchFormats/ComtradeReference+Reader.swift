@@ -118,8 +118,11 @@ private final class LabelCollector {
             throw StatisticsError(
                 .malformed, "has a text that is not a string (\(Self.describe(textValue)))", place: place)
         }
-        if document.classification != nil, name.hasPrefix(code + " - ") {
-            name.removeFirst(code.count + 3)
+        // Compared and cut as UTF-8: a code ending in a combining or prepending scalar would
+        // merge with the separator into one Character, and a count of Characters would be off.
+        let prefix = Array((code + " - ").utf8)
+        if document.classification != nil, name.utf8.starts(with: prefix) {
+            name = String(decoding: name.utf8.dropFirst(prefix.count), as: UTF8.self)
         }
         guard name.contains(where: { !$0.isWhitespace }) else {
             nameless += 1

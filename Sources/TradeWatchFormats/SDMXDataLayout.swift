@@ -155,33 +155,92 @@ struct SDMXGroups {
     /// The most groups kept per data set.
     static let limit = 100_000
 
+    /// The most distinct sets of dimensions groups are keyed by (a structure declares a few);
+    /// the widest beyond it are dropped, so a lookup never walks thousands of shapes.
+    static let shapeLimit = 64
+
+    typealias Index = [(ids: [String], groups: [[String]: [String: String]])]
+
     private var groups: [Group] = []
     /// The index, and the series' dimension ids it was built for.
     private var indexedFor: [String]?
     /// (dimension ids in the group's key, sorted) → (their values in that order) → attributes;
     /// the fewer dimensions, the earlier, so that a narrower group's values win.
-    private var index: [(ids: [String], groups: [[String]: [String: String]])] = []
+    private var index: Index = []
+    /// Indexes built for other series shapes, so series that alternate between shapes do not
+    /// rebuild it each time (a few kept; cleared when groups change).
+    private var built: [[String]: Index] = [:]
 
     var isEmpty: Bool { groups.isEmpty }
 
     /// Keeps a group; false when the data set has too many already.
-    mutating func add(_ group: Group) -> Bool {
+    mutating func add(_ group: Group, layout: SDMXDataLayout) -> Bool {
         guard groups.count < Self.limit else { return false }
         groups.append(group)
-        indexedFor = nil
+        // Groups may come between series: the current index takes the new one in place (a
+        // rebuild per series would be quadratic); indexes of other shapes are dropped.
+        built = [:]
+        if let ids = indexedFor {
+            let inSeries = Set(ids)
+            if let (shape, values, attributes) = Self.split(group, inSeries: inSeries, layout: layout) {
+                if let position = index.firstIndex(where: { $0.ids == shape }) {
+                    index[position].groups[values, default: [:]].merge(attributes) { _, later in later }
+                } else if index.count < Self.shapeLimit {
+                    index.append((ids: shape, groups: [values: attributes]))
+                    index.sort {
+                        $0.ids.count != $1.ids.count
+                            ? $0.ids.count < $1.ids.count : $0.ids.lexicographicallyPrecedes($1.ids)
+                    }
+                }
+            }
+        }
         return true
+    }
+
+    /// A group as (its key's dimension ids, sorted; their values; its attributes), nil when it
+    /// names no dimension or no attribute.
+    private static func split(
+        _ group: Group, inSeries: Set<String>, layout: SDMXDataLayout
+    ) -> (ids: [String], values: [String], attributes: [String: String])? {
+        var key: [SeriesKey.Dimension] = []
+        var attributes: [String: String] = [:]
+        if let given = group.key {
+            key = given
+            for value in group.values { attributes[value.id] = value.value }
+        } else {
+            for value in group.values {
+                if layout.isDimension(value.id) ?? inSeries.contains(value.id) {
+                    key.append(value)
+                } else {
+                    attributes[value.id] = value.value
+                }
+            }
+        }
+        guard !key.isEmpty, !attributes.isEmpty else { return nil }
+        key.sort { $0.id < $1.id }
+        return (key.map(\.id), key.map(\.value), attributes)
     }
 
     mutating func removeAll() {
         groups = []
         index = []
         indexedFor = nil
+        built = [:]
     }
 
     /// The group attributes of the series with this key (time left out).
     mutating func attributes(for key: [SeriesKey.Dimension], layout: SDMXDataLayout) -> [String: String] {
         let ids = key.map(\.id)
-        if indexedFor != ids { build(for: ids, layout: layout) }
+        if indexedFor != ids {
+            if let known = built[ids] {
+                index = known
+                indexedFor = ids
+            } else {
+                build(for: ids, layout: layout)
+                if built.count >= 16 { built = [:] }
+                built[ids] = index
+            }
+        }
         var values: [String: String] = [:]
         for dimension in key { values[dimension.id] = dimension.value }
         var found: [String: String] = [:]
@@ -202,27 +261,15 @@ struct SDMXGroups {
         let inSeries = Set(seriesIDs)
         var byIDs: [[String]: [[String]: [String: String]]] = [:]
         for group in groups {
-            var key: [SeriesKey.Dimension] = []
-            var attributes: [String: String] = [:]
-            if let given = group.key {
-                key = given
-                for value in group.values { attributes[value.id] = value.value }
-            } else {
-                for value in group.values {
-                    if layout.isDimension(value.id) ?? inSeries.contains(value.id) {
-                        key.append(value)
-                    } else {
-                        attributes[value.id] = value.value
-                    }
-                }
+            guard let (ids, values, attributes) = Self.split(group, inSeries: inSeries, layout: layout) else {
+                continue
             }
-            guard !key.isEmpty, !attributes.isEmpty else { continue }
-            key.sort { $0.id < $1.id }
-            byIDs[key.map(\.id), default: [:]][key.map(\.value), default: [:]].merge(attributes) { _, later in later }
+            byIDs[ids, default: [:]][values, default: [:]].merge(attributes) { _, later in later }
         }
-        index = byIDs.map { (ids: $0.key, groups: $0.value) }.sorted {
-            $0.ids.count != $1.ids.count ? $0.ids.count < $1.ids.count : $0.ids.lexicographicallyPrecedes($1.ids)
-        }
+        index = Array(
+            byIDs.map { (ids: $0.key, groups: $0.value) }.sorted {
+                $0.ids.count != $1.ids.count ? $0.ids.count < $1.ids.count : $0.ids.lexicographicallyPrecedes($1.ids)
+            }.prefix(Self.shapeLimit))
         indexedFor = seriesIDs
     }
 }

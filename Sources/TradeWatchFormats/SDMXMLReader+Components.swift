@@ -62,7 +62,7 @@ extension SDMXMLReader.Handler {
         groupKey = nil
         guard context.last == .dataSet, !values.isEmpty else { return }
         var groups = take(&self.groups, leaving: SDMXGroups())
-        if !groups.add(SDMXGroups.Group(key: key, values: values)) { droppedGroups += 1 }
+        if !groups.add(SDMXGroups.Group(key: key, values: values), layout: layout) { droppedGroups += 1 }
         self.groups = groups
     }
 

@@ -107,10 +107,11 @@ struct DiffCommand: AsyncParsableCommand {
             let start = try from.map { try db.resolve($0) } ?? max(0, end - 1)
             ranges.append((start, end, filter))
         } else {
-            // Each source's latest revision against its previous one.
+            // Each source's latest change of figures or articles against the one before (a
+            // revision that only renamed codes is not "the last change" of a source's data).
             let sources = Set(try db.log(sources: filter.sources).map(\.source)).sorted()
             for name in sources {
-                let recent = try db.log(sources: [name], limit: 2)
+                let recent = try db.log(sources: [name], limit: 1000).filter { $0.added + $0.changed + $0.removed > 0 }
                 guard let latest = recent.first else { continue }
                 let previous = recent.count > 1 ? recent[1].id : 0
                 var scoped = filter
@@ -160,7 +161,9 @@ extension DiffCommand {
     static func printJSON(_ db: any CacheReader, _ ranges: [(from: Int64, to: Int64, filter: RowFilter)]) throws {
         // Read before the figures stream: the cache is not asked again from inside its read.
         let labeller = Labeller(db)
-        try labeller.preload(sources: nil)
+        let sources =
+            ranges.contains { $0.filter.sources == nil } ? nil : Set(ranges.flatMap { $0.filter.sources ?? [] })
+        try labeller.preload(sources: sources.map { $0.sorted() })
         var json = JSONStreamWriter()
         json.beginObject()
         json.key("diffs")

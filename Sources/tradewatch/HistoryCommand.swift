@@ -51,6 +51,16 @@ struct HistoryCommand: AsyncParsableCommand {
         if label != nil && (key != nil || !selector.isEmpty) {
             throw ValidationError("--label shows a code's names; it does not combine with a figure or article")
         }
+        // A selector chooses the series: with an exact SERIES@PERIOD or an article it would be
+        // silently ignored.
+        if let key, !selector.isEmpty {
+            let figure = key.lastIndex(of: "@").map { key[..<$0] }.flatMap { $0.contains("=") ? $0 : nil }
+            guard let figure, Self.isGlob(String(figure)) else {
+                throw ValidationError(
+                    "--where/--match choose the series: give them with --period instead of SERIES@PERIOD (or with a glob SERIES@PERIOD)"
+                )
+            }
+        }
     }
 
     static func labelCode(_ text: String) -> (dimension: String, code: String)? {
@@ -84,7 +94,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 SeriesQuery(
                     words: selector.words, sources: source.map { [$0] }, dataset: dataset,
                     dimensions: selector.dimensions, keyGlob: figure?.series, limit: 51),
-                labeller: Labeller(db, showsLabels: !codes))
+                labeller: Labeller(db, showsLabels: !codes), json: json)
             let versions = try db.history(
                 source: chosen.source,
                 key: ObservationKey(dataset: chosen.dataset, series: chosen.key, period: period))
@@ -125,12 +135,19 @@ struct HistoryCommand: AsyncParsableCommand {
     static func isGlob(_ text: String) -> Bool { text.contains { $0 == "*" || $0 == "?" || $0 == "[" } }
 
     /// The one series a selector names. None is exit 1; several are listed, exit 2.
-    static func one(_ db: any CacheReader, _ query: SeriesQuery, labeller: Labeller) throws -> SeriesSummary {
+    static func one(
+        _ db: any CacheReader, _ query: SeriesQuery, labeller: Labeller, json: Bool = false
+    ) throws -> SeriesSummary {
         let found = try db.series(query)
         if found.count == 1 { return found[0] }
         if found.isEmpty { throw CommandFailure(message: "no series matches the selector", exitCode: 1) }
-        let listed = try SeriesCommand.render(Array(found.prefix(50)), labeller: labeller)
-        Terminal.print(listed)
+        // The candidates, as `series` shows them (`{"series": […], "truncated"}` with --json).
+        let shown = Array(found.prefix(50))
+        if json {
+            try Terminal.printJSON(SeriesReport(series: shown, truncated: found.count > 50))
+        } else {
+            Terminal.print(try SeriesCommand.render(shown, labeller: labeller))
+        }
         let more = found.count > 50 ? "more than 50" : "\(found.count)"
         throw CommandFailure(
             message: "the selector matches \(more) series (listed above); add --where DIM=CODE to choose one",

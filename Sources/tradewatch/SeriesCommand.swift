@@ -36,7 +36,11 @@ struct SeriesCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        if limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if limit < 1 || limit > 100_000 { throw ValidationError("--limit must be from 1 to 100000") }
+        for word in words.flatMap({ $0.split(whereSeparator: \.isWhitespace) })
+        where !SeriesSelector.searchable(String(word)) {
+            throw ValidationError("'\(word)' has no letter or digit to look for")
+        }
     }
 
     func run() async throws {

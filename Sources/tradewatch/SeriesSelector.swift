@@ -39,6 +39,15 @@ struct SeriesSelector: ParsableArguments {
 
     func validate() throws {
         for condition in conditions { _ = try Self.parse(condition) }
+        // A word with no letter or digit matches nothing in the index and would narrow nothing.
+        for word in words where !Self.searchable(word) {
+            throw ValidationError("--match: '\(word)' has no letter or digit to look for")
+        }
+    }
+
+    /// Whether a word has something the full-text index holds (a letter or a digit).
+    static func searchable(_ word: String) -> Bool {
+        word.unicodeScalars.contains { $0.properties.isAlphabetic || $0.properties.numericType != nil }
     }
 
     /// The filter these selectors and the command's own options make.

@@ -137,6 +137,17 @@ struct LabelsEndToEndTests {
         let ambiguous = try run(cli, ["history", "--db", db, "--where", "CMD=6704", "--period", "2019-03"])
         #expect(ambiguous.status == 2)
         #expect(ambiguous.stderr.contains("matches") && ambiguous.stdout.contains("PERIODS"), "\(ambiguous.stdout)")
+        // With --json the candidates are a JSON document too.
+        let ambiguousJSON = try run(
+            cli, ["history", "--db", db, "--where", "CMD=6704", "--period", "2019-03", "--json"])
+        #expect(ambiguousJSON.status == 2)
+        #expect(((try json(ambiguousJSON))["series"] as? [[String: Any]])?.count ?? 0 > 1)
+        // Selectors that would narrow nothing, or be ignored, are refused.
+        #expect(try run(cli, ["history", "--db", db, "--match", "-", "--period", "2019-03"]).status == 2)
+        #expect(try run(cli, ["series", "--db", db, "--", "-"]).status == 2)
+        #expect(try run(cli, ["series", "--db", db, "wigs", "--limit", "9223372036854775807"]).status == 2)
+        #expect(
+            try run(cli, ["history", "--db", db, "FREQ=M@2019-03", "--where", "PARTNER=410"]).status == 2)
         let none = try run(cli, ["history", "--db", db, "--where", "CMD=0000", "--period", "2019-03"])
         #expect(none.status == 1)
 
@@ -174,7 +185,7 @@ struct LabelsEndToEndTests {
         #expect(listed.stdout.contains("TRADE_CN_KP") && listed.stdout.contains("China-DPRK"), "\(listed.stdout)")
         let failing = try #require(
             listed.stdout.split(separator: "\n").first {
-                $0.hasPrefix("sdmx-nostructure") && $0.contains(" structure ")
+                $0.hasPrefix("sdmx-nostructure") && $0.contains(" structure:")
             })
         #expect(failing.contains("failing"), "\(failing)")
         let reader = try SQLiteCache(path: db, access: .readOnly)

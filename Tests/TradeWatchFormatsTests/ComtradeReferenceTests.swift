@@ -124,6 +124,16 @@ struct ComtradeReferenceTests {
         #expect(read.complete == ["CMD"])
     }
 
+    @Test("A code whose last scalar joins the separator into one character: no trap, the name cut by its bytes")
+    func combiningCode() throws {
+        // U+0600 is a "prepend" scalar: "\u{0600} " is one Character, so a cut counted in
+        // Characters would remove one too many (or trap on a name of nothing but the prefix).
+        let text =
+            ##"{"results": [{"id": "\u0600", "text": "\u0600 - Wigs", "parent": "#"}, {"id": "\u0600\u0600", "text": "\u0600\u0600 - ", "parent": "#"}]}"##
+        let read = try ComtradeReference.read(Data(text.utf8), document: try document("H5.json"))
+        #expect(read.labels.map(\.name) == ["Wigs"])
+    }
+
     @Test("Any chunking of the file gives the same labels")
     func chunks() throws {
         let data = try referenceFixture("H5.json")

@@ -156,7 +156,8 @@ struct PayloadDecoder {
                         SourcePlanner.sdmxDataset(sdmx)
                         ?? sdmx.url.flatMap(SourcePlanner.flowInURL).map(SourcePlanner.flowID)
                     // (A URL that names no flow: the one structure the source has, if one.)
-                    let known = flow.flatMap { structures[$0] } ?? (structures.count == 1 ? structures.first?.value : nil)
+                    let known =
+                        flow.flatMap { structures[$0] } ?? (structures.count == 1 ? structures.first?.value : nil)
                     return try SDMXMLReader.read(
                         naming: naming, structure: known?.structure, codes: known?.codes ?? [:], url: url,
                         output: output

@@ -14,7 +14,8 @@ public struct ReferenceDocument: Sendable, Equatable {
         case comtradeReference(ComtradeReferenceDocument, dataset: String)
     }
 
-    /// Stable within the source: `structure`, `comtrade:Reporters`.
+    /// Stable within the source, and naming the dataset it is stored under:
+    /// `structure:TRADE_CN_KP`, `comtrade/C/M/HS:reporter`.
     public var name: String
     public var request: PlannedRequest
     /// How long a fetched document is trusted before it is asked for again (conditionally).
@@ -36,14 +37,17 @@ public enum ReferencePlanner {
                 ? "application/vnd.sdmx.structure+xml;version=3.0.0, application/xml;q=0.5"
                 : "application/vnd.sdmx.structure+xml;version=2.1, application/xml;q=0.5"
             let dataflow = (sdmx.flow ?? sdmx.url.flatMap(SourcePlanner.flowInURL)).map(flowID)
+            // Named after the dataset it is stored under: a changed flow is a new document,
+            // fetched afresh rather than found unchanged under its old validators.
+            let dataset = SourcePlanner.sdmxDataset(sdmx)
             return [
                 ReferenceDocument(
-                    name: "structure",
+                    name: "structure" + (dataset.map { ":" + $0 } ?? ""),
                     request: PlannedRequest(
                         url: url, headers: [PlannedRequest.Header(name: "Accept", value: accept)], secrets: [],
                         mode: .snapshot, scope: .none, conditional: true),
                     refresh: structureRefresh,
-                    content: .sdmxStructure(dataset: SourcePlanner.sdmxDataset(sdmx), dataflow: dataflow))
+                    content: .sdmxStructure(dataset: dataset, dataflow: dataflow))
             ]
         case .comtrade(let comtrade):
             guard comtrade.referenceData else { return [] }
@@ -52,8 +56,10 @@ public enum ReferencePlanner {
                 let url =
                     comtrade.referenceURL.map { ComtradeReference.url(of: file, folder: $0) }
                     ?? ComtradeReference.url(of: file, baseURL: comtrade.baseURL)
+                // Per dataset (`comtrade/C/M/HS`): another type, frequency or classification
+                // is another dataset, whose names are fetched for it.
                 return ReferenceDocument(
-                    name: "comtrade:" + file.category,
+                    name: dataset + ":" + file.category,
                     request: PlannedRequest(
                         url: url, headers: [PlannedRequest.Header(name: "Accept", value: "application/json")],
                         secrets: [], mode: .snapshot, scope: .none, conditional: true),

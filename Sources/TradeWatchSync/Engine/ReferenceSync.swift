@@ -21,9 +21,12 @@ extension SyncEngine {
         for document in documents {
             if Task.isCancelled { break }
             let state = states.first { $0.document == document.name }
-            if !forced.contains(document.name), let due = state?.nextDue, due > clock.now,
-                state?.url == Redaction.url(document.request.url)
-            {
+            // Forced (the data named another structure) at most once an hour: a publisher whose
+            // data never name the structure it serves does not cost a request per sync.
+            let force =
+                forced.contains(document.name)
+                && (state?.lastAttempt.map { clock.now.timeIntervalSince($0) >= 3600 } ?? true)
+            if !force, let due = state?.nextDue, due > clock.now, state?.url == Redaction.url(document.request.url) {
                 continue
             }
             if let failure = await syncReference(document, state: state, source: source, daemon: daemon, logger: logger)
@@ -53,7 +56,8 @@ extension SyncEngine {
     /// of its SDMX datasets with their codes, and the components a reference list names.
     func statisticsContext(_ source: SourceConfiguration) -> StatisticsContext {
         var context = StatisticsContext(namedElsewhere: componentsNamedByReferences(source))
-        guard case .sdmx = source.kind else { return context }
+        // `structure = false`: the data are read without one, whatever an earlier sync stored.
+        guard case .sdmx(let sdmx) = source.kind, sdmx.structure else { return context }
         context.structureSeen = StructureSeen()
         for info in (try? cache.datasets(sources: [source.name])) ?? [] {
             guard let structure = info.structure else { continue }
@@ -212,7 +216,10 @@ struct ReferenceDecoder {
             var batches = message.batches()
             // The configured flow's batch, stored under the source's dataset id; a whole-url
             // source keeps the batch of the flow its URL names (every one when it names none).
-            if let dataflow, let match = message.batch(for: dataflow) {
+            // A message with no dataflow and one structure definition (a `structure_url` that
+            // names the definition itself) is that dataset's structure.
+            let only = batches.count == 1 && message.dataflows.isEmpty ? batches.first : nil
+            if let dataflow, let match = message.batch(for: dataflow) ?? only {
                 var batch = match
                 batch.dataset = dataset ?? match.dataset
                 if var structure = batch.structure {

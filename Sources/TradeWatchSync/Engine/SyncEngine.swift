@@ -121,8 +121,12 @@ public final class SyncEngine: Sendable {
             // (conditionally), for the next pull.
             if let named = structureChanged(context) {
                 logger.notice("the data follow another structure (\(named)): fetching it again")
+                let structures = ReferencePlanner.documents(for: source).filter {
+                    if case .sdmxStructure = $0.content { return true }
+                    return false
+                }
                 referenceFailures += await syncReferences(
-                    source, daemon: daemon, logger: logger, forced: ["structure"])
+                    source, daemon: daemon, logger: logger, forced: Set(structures.map(\.name)))
             }
             outcome.requests = requests.count
             outcome.outcome = record.outcome
