@@ -111,6 +111,11 @@ struct InspectCommand: AsyncParsableCommand {
             }
             let detected = FormatSniffer.sniff(head, contentType: contentType)
             report.detected = detected.rawValue
+            if kind == nil, configured == nil, InspectStructure.isStructure(head, detected: detected) {
+                try InspectStructure(report: report, body: body, place: url.map(Redaction.url) ?? input, json: json)
+                    .run()
+                return
+            }
             if let source = try statisticsSource(detected: detected, configured: configured) {
                 try InspectStatistics(
                     report: report, source: source, body: body, place: url.map(Redaction.url) ?? input,

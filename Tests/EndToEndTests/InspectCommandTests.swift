@@ -297,4 +297,33 @@ struct InspectCommandTests {
         #expect(csv.stderr.split(separator: "\n").count == 1)
         #expect(csv.stderr.contains("line 4") && csv.stderr.contains("\"lots\""))
     }
+
+    @Test("A structure message: what the daemon would store of it, per dataset; a broken one is an error")
+    func structureMessage() throws {
+        let path = fixtures + "structure/trade-2.1.xml"
+        let table = try run(cli, ["inspect", path])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("format         sdmx-ml structure message"))
+        #expect(table.stdout.contains("dimensions  FREQ, REPORTER, PARTNER, FLOW, CMD; time TIME_PERIOD"))
+        #expect(table.stdout.contains("SOURCE_NOTE (group)") && table.stdout.contains("OBS_STATUS (observation)"))
+        let (_, document) = try inspectJSON([path])
+        #expect(document["format"] as? String == "sdmx-ml-structure")
+        let dataset = try #require((document["datasets"] as? [[String: Any]])?.first)
+        #expect(dataset["dataset"] as? String == "TRADE_CN_KP")
+        let dimensions = (dataset["structure"] as? [String: Any])?["dimensions"] as? [[String: Any]]
+        #expect(dimensions?.compactMap { $0["id"] as? String } == ["FREQ", "REPORTER", "PARTNER", "FLOW", "CMD"])
+        let labels = try #require(dataset["labels"] as? [[String: Any]])
+        #expect(
+            labels.contains { $0["code"] as? String == "6704" && ($0["name"] as? String)?.hasPrefix("Wigs") == true })
+
+        // Cut in the middle: an error naming the file and the place, exit 1.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let directory = TemporaryDirectory()
+        let cut = directory.file("cut.xml")
+        try String(text.prefix(text.count / 2)).write(toFile: cut, atomically: true, encoding: .utf8)
+        let broken = try run(cli, ["inspect", cut])
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("cut.xml"), "\(broken.stderr)")
+    }
+
 }
