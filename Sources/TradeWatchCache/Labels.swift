@@ -67,11 +67,15 @@ public struct SeriesQuery: Sendable, Hashable {
     /// A shell glob over the series key, as `RowFilter.keyGlob`.
     public var keyGlob: String?
     public var limit: Int?
+    /// With false, only the series' keys: no names, periods or revisions are looked up (an
+    /// export lays out its tables from the keys alone).
+    public var summaries: Bool
 
     public init(
         words: [String] = [], sources: [String]? = nil, dataset: String? = nil, dimensions: [String: Set<String>] = [:],
-        keyGlob: String? = nil, limit: Int? = nil
+        keyGlob: String? = nil, limit: Int? = nil, summaries: Bool = true
     ) {
+        self.summaries = summaries
         self.words = words
         self.sources = sources
         self.dataset = dataset

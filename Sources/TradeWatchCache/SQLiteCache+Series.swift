@@ -30,6 +30,13 @@ extension SQLiteCache {
                 let (seriesID, sourceID, source, dataset, key): (Int64, Int64, String, String, String) = (
                     row[0], row[1], row[2], row[3], row[4]
                 )
+                guard query.summaries else {
+                    summaries.append(
+                        SeriesSummary(
+                            source: source, dataset: dataset, key: key, dimensions: [], periods: 0, firstPeriod: nil,
+                            lastPeriod: nil, lastRevision: nil))
+                    continue
+                }
                 var dimensions: [SeriesSummary.Dimension] = []
                 for dimension in SeriesIndex.dimensions(of: key) {
                     let stored = try labels.labels(

@@ -139,6 +139,14 @@ struct DatasetDimensionCollector {
         note(id, key: observation.series)
     }
 
+    /// Notes one series by its ids (an export's layout from the series list, before the rows).
+    mutating func add(_ id: DatasetID, key: String) { note(id, key: key) }
+
+    /// Whether both saw the same datasets, in the same order, with the same dimensions.
+    func sameLayout(as other: DatasetDimensionCollector) -> Bool {
+        order == other.order && dimensions == other.dimensions
+    }
+
     private mutating func note(_ id: DatasetID, key: String) {
         if seen[id] == nil {
             order.append(id)

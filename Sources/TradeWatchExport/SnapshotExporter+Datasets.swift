@@ -71,6 +71,13 @@ extension SnapshotExporter {
                 written.append(($0, $1))
             }
         }
+        return addDatasetResources(written, format: format, package: &package)
+    }
+
+    /// Adds each dataset file written to `package`; returns the file names.
+    func addDatasetResources(
+        _ written: [(DatasetTable, WrittenFile)], format: Format, package: inout DataPackage
+    ) -> [String] {
         let mediatype = format == .csv ? "text/csv" : "application/x-ndjson"
         for (table, file) in written {
             let path = table.stem + "." + format.rawValue
@@ -88,15 +95,17 @@ extension SnapshotExporter {
     }
 
     /// The CSV files, from the cache's text rows: the key's cells are made once per series.
-    private func writeDatasetCSV(
+    /// `alongside` sees every row first (the one-pass export writes `observations.csv` there).
+    func writeDatasetCSV(
         _ tables: DatasetTables, folder: String, revision: Int64, filter: RowFilter, progress: RowProgress,
-        finished: (DatasetTable, WrittenFile) -> Void
+        alongside: ((ObservationTextRow) throws -> Void)? = nil, finished: (DatasetTable, WrittenFile) -> Void
     ) throws {
         var open: (table: DatasetTable, writer: RowFileWriter)?
         var series = SeriesTracker()
         var cellBytes = [UInt8]()
         var cellRanges = [Range<Int>?]()
         try cache.forEachObservationText(at: revision, filter: filter) { row in
+            try alongside?(row)
             if series.changed(row.text(0), row.text(1), row.text(2)) {
                 let id = series.id
                 if open?.table.id != id {
@@ -158,6 +167,49 @@ extension SnapshotExporter {
             progress.tick()
         }
         if let open { finished(open.table, try open.writer.close(sync: false)) }
+    }
+
+    /// `observations.csv` and the dataset tables in one pass over the rows, when the tables'
+    /// layout (which datasets, which dimensions) can be told from the series the filter
+    /// selects, before the rows. The series list may hold series with no row at this revision:
+    /// the layout the rows show is checked against it at the end, and when they differ the
+    /// dataset files are removed and nil returned, for the two-pass way (so the bytes are the
+    /// same either way). Returns the rows written, the observations file, the layout and the
+    /// dataset files.
+    func writeCSVInOnePass(
+        folder: String, options: Options, filter: RowFilter, progress: RowProgress
+    ) throws -> (
+        count: Int, observations: WrittenFile, collector: DatasetDimensionCollector, tables: DatasetTables?,
+        datasets: [(DatasetTable, WrittenFile)]
+    ) {
+        var guess = DatasetDimensionCollector()
+        let query = SeriesQuery(
+            words: filter.words, sources: filter.sources, dataset: filter.dataset, dimensions: filter.dimensions,
+            keyGlob: filter.keyGlob, summaries: false)
+        for series in try cache.series(query) {
+            guess.add(DatasetID(source: series.source, dataset: series.dataset), key: series.key)
+        }
+        let tables = try datasetTables(guess, sources: options.sources)
+        let writer = try RowFileWriter(path: folder + "/observations.csv")
+        try writer.writeRow(Self.observationFields.map(\.name))
+        let columns = Self.observationFields.count
+        var seen = DatasetDimensionCollector()
+        var count = 0
+        var written = [(DatasetTable, WrittenFile)]()
+        try writeDatasetCSV(
+            tables, folder: folder, revision: options.revision, filter: filter, progress: progress,
+            alongside: { row in
+                try writer.writeRow(count: columns) { row.text($0) }
+                seen.add(row)
+                count += 1
+            }
+        ) { written.append(($0, $1)) }
+        let observations = try writer.close()
+        guard seen.sameLayout(as: guess) else {
+            for (table, _) in written { try SystemCalls.removeFile(folder + "/" + table.stem + ".csv") }
+            return (count, observations, seen, nil, [])
+        }
+        return (count, observations, seen, tables, written)
     }
 
     /// An observation's fields after the key (`period` to `from_rev`), as `observations.ndjson` writes them.

@@ -138,9 +138,24 @@ public struct SnapshotExporter {
             case .csv, .ndjson:
                 let observationFile = "observations.\(format.rawValue)"
                 let entryFile = "entries.\(format.rawValue)"
-                let (count, observationsFile) = try writeObservations(
-                    folder + "/" + observationFile, format: format, revision: options.revision, filter: filter,
-                    collector: &collector, progress: progress)
+                let count: Int
+                let observationsFile: WrittenFile
+                // CSV first: both its files in one pass when the layout is known beforehand.
+                var datasetsWritten: [(DatasetTable, WrittenFile)]?
+                if format == .csv, tables == nil {
+                    let one = try writeCSVInOnePass(
+                        folder: folder, options: options, filter: filter, progress: progress)
+                    (count, observationsFile) = (one.count, one.observations)
+                    collector = one.collector
+                    if let laidOut = one.tables {
+                        tables = laidOut
+                        datasetsWritten = one.datasets
+                    }
+                } else {
+                    (count, observationsFile) = try writeObservations(
+                        folder + "/" + observationFile, format: format, revision: options.revision, filter: filter,
+                        collector: &collector, progress: progress)
+                }
                 observationCount = count
                 let entriesFile = try writeEntries(folder + "/" + entryFile, format: format, entries: entries)
                 let mediatype = format == .csv ? "text/csv" : "application/x-ndjson"
@@ -152,10 +167,13 @@ public struct SnapshotExporter {
                     name: "entries-\(format.rawValue)", path: entryFile, written: entriesFile, format: format.rawValue,
                     mediatype: mediatype, fields: Self.entryFields, primaryKey: ["source", "key"])
                 files += [observationFile, entryFile]
-                files += try writeDatasetFiles(
-                    try tablesOnce(collector), format: format, folder: folder, revision: options.revision,
-                    filter: filter,
-                    package: &package, progress: progress)
+                if let datasetsWritten {
+                    files += addDatasetResources(datasetsWritten, format: format, package: &package)
+                } else {
+                    files += try writeDatasetFiles(
+                        try tablesOnce(collector), format: format, folder: folder, revision: options.revision,
+                        filter: filter, package: &package, progress: progress)
+                }
             case .sqlite:
                 observationCount = try writeSQLite(
                     folder + "/snapshot.sqlite", revision: options.revision, filter: filter, entries: entries,

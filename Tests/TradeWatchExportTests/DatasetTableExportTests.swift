@@ -258,6 +258,51 @@ struct DatasetTableExportTests {
         let queue = try DatabaseQueue(path: out + "/snapshot.sqlite")
         #expect(try queue.read { try Int.fetchOne($0, sql: #"SELECT count(*) FROM "customs.TRADE""#) } == 1)
     }
+
+    @Test(
+        "An old revision's tables have the columns of the rows it holds, not of series added later; CSV and NDJSON agree"
+    )
+    func oldRevisionLayout() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("later.db")
+        do {
+            let writer = try SQLiteCache(path: path)
+            let first = Observation(
+                dataset: "TRADE", series: SeriesKey(["REPORTER": "156", "CMD": "6704"]), period: Period("2019-03"),
+                value: "1")
+            // Revision 2 adds a series with a dimension revision 1 never had.
+            let later = Observation(
+                dataset: "TRADE", series: SeriesKey(["REPORTER": "156", "CMD": "6704", "MOT": "9"]),
+                period: Period("2019-03"), value: "2")
+            for observations in [[first], [first, later]] {
+                try writer.record(
+                    source: "customs", kind: "sdmx",
+                    attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/c"),
+                    result: .pulled(
+                        PullContent(mode: .snapshot, observationScope: .wholeSource) { sink in
+                            for observation in observations { try sink.add(observation) }
+                        }))
+            }
+        }
+        let cache = try SQLiteCache(path: path, access: .readOnly)
+        let old = directory.file("old")
+        try SnapshotExporter(cache: cache).export(to: old, options: .init(revision: 1, formats: [.csv, .ndjson]))
+        let header = try String(contentsOfFile: old + "/customs.TRADE.csv", encoding: .utf8)
+            .split(whereSeparator: \.isNewline).first.map(String.init)
+        #expect(header?.hasPrefix("source,dataset,series,REPORTER,REPORTER_label,CMD,CMD_label,period,") == true)
+        #expect(header?.contains("MOT") == false)
+        let line =
+            try String(contentsOfFile: old + "/customs.TRADE.ndjson", encoding: .utf8)
+            .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        #expect(!line.contains("MOT"))
+        // The latest revision has the new dimension, in both files.
+        let new = directory.file("new")
+        try SnapshotExporter(cache: cache).export(to: new, options: .init(revision: 2, formats: [.csv, .ndjson]))
+        let latest = try String(contentsOfFile: new + "/customs.TRADE.csv", encoding: .utf8)
+        #expect(latest.split(whereSeparator: \.isNewline).first?.contains("MOT,MOT_label") == true)
+        #expect(latest.split(whereSeparator: \.isNewline).count == 3, "\(latest)")
+    }
+
 }
 
 /// A strict RFC 4180 reader for the tests: CRLF rows, quoted fields with doubled quotes.
