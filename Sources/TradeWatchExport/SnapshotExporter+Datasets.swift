@@ -202,8 +202,8 @@ extension SnapshotExporter {
                 try writer.writeRow(count: columns) { row.text($0) }
                 seen.add(row)
                 count += 1
-            }
-        ) { written.append(($0, $1)) }
+            },
+            finished: { written.append(($0, $1)) })
         let observations = try writer.close()
         guard seen.sameLayout(as: guess) else {
             for (table, _) in written { try SystemCalls.removeFile(folder + "/" + table.stem + ".csv") }
