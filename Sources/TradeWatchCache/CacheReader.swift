@@ -66,10 +66,12 @@ public protocol CacheReader: Sendable {
 
     // MARK: Labels and series
 
-    /// The datasets of `sources` (all when nil), with their current structure.
-    func datasets(sources: [String]?) throws -> [DatasetInfo]
-    /// The current labels of one dataset's codes.
-    func labels(source: String, dataset: String) throws -> DatasetLabels
+    /// The datasets of `sources` (all when nil), with their structure as of `revision` (nil:
+    /// the current one).
+    func datasets(sources: [String]?, at revision: Int64?) throws -> [DatasetInfo]
+    /// The labels of one dataset's codes as of `revision` (nil: the current ones); an export of
+    /// an old revision names its codes as they were named then.
+    func labels(source: String, dataset: String, at revision: Int64?) throws -> DatasetLabels
     /// The series a query selects, in source, dataset, key order, with their labelled key.
     func series(_ query: SeriesQuery) throws -> [SeriesSummary]
     /// Every version of one code's labels (every language), oldest first.
@@ -90,6 +92,14 @@ public protocol CacheReader: Sendable {
 }
 
 extension CacheReader {
+    /// The datasets of `sources` (all when nil), with their current structure.
+    public func datasets(sources: [String]?) throws -> [DatasetInfo] { try datasets(sources: sources, at: nil) }
+
+    /// The current labels of one dataset's codes.
+    public func labels(source: String, dataset: String) throws -> DatasetLabels {
+        try labels(source: source, dataset: dataset, at: nil)
+    }
+
     /// Revisions, newest first: of `sources` (all when nil), created in `since...until`, at most `limit`.
     public func log(
         sources: [String]? = nil, since: Date? = nil, until: Date? = nil, limit: Int? = nil

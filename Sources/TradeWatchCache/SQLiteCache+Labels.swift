@@ -125,13 +125,14 @@ extension SQLiteCache {
 extension SQLiteCache {
     /// The datasets of `sources` (all when nil) that hold series or a structure, by source and
     /// dataset, with their current structure and their number of series.
-    public func datasets(sources: [String]?) throws -> [DatasetInfo] {
+    public func datasets(sources: [String]?, at revision: Int64?) throws -> [DatasetInfo] {
         var clause = ""
         var arguments = StatementArguments()
         if let sources {
             clause = " AND s.name IN (\(sources.map { _ in "?" }.joined(separator: ",")))"
             arguments = StatementArguments(sources)
         }
+        let visible = Self.visible("d", at: revision)
         return try read { db in
             var found: [Pair: DatasetInfo] = [:]
             for row in try Row.fetchAll(
@@ -149,8 +150,8 @@ extension SQLiteCache {
                 db,
                 sql: """
                     SELECT s.name, d.dataset, d.structure, d.from_rev FROM dataset_structure d
-                    JOIN source s ON s.id = d.source_id WHERE d.to_rev IS NULL \(clause)
-                    """, arguments: arguments)
+                    JOIN source s ON s.id = d.source_id WHERE \(visible.sql) \(clause)
+                    """, arguments: visible.arguments + arguments)
             {
                 let pair = Pair(row[0], row[1])
                 var info = found[pair] ?? DatasetInfo(source: row[0], dataset: row[1])
@@ -183,20 +184,28 @@ extension SQLiteCache {
         }
     }
 
-    /// The current labels of one dataset's codes, every language stored.
-    public func labels(source: String, dataset: String) throws -> DatasetLabels {
-        try read { db in
+    /// The labels of one dataset's codes as of `revision` (nil: current), every language stored.
+    public func labels(source: String, dataset: String, at revision: Int64?) throws -> DatasetLabels {
+        let visible = Self.visible("l", at: revision)
+        return try read { db in
             DatasetLabels(
                 try Row.fetchAll(
                     db,
                     sql: """
                         SELECT l.component, l.code, l.language, l.name, l.parent FROM code_label l
                         JOIN source s ON s.id = l.source_id
-                        WHERE s.name = ? AND l.dataset = ? AND l.to_rev IS NULL
+                        WHERE s.name = ? AND l.dataset = ? AND \(visible.sql)
                         ORDER BY l.component, l.code, l.language
-                        """, arguments: [source, dataset]
+                        """, arguments: [source, dataset] + visible.arguments
                 ).map { CodeLabel(component: $0[0], code: $0[1], language: $0[2], name: $0[3], parent: $0[4]) })
         }
+    }
+
+    /// The rows of `table` visible at `revision` (the current ones when nil): opened at or
+    /// before it, not closed by then.
+    private static func visible(_ table: String, at revision: Int64?) -> (sql: String, arguments: StatementArguments) {
+        guard let revision else { return ("\(table).to_rev IS NULL", []) }
+        return ("\(table).from_rev <= ? AND (\(table).to_rev IS NULL OR \(table).to_rev > ?)", [revision, revision])
     }
 
     /// Every version of one code's labels, by source and dataset, oldest first (languages in

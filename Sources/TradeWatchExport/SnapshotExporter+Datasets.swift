@@ -12,7 +12,7 @@ import TradeWatchModel
 /// dimensions. Both passes read the same revision, which no later pull changes.
 extension SnapshotExporter {
     /// The tables of one export, in the order the rows come (source, dataset), with each
-    /// dataset's current labels.
+    /// dataset's labels as of the exported revision.
     struct DatasetTables {
         var tables: [DatasetTable]
         var index: [DatasetID: Int]
@@ -32,10 +32,14 @@ extension SnapshotExporter {
 
     /// The tables for the datasets the first pass saw, with their structures and labels (read
     /// here, never inside a row callback: the cache's reads do not nest).
-    func datasetTables(_ collected: DatasetDimensionCollector, sources: [String]?) throws -> DatasetTables {
+    func datasetTables(
+        _ collected: DatasetDimensionCollector, sources: [String]?, revision: Int64
+    ) throws -> DatasetTables {
         guard !collected.order.isEmpty else { return DatasetTables(tables: [], index: [:], labels: [:]) }
         var structures = [DatasetID: DatasetStructure]()
-        for info in try cache.datasets(sources: sources) {
+        // Structures and names as of the exported revision: the same revision, the same bytes,
+        // whatever was renamed since.
+        for info in try cache.datasets(sources: sources, at: revision) {
             if let structure = info.structure {
                 structures[DatasetID(source: info.source, dataset: info.dataset)] = structure
             }
@@ -50,7 +54,7 @@ extension SnapshotExporter {
                 DatasetTable(
                     id: id, stem: stems[id] ?? "_._", structure: structures[id],
                     keyDimensions: collected.dimensions[id] ?? []))
-            labels[id] = try cache.labels(source: id.source, dataset: id.dataset)
+            labels[id] = try cache.labels(source: id.source, dataset: id.dataset, at: revision)
         }
         return DatasetTables(tables: tables, index: index, labels: labels)
     }
@@ -189,7 +193,7 @@ extension SnapshotExporter {
         for series in try cache.series(query) {
             guess.add(DatasetID(source: series.source, dataset: series.dataset), key: series.key)
         }
-        let tables = try datasetTables(guess, sources: options.sources)
+        let tables = try datasetTables(guess, sources: options.sources, revision: options.revision)
         let writer = try RowFileWriter(path: folder + "/observations.csv")
         try writer.writeRow(Self.observationFields.map(\.name))
         let columns = Self.observationFields.count

@@ -128,7 +128,8 @@ public struct SnapshotExporter {
         var tables: DatasetTables?
         func tablesOnce(_ collected: DatasetDimensionCollector?) throws -> DatasetTables {
             if let tables { return tables }
-            let made = try datasetTables(collected ?? DatasetDimensionCollector(), sources: options.sources)
+            let made = try datasetTables(
+                collected ?? DatasetDimensionCollector(), sources: options.sources, revision: options.revision)
             tables = made
             return made
         }
@@ -350,7 +351,7 @@ public struct SnapshotExporter {
                 `snapshot.sqlite`) with a column per dimension holding its code and a `_label` column holding \
                 the code's name (English when given, empty when none is stored): filter by partner without \
                 splitting the key. Column order is the dataset structure's when one is stored. Names are the \
-                cache's current labels. `datapackage.json` describes every column and gives each table's \
+                labels as of this revision. `datapackage.json` describes every column and gives each table's \
                 source and dataset as stored.
 
                 """

@@ -303,6 +303,44 @@ struct DatasetTableExportTests {
         #expect(latest.split(whereSeparator: \.isNewline).count == 3, "\(latest)")
     }
 
+    @Test("An export of an old revision names codes as they were named then: a later rename changes no byte")
+    func renamedLater() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("renamed.db")
+        let writer = try SQLiteCache(path: path)
+        let figure = Observation(
+            dataset: "TRADE", series: SeriesKey(["PARTNER": "408", "CMD": "6704"]), period: Period("2019-03"),
+            value: "1")
+        func pull(_ name: String) throws {
+            try writer.record(
+                source: "customs", kind: "sdmx", attempt: FetchAttempt(startedAt: Date(), url: "http://127.0.0.1/c"),
+                result: .pulled(
+                    PullContent(mode: .snapshot, observationScope: .wholeSource) { sink in
+                        sink.labels(
+                            LabelBatch(
+                                dataset: "TRADE", labels: [CodeLabel(component: "PARTNER", code: "408", name: name)],
+                                complete: ["PARTNER"]))
+                        try sink.add(figure)
+                    }))
+        }
+        try pull("Korea, Dem. People's Rep.")
+        let options = SnapshotExporter.Options(revision: 1, formats: [.csv, .ndjson, .sqlite])
+        try SnapshotExporter(cache: writer).export(to: directory.file("before"), options: options)
+        try pull("Democratic People's Republic of Korea")  // revision 2 renames 408
+        try SnapshotExporter(cache: writer).export(to: directory.file("after"), options: options)
+        let before = try contents(directory.file("before"))
+        #expect(before == (try contents(directory.file("after"))))
+        let table = String(decoding: before["customs.TRADE.csv"] ?? Data(), as: UTF8.self)
+        #expect(table.contains("Korea, Dem. People's Rep.") && !table.contains("Democratic"))
+        // The latest revision has the new name.
+        try SnapshotExporter(cache: writer).export(
+            to: directory.file("latest"), options: .init(revision: 2, formats: [.csv]))
+        let latest = String(
+            decoding: FileManager.default.contents(atPath: directory.file("latest") + "/customs.TRADE.csv") ?? Data(),
+            as: UTF8.self)
+        #expect(latest.contains("Democratic People's Republic of Korea"))
+    }
+
 }
 
 /// A strict RFC 4180 reader for the tests: CRLF rows, quoted fields with doubled quotes.
