@@ -51,6 +51,9 @@ struct HistoryCommand: AsyncParsableCommand {
         if label != nil && (key != nil || !selector.isEmpty) {
             throw ValidationError("--label shows a code's names; it does not combine with a figure or article")
         }
+        if period != nil, key != nil {
+            throw ValidationError("--period goes with --where/--match; SERIES@PERIOD names its period itself")
+        }
         // A selector chooses the series: with an exact SERIES@PERIOD or an article it would be
         // silently ignored.
         if let key, !selector.isEmpty {

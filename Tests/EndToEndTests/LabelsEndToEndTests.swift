@@ -148,6 +148,7 @@ struct LabelsEndToEndTests {
         #expect(try run(cli, ["series", "--db", db, "wigs", "--limit", "9223372036854775807"]).status == 2)
         #expect(
             try run(cli, ["history", "--db", db, "FREQ=M@2019-03", "--where", "PARTNER=410"]).status == 2)
+        #expect(try run(cli, ["history", "--db", db, "FREQ=M@2019-03", "--period", "2019-04"]).status == 2)
         let none = try run(cli, ["history", "--db", db, "--where", "CMD=0000", "--period", "2019-03"])
         #expect(none.status == 1)
 
