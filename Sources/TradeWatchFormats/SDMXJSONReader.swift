@@ -96,7 +96,7 @@ public enum SDMXJSONReader {
         var structures: [[String: Any]] = []
         /// Per data set index: its `action`, `structure` and `attributes` members.
         var dataSets: [Int: [String: Any]] = [:]
-        private var frames: [(object: Bool, dictionary: [String: Any], array: [Any])] = []
+        private var builder = JSONValueBuilder()
 
         private func wanted(_ path: [JSONPathItem]) -> Bool {
             switch path.count {
@@ -120,30 +120,20 @@ public enum SDMXJSONReader {
             {
                 dataSets[i] = dataSets[i] ?? [:]
             }
-            guard !frames.isEmpty || wanted(path) else { return }
-            frames.append((object, [:], []))
+            guard builder.isBuilding || wanted(path) else { return }
+            builder.begin(object: object)
         }
 
         func jsonEnd(object: Bool, path: [JSONPathItem]) throws {
-            guard let frame = frames.popLast() else { return }
-            let value: Any = frame.object ? frame.dictionary : frame.array
-            if frames.isEmpty { store(value, path) } else { add(value, path) }
+            guard builder.isBuilding, let value = builder.end(path: path) else { return }
+            store(value, path)
         }
 
         func jsonScalar(_ value: JSONScalarValue, path: [JSONPathItem]) throws {
-            if frames.isEmpty {
-                if wanted(path) { store(Self.foundation(value), path) }
-            } else {
-                add(Self.foundation(value), path)
-            }
-        }
-
-        private func add(_ value: Any, _ path: [JSONPathItem]) {
-            guard !frames.isEmpty else { return }
-            if frames[frames.count - 1].object, case .key(let key)? = path.last {
-                frames[frames.count - 1].dictionary[key] = value
-            } else {
-                frames[frames.count - 1].array.append(value)
+            if builder.isBuilding {
+                builder.add(Self.foundation(value), path: path)
+            } else if wanted(path) {
+                store(Self.foundation(value), path)
             }
         }
 

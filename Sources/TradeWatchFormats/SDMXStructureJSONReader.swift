@@ -40,7 +40,7 @@ public enum SDMXStructureJSONReader {
         var sawData = false
         var errors: [String] = []
         var moreWarnings = 0
-        private var frames: [(object: Bool, dictionary: [String: Any], array: [Any])] = []
+        private var builder = JSONValueBuilder()
 
         /// An item of one of the lists (`data.codelists[3]`), or the top-level `errors`.
         private func collects(_ path: [JSONPathItem]) -> Bool {
@@ -54,31 +54,21 @@ public enum SDMXStructureJSONReader {
         func jsonStart(object: Bool, path: [JSONPathItem]) throws {
             if path.isEmpty { isObject = object }
             if path == [.key("data")] { sawData = object }
-            guard !frames.isEmpty || collects(path) else { return }
-            frames.append((object, [:], []))
+            guard builder.isBuilding || collects(path) else { return }
+            builder.begin(object: object)
         }
 
         func jsonEnd(object: Bool, path: [JSONPathItem]) throws {
-            guard let frame = frames.popLast() else { return }
-            let value: Any = frame.object ? frame.dictionary : frame.array
-            if frames.isEmpty { finish(value, path) } else { add(value, path) }
+            guard builder.isBuilding, let value = builder.end(path: path) else { return }
+            finish(value, path)
         }
 
         func jsonScalar(_ value: JSONScalarValue, path: [JSONPathItem]) throws {
-            guard !frames.isEmpty else { return }
+            guard builder.isBuilding else { return }
             switch value {
-            case .string(let text), .number(let text): add(text, path)
-            case .bool(let flag): add(flag, path)
-            case .null: add(NSNull(), path)
-            }
-        }
-
-        private func add(_ value: Any, _ path: [JSONPathItem]) {
-            guard !frames.isEmpty else { return }
-            if frames[frames.count - 1].object, case .key(let key)? = path.last {
-                frames[frames.count - 1].dictionary[key] = value
-            } else {
-                frames[frames.count - 1].array.append(value)
+            case .string(let text), .number(let text): builder.add(text, path: path)
+            case .bool(let flag): builder.add(flag, path: path)
+            case .null: builder.add(NSNull(), path: path)
             }
         }
 
